@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Makes a fresh clone runnable: installs npm dependencies when they are missing or stale, then makes sure the
+// Temporal CLI exists (PATH, TEMPORAL_CLI_PATH, or built once into .tools/bin with `go install`).
+// Plain Node on purpose: it runs before any dependency is installed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function run(command, args, { quiet = false } = {}) {
+  const stdio = quiet ? ['inherit', 'ignore', 'inherit'] : 'inherit';
+  const result = spawnSync(command, args, { cwd: root, stdio, env: process.env });
+  if (result.status !== 0) {
+    console.error(`setup: \`${command} ${args.join(' ')}\` failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function installedIsCurrent() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  if (!existsSync(marker)) return false;
+  return statSync(marker).mtimeMs >= statSync(join(root, 'package-lock.json')).mtimeMs;
+}
+
+const started = Date.now();
+if (!installedIsCurrent()) {
+  console.error('setup: installing npm dependencies (npm ci)...');
+  run(npm, ['ci', '--no-audit', '--no-fund']);
+}
+run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'temporal', 'temporal-cli.ts'), '--build'], { quiet: true });
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+if (Number(seconds) > 5) console.error(`setup: ready in ${seconds} s`);

@@ -1,0 +1,51 @@
+import { workflowPageUrl } from '../shared/github-links.ts';
+import type { WorkflowRunEvent } from '../shared/workflow-contract.ts';
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+interface WorkflowRunPayload {
+  action?: string;
+  workflow_run?: {
+    id?: number;
+    name?: string | null;
+    display_title?: string | null;
+    status?: string | null;
+    conclusion?: string | null;
+    html_url?: string;
+    updated_at?: string;
+    run_attempt?: number;
+    path?: string;
+    repository?: { full_name?: string; html_url?: string };
+  };
+  repository?: { full_name?: string; html_url?: string };
+}
+
+export interface ParsedWorkflowRunDelivery {
+  /** Job IDs found in the run-name, then the workflow name, in order. */
+  candidateJobIds: string[];
+  event: WorkflowRunEvent;
+}
+
+/** Reads a `workflow_run` payload; undefined when it has no run to speak of. */
+export function parseWorkflowRunDelivery(payload: unknown, deliveryId: string): ParsedWorkflowRunDelivery | undefined {
+  const body = payload as WorkflowRunPayload;
+  const run = body?.workflow_run;
+  if (!run || typeof run.id !== 'number') return undefined;
+  const candidateJobIds = [...new Set([run.display_title, run.name].flatMap((text) => (typeof text === 'string' ? (text.match(UUID) ?? []) : [])).map((id) => id.toLowerCase()))];
+  const repository = run.repository ?? body.repository;
+  return {
+    candidateJobIds,
+    event: {
+      deliveryId,
+      action: body.action ?? 'unknown',
+      runId: run.id,
+      runAttempt: run.run_attempt,
+      status: run.status ?? null,
+      conclusion: run.conclusion ?? null,
+      htmlUrl: run.html_url,
+      updatedAt: run.updated_at,
+      repository: repository?.full_name,
+      workflowUrl: workflowPageUrl(repository?.html_url, run.path),
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { Client, Connection } from '@temporalio/client';
+import { buildApp } from '../api/build-app.ts';
+import { loadConfig } from '../config/env.ts';
+import { createLogger } from '../logging/create-logger.ts';
+import { temporalConnectConfig } from '../temporal/connection-options.ts';
+import { jobTimeoutsFromEnv } from './job-timeouts-from-env.ts';
+import { onShutdownSignal } from './shutdown.ts';
+
+/** `gha-agent api`: the HTTP API, configured by env vars only; any number of replicas. */
+export async function apiCommand(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.env.LOG_LEVEL, name: 'gha-agent-api' });
+  if (!config.env.GITHUB_WEBHOOK_SECRET) logger.warn('GITHUB_WEBHOOK_SECRET is not set: POST /api/github/webhook answers 503 until it is');
+  if (config.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /api/v1 request will be refused with 401');
+  const temporal = temporalConnectConfig();
+  // Lazy: the API starts (and answers /healthz, /readyz=503) even while Temporal is still coming up.
+  const connection = Connection.lazy({ ...temporal.connectionOptions, address: temporal.connectionOptions.address } as Parameters<typeof Connection.lazy>[0]);
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const app = await buildApp({
+    client,
+    taskQueue: config.env.TEMPORAL_TASK_QUEUE,
+    apiKeys: config.apiKeys,
+    webhookSecret: config.env.GITHUB_WEBHOOK_SECRET,
+    jobTimeouts: jobTimeoutsFromEnv(),
+    logger,
+  });
+  await app.listen({ host: config.env.HOST, port: config.env.PORT });
+  onShutdownSignal(logger, async () => {
+    await app.close();
+    await connection.close();
+  });
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from '../shared/workflow-contract.ts';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== '' ? value : undefined));
+
+/** Every env var of DESIGN §2, validated once at start-up. */
+export const envSchema = z.object({
+  GITHUB_BOT_APP_ID: optionalString,
+  GITHUB_BOT_PRIVATE_KEY: optionalString,
+  GITHUB_WEBHOOK_SECRET: optionalString,
+  GITHUB_BOT_NAME: optionalString,
+  GITHUB_BOT_CLIENT_ID: optionalString,
+  GITHUB_BOT_CLIENT_SECRET: optionalString,
+  GITHUB_URL: optionalString,
+  GITHUB_API_URL: optionalString,
+  API_KEYS: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: optionalString,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CONFIG_FILE: optionalString,
+  WORKFLOW_BUNDLE_PATH: optionalString,
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface GithubAppCredentials {
+  appId: number;
+  /** PEM; never logged, never placed in a Temporal payload. */
+  privateKey: string;
+}
+
+export interface AppConfig {
+  env: Env;
+  /** REST API base: GITHUB_API_URL, else `<GITHUB_URL>/api/v3` for GHES, else https://api.github.com. */
+  githubApiUrl: string;
+  /** Web base, for links: GITHUB_URL or https://github.com. */
+  githubUrl: string;
+  githubApp?: GithubAppCredentials;
+  apiKeys: string[];
+}
+
+export function githubApiBaseUrl(env: Pick<Env, 'GITHUB_API_URL' | 'GITHUB_URL'>): string {
+  if (env.GITHUB_API_URL) return env.GITHUB_API_URL.replace(/\/+$/, '');
+  const web = (env.GITHUB_URL ?? 'https://github.com').replace(/\/+$/, '');
+  if (/^https?:\/\/(www\.)?github\.com$/i.test(web)) return 'https://api.github.com';
+  return `${web}/api/v3`;
+}
+
+/** Accepts PEM with real newlines or with literal `\n` (how many secret stores hand it over). */
+export function normalizePrivateKey(pem: string): string {
+  return pem.includes('\\n') ? pem.replace(/\\n/g, '\n') : pem;
+}
+
+/** Parses the environment; throws one readable error listing every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const env = parsed.data;
+  const appId = env.GITHUB_BOT_APP_ID ? Number(env.GITHUB_BOT_APP_ID) : undefined;
+  if (appId !== undefined && !(Number.isInteger(appId) && appId > 0)) {
+    throw new Error('invalid configuration: GITHUB_BOT_APP_ID must be the numeric ID of the GitHub App');
+  }
+  return {
+    env,
+    githubApiUrl: githubApiBaseUrl(env),
+    githubUrl: (env.GITHUB_URL ?? 'https://github.com').replace(/\/+$/, ''),
+    githubApp:
+      appId !== undefined && env.GITHUB_BOT_PRIVATE_KEY
+        ? { appId, privateKey: normalizePrivateKey(env.GITHUB_BOT_PRIVATE_KEY) }
+        : undefined,
+    apiKeys: (env.API_KEYS ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+  };
+}

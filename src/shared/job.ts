@@ -1,0 +1,44 @@
+import type { DispatchContext } from './dispatch-context.ts';
+import type { JobAgentConfig } from './job-agent-config.ts';
+import type { JobStatus } from './job-status.ts';
+
+/** The GitHub run behind a job, as last seen (webhook or API). */
+export interface JobRun {
+  id: number;
+  status?: string;
+  conclusion?: string | null;
+  attempt?: number;
+  updatedAt?: string;
+  htmlUrl?: string;
+}
+
+/** A job as the API returns it and the workflow's `job` query answers (DESIGN §3). */
+export interface Job extends DispatchContext {
+  id: string;
+  status: JobStatus;
+  message?: string;
+  externalId?: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  links: { run?: string; workflow?: string };
+  /** As given by the caller, templates unrendered. */
+  jobAgentConfig: Record<string, unknown>;
+  /** After rendering and validation; absent until then or when invalid. */
+  renderedJobAgentConfig?: JobAgentConfig;
+  run?: JobRun;
+}
+
+/** What starts a job workflow. Everything here is visible in Temporal history: nothing secret. */
+export interface JobWorkflowInput extends DispatchContext {
+  id: string;
+  jobAgentConfig: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** The job as it stands the moment it is created, before the workflow has done anything. */
+export function createPendingJob(input: JobWorkflowInput): Job {
+  const { createdAt, ...rest } = input;
+  return { ...rest, status: 'pending', createdAt, updatedAt: createdAt, links: {} };
+}

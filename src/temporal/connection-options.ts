@@ -1,0 +1,23 @@
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+
+export interface TemporalConnectConfig {
+  connectionOptions: NativeConnectionOptions;
+  namespace: string;
+}
+
+/**
+ * Temporal connection settings following Temporal's own env-config conventions (`TEMPORAL_ADDRESS`,
+ * `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS_*`, `TEMPORAL_PROFILE`, config file), so the same
+ * variables configure this service, the `temporal` CLI and any SDK. Defaults: localhost:7233, `default`.
+ */
+export function temporalConnectConfig(env: NodeJS.ProcessEnv = process.env): TemporalConnectConfig {
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
+  return {
+    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
+    namespace: namespace ?? 'default',
+  };
+}

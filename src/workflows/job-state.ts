@@ -1,0 +1,132 @@
+import type { WorkflowRunSummary } from '../activities/workflow-run-summary.ts';
+import type { Job } from '../shared/job.ts';
+import { isTerminalStatus, type JobStatus, statusRank } from '../shared/job-status.ts';
+import { mapRunToJobStatus } from '../shared/run-status-mapping.ts';
+import type { ManualStatusChange, WorkflowRunEvent } from '../shared/workflow-contract.ts';
+
+/** Why an event or report was not applied; `undefined` from `apply*` means it was. */
+export type Rejection =
+  | 'duplicate-delivery'
+  | 'other-run'
+  | 'no-status'
+  | 'job-terminal'
+  | 'stale';
+
+/** How many delivery IDs to remember for de-duplication (GitHub sends a handful of events per run). */
+const REMEMBERED_DELIVERIES = 200;
+
+/**
+ * The job and the rules for changing it (DESIGN §3–§4): terminal statuses never change, progress never goes
+ * backwards, a delivery is applied once, and an older event never overwrites a newer one. Pure and
+ * deterministic: the workflow owns one, tests can drive one directly.
+ */
+export class JobState {
+  readonly job: Job;
+  private readonly deliveries: string[] = [];
+  /** Bumped on every accepted GitHub observation, so the workflow can tell that something arrived. */
+  observations = 0;
+
+  constructor(job: Job, private readonly onChange: (job: Job) => void = () => {}) {
+    this.job = job;
+  }
+
+  get terminal(): boolean {
+    return isTerminalStatus(this.job.status);
+  }
+
+  /** Sets the status (and timestamps); no rule checks: callers check first. */
+  transition(status: JobStatus, message?: string): void {
+    const now = new Date().toISOString();
+    const changed = status !== this.job.status || message !== this.job.message;
+    this.job.status = status;
+    if (message !== undefined) this.job.message = message;
+    this.job.updatedAt = now;
+    if (status !== 'pending' && !this.job.startedAt) this.job.startedAt = now;
+    if (isTerminalStatus(status)) this.job.completedAt = now;
+    if (changed) this.onChange(this.job);
+  }
+
+  /** Ends the job unless it already ended. */
+  finish(status: JobStatus, message: string): void {
+    if (!this.terminal) this.transition(status, message);
+  }
+
+  /** Records the GitHub run the job is tied to (from the dispatch answer, a lookup, or the first event). */
+  attachRun(run: Pick<WorkflowRunSummary, 'runId' | 'htmlUrl' | 'workflowUrl'>): void {
+    const known = this.job.run;
+    if (known && known.id !== run.runId) return;
+    this.job.run = { ...known, id: run.runId, htmlUrl: run.htmlUrl ?? known?.htmlUrl };
+    this.job.externalId = String(run.runId);
+    if (run.htmlUrl) this.job.links.run = run.htmlUrl;
+    if (run.workflowUrl) this.job.links.workflow = run.workflowUrl;
+    this.onChange(this.job);
+  }
+
+  /** A `workflow_run` webhook delivery. */
+  applyRunEvent(event: WorkflowRunEvent): Rejection | undefined {
+    if (this.deliveries.includes(event.deliveryId)) return 'duplicate-delivery';
+    this.deliveries.push(event.deliveryId);
+    if (this.deliveries.length > REMEMBERED_DELIVERIES) this.deliveries.shift();
+    return this.applyObservation({
+      runId: event.runId,
+      status: event.status ?? null,
+      conclusion: event.conclusion ?? null,
+      runAttempt: event.runAttempt,
+      htmlUrl: event.htmlUrl,
+      updatedAt: event.updatedAt,
+      workflowUrl: event.workflowUrl,
+    });
+  }
+
+  /** What GitHub says of the run, from a webhook or from polling the API. */
+  applyObservation(run: WorkflowRunSummary): Rejection | undefined {
+    if (this.job.run && this.job.run.id !== run.runId) return 'other-run';
+    const status = mapRunToJobStatus(run);
+    if (!status) return 'no-status';
+    if (this.terminal) return 'job-terminal';
+    const current = this.job.run;
+    if (statusRank(status) < statusRank(this.job.status)) return 'stale';
+    if (current?.attempt !== undefined && run.runAttempt !== undefined && run.runAttempt < current.attempt) return 'stale';
+    if (
+      statusRank(status) === statusRank(this.job.status) &&
+      current?.updatedAt &&
+      run.updatedAt &&
+      Date.parse(run.updatedAt) < Date.parse(current.updatedAt)
+    ) {
+      return 'stale';
+    }
+    this.attachRun(run);
+    this.job.run = {
+      id: run.runId,
+      status: run.status ?? undefined,
+      conclusion: run.conclusion,
+      attempt: run.runAttempt ?? current?.attempt,
+      updatedAt: run.updatedAt ?? current?.updatedAt,
+      htmlUrl: run.htmlUrl ?? current?.htmlUrl,
+    };
+    this.observations++;
+    this.transition(status, describeRun(run));
+    return undefined;
+  }
+
+  /** Why a manual status report cannot be applied, or undefined when it can (the API answers 409/400). */
+  checkManualChange(change: ManualStatusChange): string | undefined {
+    if (this.terminal) return `job ${this.job.id} is already ${this.job.status}; a finished job never changes status`;
+    if (statusRank(change.status) < statusRank(this.job.status)) {
+      return `job ${this.job.id} is ${this.job.status}; it cannot go back to ${change.status}`;
+    }
+    return undefined;
+  }
+
+  /** A status reported by hand (`PATCH /api/v1/jobs/{id}`); check with `checkManualChange` first. */
+  applyManualChange(change: ManualStatusChange): void {
+    if (change.externalId) this.job.externalId = change.externalId;
+    this.observations++;
+    this.transition(change.status, change.message ?? `status set to ${change.status} through the API`);
+  }
+}
+
+function describeRun(run: WorkflowRunSummary): string {
+  const where = run.htmlUrl ? ` (${run.htmlUrl})` : '';
+  return run.conclusion ? `GitHub run ${run.runId} concluded ${run.conclusion}${where}` : `GitHub run ${run.runId} is ${run.status}${where}`;
+}

@@ -1,0 +1,208 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import { msToNumber as toMs } from '@temporalio/common/lib/time.js';
+import type { Activities, RepoTarget } from '../activities/create-activities.ts';
+import { createPendingJob, type Job, type JobWorkflowInput } from '../shared/job.ts';
+import { searchAttributes } from '../shared/search-attributes.ts';
+import { FailureType, jobQuery, setStatusUpdate, workflowRunEventSignal } from '../shared/workflow-contract.ts';
+import { JobState } from './job-state.ts';
+import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from './job-timeouts.ts';
+import { renderJobAgentConfig } from './render-job-agent-config.ts';
+
+export interface JobWorkflowArgs extends JobWorkflowInput {
+  timeouts?: Partial<JobTimeouts>;
+}
+
+/**
+ * Dispatch: network errors, 5xx and exhausted rate-limit retries are retried with backoff for up to ten attempts;
+ * InvalidIntegration (401/403/404/422, no credentials) is final. Each retry checks for an existing run first.
+ */
+const dispatchOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [FailureType.InvalidIntegration],
+  },
+};
+const github = proxyActivities<Activities>(dispatchOptions);
+
+/** Lookups while waiting: a failed poll is retried a little, then left to the next poll. */
+const { getWorkflowRun, findWorkflowRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [FailureType.InvalidIntegration] },
+});
+
+/** Cancelling the GitHub run is worth insisting on: a run left going deploys after the job said cancelled. */
+const { cancelWorkflowRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: [FailureType.InvalidIntegration] },
+});
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(error);
+}
+
+function isInvalidIntegration(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.type === FailureType.InvalidIntegration;
+}
+
+/** Keeps the Temporal UI's view of the job current: search attributes and the details pane. */
+function publish(job: Job): void {
+  const config = job.renderedJobAgentConfig;
+  upsertSearchAttributes([
+    { key: searchAttributes.status, value: job.status },
+    ...(config ? [{ key: searchAttributes.repository, value: `${config.owner}/${config.repo}` }] : []),
+    ...(job.run ? [{ key: searchAttributes.runId, value: job.run.id }] : []),
+  ]);
+  const lines = [`**${job.status}**${job.message ? ` — ${job.message}` : ''}`];
+  if (job.links.run) lines.push(`GitHub run: [${job.links.run}](${job.links.run})`);
+  if (job.run?.status) lines.push(`last GitHub status: ${job.run.status}${job.run.conclusion ? ` / ${job.run.conclusion}` : ''}`);
+  setCurrentDetails(lines.join('\n\n'));
+}
+
+/** One deployment job: render → dispatch → wait for the run → final status (DESIGN §4). */
+export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
+  const { timeouts: timeoutOverrides, ...input } = args;
+  const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };
+  const state = new JobState(createPendingJob(input), publish);
+
+  setHandler(jobQuery, () => state.job);
+  setHandler(workflowRunEventSignal, (event) => {
+    const rejected = state.applyRunEvent(event);
+    if (rejected) log.info('workflow_run event not applied', { deliveryId: event.deliveryId, runId: event.runId, reason: rejected });
+  });
+  setHandler(
+    setStatusUpdate,
+    (change) => {
+      state.applyManualChange(change);
+      return state.job;
+    },
+    {
+      validator: (change) => {
+        const problem = state.checkManualChange(change);
+        if (problem) throw ApplicationFailure.create({ type: 'JobStatusConflict', message: problem, nonRetryable: true });
+      },
+    },
+  );
+
+  let dispatchStarted = false;
+  let target: (RepoTarget & { workflowId: number | string; notBefore: string }) | undefined;
+  try {
+    // 1. Render and validate the job agent config.
+    const rendered = renderJobAgentConfig(input);
+    if (!rendered.ok) {
+      state.finish('invalid_job_agent', rendered.message);
+      return state.job;
+    }
+    const config = rendered.config;
+    state.job.renderedJobAgentConfig = config;
+    const notBefore = new Date().toISOString();
+    target = { installationId: config.installationId, owner: config.owner, repo: config.repo, workflowId: config.workflowId, notBefore };
+    publish(state.job);
+
+    // 2. Dispatch the GitHub workflow.
+    if (state.terminal) return state.job; // ended by hand before we got here
+    dispatchStarted = true;
+    let dispatched;
+    try {
+      dispatched = await github.dispatchWorkflowRun.executeWithOptions(
+        { ...dispatchOptions, summary: `dispatch ${config.owner}/${config.repo}#${config.workflowId}@${config.ref}` },
+        [{ ...target, ref: config.ref, jobId: input.id }],
+      );
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      state.finish(isInvalidIntegration(error) ? 'invalid_integration' : 'failure', failureMessage(error));
+      return state.job;
+    }
+    if (dispatched.run) state.attachRun(dispatched.run);
+    if (!state.terminal && state.job.status === 'pending') {
+      state.transition('in_progress', `dispatched ${config.owner}/${config.repo}/${config.workflowId} at ${config.ref}`);
+    }
+
+    // 3. Wait for the run to finish: webhooks first, the API when they stay away.
+    await waitForFinalStatus(state, target, timeouts);
+    return state.job;
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    await CancellationScope.nonCancellable(() => cancelGithubRun(state, dispatchStarted ? target : undefined, input.id));
+    state.finish('cancelled', 'job cancelled');
+    return state.job;
+  }
+}
+
+async function waitForFinalStatus(
+  state: JobState,
+  target: RepoTarget & { workflowId: number | string; notBefore: string },
+  timeouts: JobTimeouts,
+): Promise<void> {
+  const started = Date.now();
+  const deadline = started + toMs(timeouts.jobTimeout);
+  const discoveryDeadline = started + toMs(timeouts.discoveryTimeout);
+  let interval = toMs(timeouts.quietPeriod);
+  while (!state.terminal) {
+    const now = Date.now();
+    if (now >= deadline) {
+      state.finish('failure', `no final status from GitHub within ${String(timeouts.jobTimeout)} of dispatch`);
+      return;
+    }
+    const limit = state.job.run ? deadline : Math.min(deadline, discoveryDeadline);
+    const seen = state.observations;
+    const arrived = await condition(() => state.terminal || state.observations !== seen, Math.max(1, Math.min(interval, limit - now)));
+    if (arrived) {
+      interval = toMs(timeouts.quietPeriod);
+      continue;
+    }
+    await lookUpRun(state, target);
+    if (!state.job.run && Date.now() >= discoveryDeadline && !state.terminal) {
+      state.finish(
+        'external_run_not_found',
+        `no GitHub run for job ${state.job.id} found in ${target.owner}/${target.repo} within ${String(timeouts.discoveryTimeout)} of dispatch ` +
+          `(does the workflow's run-name contain \${{ inputs.job_id }}?)`,
+      );
+      return;
+    }
+    interval = toMs(timeouts.pollInterval);
+  }
+}
+
+/** Asks GitHub for the run when webhooks stay away; a failed lookup is logged and left to the next one. */
+async function lookUpRun(state: JobState, target: RepoTarget & { workflowId: number | string; notBefore: string }): Promise<void> {
+  try {
+    const run = state.job.run
+      ? await getWorkflowRun({ ...target, runId: state.job.run.id })
+      : await findWorkflowRun({ ...target, jobId: state.job.id });
+    if (run) state.applyObservation(run);
+  } catch (error) {
+    log.warn('looking up the GitHub run failed', { error: failureMessage(error) });
+  }
+}
+
+async function cancelGithubRun(
+  state: JobState,
+  target: (RepoTarget & { workflowId: number | string; notBefore: string }) | undefined,
+  jobId: string,
+): Promise<void> {
+  if (!target || state.terminal) return;
+  try {
+    const runId = state.job.run?.id ?? (await findWorkflowRun({ ...target, jobId }))?.runId;
+    if (runId !== undefined) await cancelWorkflowRun({ ...target, runId });
+  } catch (error) {
+    log.warn('cancelling the GitHub run failed', { error: failureMessage(error) });
+  }
+}

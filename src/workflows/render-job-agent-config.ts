@@ -1,0 +1,32 @@
+import { describeConfigIssues, type JobAgentConfig, jobAgentConfigSchema } from '../shared/job-agent-config.ts';
+import type { JobWorkflowInput } from '../shared/job.ts';
+import { renderConfig } from '../template/index.ts';
+
+export type RenderOutcome = { ok: true; config: JobAgentConfig } | { ok: false; message: string };
+
+/** The data templates see: the dispatch context under the keys of DESIGN §3, plus the job's own ID. */
+export function templateData(input: JobWorkflowInput): Record<string, unknown> {
+  return {
+    job: { id: input.id },
+    deployment: input.deployment,
+    environment: input.environment,
+    resource: input.resource,
+    version: input.version,
+    variables: input.variables ?? {},
+    release: input.release,
+    inputs: input.inputs,
+  };
+}
+
+/** Renders every string of the job agent config as a Go template, then validates the result. */
+export function renderJobAgentConfig(input: JobWorkflowInput): RenderOutcome {
+  let rendered: unknown;
+  try {
+    rendered = renderConfig(input.jobAgentConfig, templateData(input));
+  } catch (error) {
+    return { ok: false, message: `invalid job agent config: ${(error as Error).message}` };
+  }
+  const parsed = jobAgentConfigSchema.safeParse(rendered);
+  if (!parsed.success) return { ok: false, message: `invalid job agent config: ${describeConfigIssues(parsed.error)}` };
+  return { ok: true, config: parsed.data };
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import { createLogger } from '../../src/logging/create-logger.ts';
+import type { Job } from '../../src/shared/job.ts';
+import type { JobStatus } from '../../src/shared/job-status.ts';
+import { type GithubSandbox, type GithubSandboxOptions, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
+import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
+import { installQuietTemporalRuntime } from './quiet-temporal-runtime.ts';
+
+export const INSTALLATION_ID = 4242;
+export const OWNER = 'acme';
+export const REPO = 'deploy-demo';
+export const API_KEY = 'test-api-key';
+
+/** The repos most tests use: one workflow that succeeds, one that fails, one that runs until told to stop. */
+export const defaultSandboxRepos: GithubSandboxOptions['repos'] = [
+  {
+    owner: OWNER,
+    name: REPO,
+    defaultBranch: 'main',
+    branches: ['main', 'release'],
+    workflows: [
+      { id: 101, path: '.github/workflows/deploy.yml', name: 'Deploy', conclusion: 'success' },
+      { id: 102, path: '.github/workflows/deploy-broken.yml', name: 'Deploy (broken)', conclusion: 'failure' },
+      { id: 103, path: '.github/workflows/deploy-slow.yml', name: 'Deploy (slow)', hold: true },
+      { id: 104, path: '.github/workflows/ci.yml', name: 'CI', dispatchable: false },
+    ],
+  },
+];
+
+export interface E2eStack {
+  sandbox: GithubSandbox;
+  stack: LocalStack;
+  api(path: string, init?: RequestInit & { json?: unknown; apiKey?: string | null }): Promise<Response>;
+  createJob(overrides?: Record<string, unknown>): Promise<Job>;
+  getJob(id: string): Promise<Job>;
+  waitForStatus(id: string, statuses: JobStatus | JobStatus[], timeoutMs?: number): Promise<Job>;
+  stop(): Promise<void>;
+}
+
+export interface E2eStackOptions {
+  sandbox?: Partial<GithubSandboxOptions>;
+  jobTimeouts?: Partial<JobTimeouts>;
+  /** Leave the worker without GitHub App credentials. */
+  withoutGithubApp?: boolean;
+}
+
+/** A job body like Ctrlplane sends, with templates in the config. */
+export function jobBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: randomUUID(),
+    jobAgentConfig: {
+      installationId: INSTALLATION_ID,
+      owner: '{{.variables.github_org}}',
+      repo: REPO,
+      workflowId: 101,
+      ref: 'main',
+    },
+    deployment: { id: randomUUID(), name: 'api-service', slug: 'api-service' },
+    environment: { id: randomUUID(), name: 'production' },
+    resource: { id: randomUUID(), identifier: 'cluster-1', name: 'cluster-1', kind: 'Kubernetes', config: { namespace: 'prod' } },
+    version: { id: randomUUID(), tag: 'v1.2.3', name: 'Release 1.2.3' },
+    variables: { github_org: OWNER },
+    ...overrides,
+  };
+}
+
+/** Sandbox GitHub + worker + API on a task queue of its own, against the suite's Temporal dev server. */
+export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
+  installQuietTemporalRuntime();
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const webhookSecret = `secret-${randomUUID()}`;
+  const sandbox = await startGithubSandbox({
+    webhookSecret,
+    installations: [{ id: INSTALLATION_ID, account: OWNER }],
+    repos: defaultSandboxRepos,
+    stepDelayMs: 30,
+    ...options.sandbox,
+  });
+  const stack = await startLocalStack({
+    temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+    taskQueue: `test-${randomUUID()}`,
+    githubApiUrl: sandbox.url,
+    githubApp: options.withoutGithubApp ? undefined : { appId: sandbox.appId, privateKey: sandbox.privateKey },
+    webhookSecret,
+    apiKeys: [API_KEY],
+    jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes', ...options.jobTimeouts },
+    workflowBundlePath: inject('workflowBundlePath'),
+    logger,
+  });
+  sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
+
+  const api: E2eStack['api'] = (path, init = {}) => {
+    const { json, apiKey, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (apiKey !== null) headers.set('x-api-key', apiKey ?? API_KEY);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(`${stack.apiUrl}${path}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+  };
+  const getJob = async (id: string) => {
+    const response = await api(`/api/v1/jobs/${id}`);
+    if (response.status !== 200) throw new Error(`GET job ${id}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as Job;
+  };
+  return {
+    sandbox,
+    stack,
+    api,
+    getJob,
+    async createJob(overrides = {}) {
+      const response = await api('/api/v1/jobs', { method: 'POST', json: jobBody(overrides) });
+      if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
+      return (await response.json()) as Job;
+    },
+    async waitForStatus(id, statuses, timeoutMs = 60_000) {
+      const wanted = Array.isArray(statuses) ? statuses : [statuses];
+      const deadline = Date.now() + timeoutMs;
+      let job: Job | undefined;
+      while (Date.now() < deadline) {
+        job = await getJob(id);
+        if (wanted.includes(job.status)) return job;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`job ${id} did not reach ${wanted.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(job)}`);
+    },
+    async stop() {
+      await stack.stop();
+      await sandbox.close();
+    },
+  };
+}
