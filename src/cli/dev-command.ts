@@ -8,6 +8,7 @@ import { createLogger } from '../logging/create-logger.ts';
 import type { GithubSandbox } from '../sandbox/github-sandbox.ts';
 import { findFreePort } from '../temporal/free-port.ts';
 import { startTemporalDevServer } from '../temporal/dev-server.ts';
+import { installRuntimeLogger } from '../worker/install-runtime-logger.ts';
 import { jobTimeoutsFromEnv } from './job-timeouts-from-env.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
@@ -30,6 +31,7 @@ export async function devCommand(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL, name: 'gha-agent-dev' });
   const say = (line = '') => process.stdout.write(`${line}\n`);
+  installRuntimeLogger(logger);
 
   const temporal = await startTemporalDevServer({
     dbFile: join(DATA_DIR, 'temporal.db'),

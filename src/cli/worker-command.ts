@@ -1,21 +1,18 @@
-import { NativeConnection, Runtime, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.ts';
 import { createGithubClientFactory } from '../activities/github-client-factory.ts';
 import { loadConfig } from '../config/env.ts';
 import { createLogger } from '../logging/create-logger.ts';
 import { temporalConnectConfig } from '../temporal/connection-options.ts';
 import { createJobWorker } from '../worker/create-job-worker.ts';
+import { installRuntimeLogger } from '../worker/install-runtime-logger.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
 /** `gha-agent worker`: runs job workflows and their GitHub activities; any number of replicas. */
 export async function workerCommand(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.env.LOG_LEVEL, name: 'gha-agent-worker' });
-  const sdkLevel = config.env.LOG_LEVEL === 'debug' || config.env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'INFO';
-  Runtime.install({
-    logger: new DefaultLogger(sdkLevel, (entry) => logger[entry.level.toLowerCase() as 'info']({ ...entry.meta }, entry.message)),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
-  });
+  installRuntimeLogger(logger);
   if (!config.githubApp) logger.warn('GITHUB_BOT_APP_ID / GITHUB_BOT_PRIVATE_KEY not set: every job will end invalid_integration "GitHub bot not configured"');
   const temporal = temporalConnectConfig();
   const connection = await NativeConnection.connect(temporal.connectionOptions);
