@@ -1,0 +1,276 @@
+import type { GithubOpenapi, JsonObject } from './openapi-spec.ts';
+import { githubTime, legacyNodeId, rebaseExample, stableId, stableSha } from './rebase-example.ts';
+
+/** A repository as the sandbox knows it. */
+export interface SandboxRepo {
+  owner: string;
+  name: string;
+  fullName: string;
+  id: number;
+  defaultBranch: string;
+  branches: Set<string>;
+}
+
+/** A workflow file of a repository. */
+export interface SandboxWorkflow {
+  id: number;
+  path: string;
+  name: string;
+  /** File name (`deploy.yml`), which GitHub accepts in place of the id. */
+  fileName: string;
+}
+
+/** What a workflow run is made of; the API object is derived from it on every read. */
+export interface RunRecord {
+  id: number;
+  repo: SandboxRepo;
+  workflow: SandboxWorkflow;
+  runNumber: number;
+  checkSuiteId: number;
+  headBranch: string;
+  headSha: string;
+  displayTitle: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  createdAt: number;
+  updatedAt: number;
+  runStartedAt: number;
+}
+
+/** The permissions the sandbox app has; `actions: write` is what dispatching needs. */
+export const APP_PERMISSIONS = { actions: 'write', contents: 'read', metadata: 'read' } as const;
+
+/**
+ * Builds GitHub REST objects from the examples in GitHub's OpenAPI description, overriding only the
+ * fields that identify the sandbox's app, accounts, repositories, workflows and runs.
+ */
+export class GithubObjects {
+  readonly appSlug: string;
+  readonly clientId: string;
+
+  constructor(
+    private readonly openapi: GithubOpenapi,
+    readonly apiBaseUrl: string,
+    readonly appId: number,
+  ) {
+    this.appSlug = `sandbox-app-${appId}`;
+    this.clientId = `Iv23liSandbox${String(appId).padStart(7, '0')}`;
+  }
+
+  /** An organization account (a user-shaped object, as GitHub nests them). */
+  account(login: string): JsonObject {
+    const template = this.openapi.example('integration').owner as JsonObject;
+    const id = stableId('account', login);
+    return {
+      ...rebaseExample(template, { apiBaseUrl: this.apiBaseUrl, owner: { from: String(template.login), to: login } }),
+      login,
+      id,
+      node_id: legacyNodeId('Organization', id),
+      avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+      type: 'Organization',
+      site_admin: false,
+    };
+  }
+
+  /** The app's bot user, which GitHub shows as actor and sender of what the app triggers. */
+  botUser(): JsonObject {
+    const login = `${this.appSlug}[bot]`;
+    const id = stableId('bot', this.appSlug);
+    const template = this.openapi.example('integration').owner as JsonObject;
+    // GitHub escapes the brackets of bot logins in URLs (`/users/x%5Bbot%5D`).
+    const inUrls = encodeURIComponent(login);
+    return {
+      ...rebaseExample(template, { apiBaseUrl: this.apiBaseUrl, owner: { from: String(template.login), to: inUrls } }),
+      login,
+      id,
+      node_id: legacyNodeId('Bot', id),
+      avatar_url: `https://avatars.githubusercontent.com/in/${this.appId}?v=4`,
+      html_url: `https://github.com/apps/${this.appSlug}`,
+      type: 'Bot',
+      site_admin: false,
+    };
+  }
+
+  /** `GET /app` */
+  app(installationsCount: number): JsonObject {
+    const example = this.openapi.example('integration');
+    const owner = example.owner as JsonObject;
+    return {
+      ...rebaseExample(example, { apiBaseUrl: this.apiBaseUrl, owner: { from: String(owner.login), to: 'sandbox' } }),
+      id: this.appId,
+      slug: this.appSlug,
+      client_id: this.clientId,
+      node_id: legacyNodeId('Integration', this.appId),
+      owner: this.account('sandbox'),
+      name: `Sandbox App ${this.appId}`,
+      description: 'GitHub sandbox of github-actions-agent',
+      external_url: 'https://example.com',
+      html_url: `https://github.com/apps/${this.appSlug}`,
+      permissions: { ...APP_PERMISSIONS },
+      events: ['workflow_run'],
+      installations_count: installationsCount,
+    };
+  }
+
+  /** `GET /app/installations/{id}`, `GET /repos/{owner}/{repo}/installation` */
+  installation(id: number, account: string, selection: 'all' | 'selected'): JsonObject {
+    const example = this.openapi.example('installation');
+    const exampleAccount = example.account as JsonObject;
+    const owner = this.account(account);
+    return {
+      ...rebaseExample(example, { apiBaseUrl: this.apiBaseUrl, owner: { from: String(exampleAccount.login), to: account } }),
+      id,
+      account: owner,
+      repository_selection: selection,
+      access_tokens_url: `${this.apiBaseUrl}/app/installations/${id}/access_tokens`,
+      repositories_url: `${this.apiBaseUrl}/installation/repositories`,
+      html_url: `https://github.com/organizations/${account}/settings/installations/${id}`,
+      app_id: this.appId,
+      client_id: this.clientId,
+      app_slug: this.appSlug,
+      target_id: owner.id,
+      target_type: 'Organization',
+      permissions: { ...APP_PERMISSIONS },
+      events: ['workflow_run'],
+      single_file_name: null,
+      has_multiple_single_files: false,
+      single_file_paths: [],
+      suspended_at: null,
+      suspended_by: null,
+    };
+  }
+
+  /** `POST /app/installations/{id}/access_tokens` */
+  installationToken(token: string, expiresAt: number, selection: 'all' | 'selected', repos: SandboxRepo[]): JsonObject {
+    const example = this.openapi.example('installation-token');
+    const { repositories: _omit, ...rest } = example;
+    return {
+      ...rest,
+      token,
+      expires_at: githubTime(expiresAt),
+      permissions: { ...APP_PERMISSIONS },
+      repository_selection: selection,
+      ...(selection === 'selected' ? { repositories: repos.map((r) => this.repository(r)) } : {}),
+    };
+  }
+
+  /** The repository shape GitHub nests in runs and lists (`repository` of a workflow run). */
+  repository(repo: SandboxRepo): JsonObject {
+    const template = this.openapi.example('workflow-run').repository as JsonObject;
+    return this.rebaseRepository(template, repo);
+  }
+
+  /** `GET /repos/{owner}/{repo}` */
+  fullRepository(repo: SandboxRepo): JsonObject {
+    const template = this.openapi.example('full-repository-default-response');
+    const { parent: _p, source: _s, template_repository: _t, ...rest } = template;
+    const out = this.rebaseRepository(rest, repo);
+    out.organization = this.account(repo.owner);
+    out.permissions = { admin: false, maintain: false, push: false, triage: false, pull: true };
+    return out;
+  }
+
+  /** Moves any repository-shaped example onto one of ours. */
+  rebaseRepository(template: JsonObject, repo: SandboxRepo): JsonObject {
+    const exampleOwner = String((template.owner as JsonObject).login);
+    const out = rebaseExample(template, {
+      apiBaseUrl: this.apiBaseUrl,
+      fullName: { from: String(template.full_name), to: repo.fullName },
+      owner: { from: exampleOwner, to: repo.owner },
+    });
+    out.id = repo.id;
+    out.node_id = legacyNodeId('Repository', repo.id);
+    out.name = repo.name;
+    out.full_name = repo.fullName;
+    out.owner = this.account(repo.owner);
+    out.private = true;
+    out.fork = false;
+    out.description = `Sandbox repository ${repo.fullName}`;
+    if ('visibility' in out) out.visibility = 'private';
+    if ('default_branch' in out) out.default_branch = repo.defaultBranch;
+    if ('homepage' in out) out.homepage = null;
+    if ('mirror_url' in out) out.mirror_url = null;
+    return out;
+  }
+
+  /** `GET /repos/{owner}/{repo}/actions/workflows/{id}` */
+  workflow(repo: SandboxRepo, workflow: SandboxWorkflow, createdAt: number): JsonObject {
+    const example = this.openapi.example('workflow');
+    return {
+      ...example,
+      id: workflow.id,
+      node_id: legacyNodeId('Workflow', workflow.id),
+      name: workflow.name,
+      path: workflow.path,
+      state: 'active',
+      created_at: githubTime(createdAt),
+      updated_at: githubTime(createdAt),
+      url: `${this.apiBaseUrl}/repos/${repo.fullName}/actions/workflows/${workflow.id}`,
+      html_url: `https://github.com/${repo.fullName}/blob/${repo.defaultBranch}/${workflow.path}`,
+      badge_url: `https://github.com/${repo.fullName}/workflows/${encodeURIComponent(workflow.name)}/badge.svg`,
+    };
+  }
+
+  /** `GET /repos/{owner}/{repo}/actions/runs/{run_id}` */
+  run(run: RunRecord): JsonObject {
+    const example = this.openapi.example('workflow-run');
+    const repo = run.repo;
+    const api = `${this.apiBaseUrl}/repos/${repo.fullName}`;
+    const bot = this.botUser();
+    const headCommit = example.head_commit as JsonObject;
+    return {
+      ...example,
+      id: run.id,
+      name: run.workflow.name,
+      node_id: legacyNodeId('WorkflowRun', run.id),
+      check_suite_id: run.checkSuiteId,
+      check_suite_node_id: legacyNodeId('CheckSuite', run.checkSuiteId),
+      head_branch: run.headBranch,
+      head_sha: run.headSha,
+      path: run.workflow.path,
+      run_number: run.runNumber,
+      event: 'workflow_dispatch',
+      display_title: run.displayTitle,
+      status: run.status,
+      conclusion: run.conclusion,
+      workflow_id: run.workflow.id,
+      url: `${api}/actions/runs/${run.id}`,
+      html_url: `https://github.com/${repo.fullName}/actions/runs/${run.id}`,
+      pull_requests: [],
+      created_at: githubTime(run.createdAt),
+      updated_at: githubTime(run.updatedAt),
+      actor: bot,
+      run_attempt: 1,
+      referenced_workflows: [],
+      run_started_at: githubTime(run.runStartedAt),
+      triggering_actor: bot,
+      jobs_url: `${api}/actions/runs/${run.id}/jobs`,
+      logs_url: `${api}/actions/runs/${run.id}/logs`,
+      check_suite_url: `${api}/check-suites/${run.checkSuiteId}`,
+      artifacts_url: `${api}/actions/runs/${run.id}/artifacts`,
+      cancel_url: `${api}/actions/runs/${run.id}/cancel`,
+      rerun_url: `${api}/actions/runs/${run.id}/rerun`,
+      previous_attempt_url: null,
+      workflow_url: `${api}/actions/workflows/${run.workflow.id}`,
+      head_commit: {
+        ...headCommit,
+        id: run.headSha,
+        tree_id: stableSha(`tree:${run.headSha}`),
+        message: `Sandbox commit on ${run.headBranch}`,
+        timestamp: githubTime(run.createdAt),
+      },
+      repository: this.repository(repo),
+      head_repository: this.repository(repo),
+    };
+  }
+
+  /** The 200 body of a dispatch with `return_run_details: true`. */
+  dispatchDetails(run: RunRecord): JsonObject {
+    return {
+      ...this.openapi.example('workflow-dispatch-response'),
+      workflow_run_id: run.id,
+      run_url: `${this.apiBaseUrl}/repos/${run.repo.fullName}/actions/runs/${run.id}`,
+      html_url: `https://github.com/${run.repo.fullName}/actions/runs/${run.id}`,
+    };
+  }
+}

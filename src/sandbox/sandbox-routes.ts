@@ -1,0 +1,348 @@
+import type { AppAuth, InstallationToken } from './app-auth.ts';
+import { GithubError } from './github-error.ts';
+import type { GithubObjects, SandboxRepo, SandboxWorkflow } from './github-objects.ts';
+import { listWorkflowRuns } from './list-workflow-runs.ts';
+import type { GithubOpenapi, JsonObject, SandboxOperationId } from './openapi-spec.ts';
+import { DEFAULT_RUN_NAME, renderRunName } from './render-run-name.ts';
+import { stableSha } from './rebase-example.ts';
+import type { RunConclusion, WorkflowRuns } from './workflow-runs.ts';
+
+/** A workflow as configured for the sandbox, with its defaults applied. */
+export interface WorkflowConfig extends SandboxWorkflow {
+  runName: string;
+  conclusion: RunConclusion;
+  dispatchable: boolean;
+  stepDelayMs: number;
+  hold: boolean;
+}
+
+export interface RepoConfig extends SandboxRepo {
+  workflows: WorkflowConfig[];
+}
+
+export interface InstallationConfig {
+  id: number;
+  account: string;
+  /** Lower-cased `owner/name`s; `undefined` = every repository of the account. */
+  repositories?: Set<string>;
+}
+
+export interface DispatchRecord {
+  owner: string;
+  repo: string;
+  workflowId: number;
+  workflowRef: string;
+  ref: string;
+  inputs: Record<string, string>;
+  installationId: number;
+  runId: number;
+  at: number;
+}
+
+/** Everything a route handler may read or change. */
+export interface SandboxContext {
+  openapi: GithubOpenapi;
+  objects: GithubObjects;
+  auth: AppAuth;
+  runs: WorkflowRuns;
+  /** By lower-cased `owner/name`. */
+  repos: Map<string, RepoConfig>;
+  installations: Map<number, InstallationConfig>;
+  dispatches: DispatchRecord[];
+  returnRunDetails: boolean;
+  createdAt: number;
+}
+
+export type Caller = { kind: 'jwt' } | { kind: 'installation'; token: InstallationToken };
+
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  url: URL;
+  caller: Caller;
+}
+
+export interface RouteResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  operationId: SandboxOperationId;
+  /** Who may call: the app itself (JWT) or an installation (token). */
+  auth: 'jwt' | 'installation';
+  handle(ctx: SandboxContext, req: RouteRequest): RouteResponse;
+}
+
+/** The REST operations the sandbox serves, keyed by GitHub's operation ids. */
+export const SANDBOX_ROUTES: Route[] = [
+  {
+    operationId: 'apps/get-authenticated',
+    auth: 'jwt',
+    handle: (ctx) => ({ status: 200, body: ctx.objects.app(liveInstallations(ctx).length) }),
+  },
+  {
+    operationId: 'apps/list-installations',
+    auth: 'jwt',
+    handle: (ctx, req) => ({
+      status: 200,
+      body: paginate(liveInstallations(ctx), req.query).map((i) => installationObject(ctx, i)),
+    }),
+  },
+  {
+    operationId: 'apps/get-installation',
+    auth: 'jwt',
+    handle: (ctx, req) => ({ status: 200, body: installationObject(ctx, installationFromParam(ctx, req, 'apps/get-installation')) }),
+  },
+  {
+    operationId: 'apps/create-installation-access-token',
+    auth: 'jwt',
+    handle: (ctx, req) => {
+      const op = 'apps/create-installation-access-token';
+      const installation = installationFromParam(ctx, req, op);
+      const visible = reposOf(ctx, installation);
+      const body = (req.body ?? {}) as { repositories?: string[]; repository_ids?: number[] };
+      let selected: SandboxRepo[] | undefined;
+      if (body.repositories !== undefined || body.repository_ids !== undefined) {
+        selected = [];
+        for (const name of body.repositories ?? []) {
+          const repo = visible.find((r) => r.name.toLowerCase() === name.toLowerCase());
+          if (!repo) throw notAccessible(ctx, op);
+          selected.push(repo);
+        }
+        for (const id of body.repository_ids ?? []) {
+          const repo = visible.find((r) => r.id === id);
+          if (!repo) throw notAccessible(ctx, op);
+          selected.push(repo);
+        }
+      }
+      const token = ctx.auth.mintToken(installation.id, selected && new Set(selected.map((r) => r.id)));
+      const selection = selected || installation.repositories ? 'selected' : 'all';
+      return {
+        status: 201,
+        body: ctx.objects.installationToken(token.token, token.expiresAt, selection, selected ?? visible),
+      };
+    },
+  },
+  {
+    operationId: 'apps/get-repo-installation',
+    auth: 'jwt',
+    handle: (ctx, req) => {
+      const op = 'apps/get-repo-installation';
+      const repo = ctx.repos.get(`${req.params.owner}/${req.params.repo}`.toLowerCase());
+      const installation = repo && liveInstallations(ctx).find((i) => reposOf(ctx, i).includes(repo));
+      if (!installation) throw notFound(ctx, op);
+      return { status: 200, body: installationObject(ctx, installation) };
+    },
+  },
+  {
+    operationId: 'apps/list-repos-accessible-to-installation',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const token = installationCaller(req);
+      const installation = ctx.installations.get(token.installationId) as InstallationConfig;
+      const repos = reposOf(ctx, installation).filter((r) => !token.repositoryIds || token.repositoryIds.has(r.id));
+      return {
+        status: 200,
+        body: {
+          total_count: repos.length,
+          repository_selection: installation.repositories || token.repositoryIds ? 'selected' : 'all',
+          repositories: paginate(repos, req.query).map((r) => ctx.objects.fullRepository(r)),
+        },
+      };
+    },
+  },
+  {
+    operationId: 'repos/get',
+    auth: 'installation',
+    handle: (ctx, req) => ({ status: 200, body: ctx.objects.fullRepository(repoFor(ctx, req, 'repos/get')) }),
+  },
+  {
+    operationId: 'actions/list-repo-workflows',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const repo = repoFor(ctx, req, 'actions/list-repo-workflows');
+      return {
+        status: 200,
+        body: {
+          total_count: repo.workflows.length,
+          workflows: paginate(repo.workflows, req.query).map((w) => ctx.objects.workflow(repo, w, ctx.createdAt)),
+        },
+      };
+    },
+  },
+  {
+    operationId: 'actions/get-workflow',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'actions/get-workflow';
+      const repo = repoFor(ctx, req, op);
+      return { status: 200, body: ctx.objects.workflow(repo, workflowFor(ctx, repo, req, op), ctx.createdAt) };
+    },
+  },
+  {
+    operationId: 'actions/create-workflow-dispatch',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'actions/create-workflow-dispatch';
+      const docs = ctx.openapi.operation(op).docsUrl;
+      const repo = repoFor(ctx, req, op);
+      const workflow = workflowFor(ctx, repo, req, op);
+      const body = req.body as { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
+      const branch = body.ref.replace(/^refs\/heads\//, '');
+      if (!repo.branches.has(branch)) throw new GithubError(422, `No ref found for: ${body.ref}`, docs);
+      if (!workflow.dispatchable) throw new GithubError(422, "Workflow does not have 'workflow_dispatch' trigger", docs);
+      const inputs = body.inputs ?? {};
+      const token = installationCaller(req);
+      const run = ctx.runs.start({
+        repo,
+        workflow,
+        headBranch: branch,
+        headSha: stableSha(`${repo.fullName}@${branch}`),
+        displayTitle: renderRunName(workflow.runName, inputs, workflow.name),
+        installationId: token.installationId,
+        conclusion: workflow.conclusion,
+        stepDelayMs: workflow.stepDelayMs,
+        hold: workflow.hold,
+      });
+      ctx.dispatches.push({
+        owner: repo.owner,
+        repo: repo.name,
+        workflowId: workflow.id,
+        workflowRef: req.params.workflow_id as string,
+        ref: body.ref,
+        inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+        installationId: token.installationId,
+        runId: run.id,
+        at: Date.now(),
+      });
+      if (body.return_run_details === true && ctx.returnRunDetails) {
+        return { status: 200, body: ctx.objects.dispatchDetails(run) };
+      }
+      return { status: 204 };
+    },
+  },
+  {
+    operationId: 'actions/list-workflow-runs',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'actions/list-workflow-runs';
+      const repo = repoFor(ctx, req, op);
+      const workflow = workflowFor(ctx, repo, req, op);
+      return runList(ctx, req, ctx.runs.list(repo, workflow.id), op);
+    },
+  },
+  {
+    operationId: 'actions/list-workflow-runs-for-repo',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'actions/list-workflow-runs-for-repo';
+      return runList(ctx, req, ctx.runs.list(repoFor(ctx, req, op)), op);
+    },
+  },
+  {
+    operationId: 'actions/get-workflow-run',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'actions/get-workflow-run';
+      const run = runFor(ctx, repoFor(ctx, req, op), req, op);
+      return { status: 200, body: ctx.objects.run(run) };
+    },
+  },
+  {
+    operationId: 'actions/cancel-workflow-run',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'actions/cancel-workflow-run';
+      const run = runFor(ctx, repoFor(ctx, req, op), req, op);
+      if (!ctx.runs.cancel(run.id)) {
+        throw new GithubError(409, 'Cannot cancel a workflow run that is completed.', ctx.openapi.operation(op).docsUrl);
+      }
+      return { status: 202, body: {} };
+    },
+  },
+];
+
+function runList(ctx: SandboxContext, req: RouteRequest, runs: ReturnType<WorkflowRuns['list']>, op: SandboxOperationId): RouteResponse {
+  const bot = ctx.objects.botUser();
+  const page = listWorkflowRuns(runs, req.query, String(bot.login), req.url, ctx.openapi.operation(op).docsUrl);
+  return {
+    status: 200,
+    body: { total_count: page.totalCount, workflow_runs: page.runs.map((r) => ctx.objects.run(r)) },
+    ...(page.link ? { headers: { link: page.link } } : {}),
+  };
+}
+
+function liveInstallations(ctx: SandboxContext): InstallationConfig[] {
+  return [...ctx.installations.values()].filter((i) => !ctx.auth.isRevoked(i.id));
+}
+
+function installationObject(ctx: SandboxContext, installation: InstallationConfig): JsonObject {
+  return ctx.objects.installation(installation.id, installation.account, installation.repositories ? 'selected' : 'all');
+}
+
+function installationFromParam(ctx: SandboxContext, req: RouteRequest, op: SandboxOperationId): InstallationConfig {
+  const installation = ctx.installations.get(Number(req.params.installation_id));
+  if (!installation || ctx.auth.isRevoked(installation.id)) throw notFound(ctx, op);
+  return installation;
+}
+
+/** Repositories an installation can see: its selection, or every repository of its account. */
+function reposOf(ctx: SandboxContext, installation: InstallationConfig): RepoConfig[] {
+  return [...ctx.repos.values()].filter((repo) =>
+    installation.repositories
+      ? installation.repositories.has(repo.fullName.toLowerCase())
+      : repo.owner.toLowerCase() === installation.account.toLowerCase(),
+  );
+}
+
+function installationCaller(req: RouteRequest): InstallationToken {
+  if (req.caller.kind !== 'installation') throw new GithubError(401, 'Bad credentials');
+  return req.caller.token;
+}
+
+/** The repository of the path, when the calling token may see it; else 404 as GitHub hides it. */
+function repoFor(ctx: SandboxContext, req: RouteRequest, op: SandboxOperationId): RepoConfig {
+  const token = installationCaller(req);
+  const repo = ctx.repos.get(`${req.params.owner}/${req.params.repo}`.toLowerCase());
+  const installation = ctx.installations.get(token.installationId);
+  if (!repo || !installation || !reposOf(ctx, installation).includes(repo)) throw notFound(ctx, op);
+  if (token.repositoryIds && !token.repositoryIds.has(repo.id)) throw notFound(ctx, op);
+  return repo;
+}
+
+/** By numeric id, or by file name (`deploy.yml`) or path, as GitHub accepts both. */
+function workflowFor(ctx: SandboxContext, repo: RepoConfig, req: RouteRequest, op: SandboxOperationId): WorkflowConfig {
+  const ref = req.params.workflow_id as string;
+  const workflow = /^\d+$/.test(ref)
+    ? repo.workflows.find((w) => w.id === Number(ref))
+    : repo.workflows.find((w) => w.fileName === ref || w.path === ref);
+  if (!workflow) throw notFound(ctx, op);
+  return workflow;
+}
+
+function runFor(ctx: SandboxContext, repo: RepoConfig, req: RouteRequest, op: SandboxOperationId) {
+  const run = ctx.runs.get(Number(req.params.run_id));
+  if (!run || run.repo.fullName !== repo.fullName) throw notFound(ctx, op);
+  return run;
+}
+
+function paginate<T>(items: T[], query: URLSearchParams): T[] {
+  const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+  const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+  return items.slice((page - 1) * perPage, page * perPage);
+}
+
+function notFound(ctx: SandboxContext, op: SandboxOperationId): GithubError {
+  return new GithubError(404, 'Not Found', ctx.openapi.operation(op).docsUrl);
+}
+
+function notAccessible(ctx: SandboxContext, op: SandboxOperationId): GithubError {
+  return new GithubError(
+    422,
+    'There is at least one repository that does not exist or is not accessible to the parent installation.',
+    ctx.openapi.operation(op).docsUrl,
+  );
+}
