@@ -31,6 +31,11 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONFIG_FILE: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
+  /** Comma-separated `keyId:base64(32 bytes)`; the first encrypts payloads, all decrypt (rotation). */
+  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  /** Comma-separated origins (the Temporal UI) allowed to call the codec endpoint from a browser. */
+  CODEC_CORS_ORIGINS: optionalString,
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -51,7 +56,7 @@ export interface AppConfig {
   apiKeys: string[];
 }
 
-export function githubApiBaseUrl(env: Pick<Env, 'GITHUB_API_URL' | 'GITHUB_URL'>): string {
+export function githubApiBaseUrl(env: Partial<Pick<Env, 'GITHUB_API_URL' | 'GITHUB_URL'>>): string {
   if (env.GITHUB_API_URL) return env.GITHUB_API_URL.replace(/\/+$/, '');
   const web = (env.GITHUB_URL ?? 'https://github.com').replace(/\/+$/, '');
   if (/^https?:\/\/(www\.)?github\.com$/i.test(web)) return 'https://api.github.com';

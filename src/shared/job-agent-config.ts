@@ -30,21 +30,24 @@ export const jobAgentConfigSchema = z
       .optional()
       .transform((ref) => (ref ? ref : 'main')),
   })
-  .refine((config) => Boolean(config.owner ?? config.organizationId), {
-    message: 'owner is required',
-    path: ['owner'],
-  })
   .transform(({ organizationId, owner, ...rest }) => ({ ...rest, owner: (owner ?? organizationId) as string }));
 
 export type JobAgentConfig = z.output<typeof jobAgentConfigSchema>;
 
-/** Validation message that names every bad field, e.g. `repo: repo is required; installationId: ...`. */
-export function describeConfigIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.join('.');
-      const message = issue.code === 'invalid_type' && issue.input === undefined ? `${path} is required` : issue.message;
-      return path && !message.startsWith(path) ? `${path}: ${message}` : message;
-    })
-    .join('; ');
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.');
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? `${path} is required` : issue.message;
+  return path && !message.startsWith(path) ? `${path}: ${message}` : message;
+}
+
+export type ConfigValidation = { ok: true; config: JobAgentConfig } | { ok: false; message: string };
+
+/** Validates a rendered config; on failure the message names every bad field at once. */
+export function validateJobAgentConfig(rendered: unknown): ConfigValidation {
+  const parsed = jobAgentConfigSchema.safeParse(rendered);
+  const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
+  const raw = (rendered ?? {}) as { owner?: unknown; organizationId?: unknown };
+  const hasOwner = [raw.owner, raw.organizationId].some((value) => typeof value === 'string' && value.trim() !== '');
+  if (!hasOwner && !problems.some((problem) => problem.startsWith('owner'))) problems.push('owner is required');
+  return parsed.success && problems.length === 0 ? { ok: true, config: parsed.data } : { ok: false, message: problems.join('; ') };
 }

@@ -1,4 +1,4 @@
-import { describeConfigIssues, type JobAgentConfig, jobAgentConfigSchema } from '../shared/job-agent-config.ts';
+import { type JobAgentConfig, validateJobAgentConfig } from '../shared/job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { renderConfig } from '../template/index.ts';
 
@@ -26,7 +26,6 @@ export function renderJobAgentConfig(input: JobWorkflowInput): RenderOutcome {
   } catch (error) {
     return { ok: false, message: `invalid job agent config: ${(error as Error).message}` };
   }
-  const parsed = jobAgentConfigSchema.safeParse(rendered);
-  if (!parsed.success) return { ok: false, message: `invalid job agent config: ${describeConfigIssues(parsed.error)}` };
-  return { ok: true, config: parsed.data };
+  const validation = validateJobAgentConfig(rendered);
+  return validation.ok ? validation : { ok: false, message: `invalid job agent config: ${validation.message}` };
 }
