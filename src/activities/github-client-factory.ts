@@ -1,4 +1,5 @@
 import { createAppAuth } from '@octokit/auth-app';
+import Bottleneck from 'bottleneck';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
@@ -15,6 +16,13 @@ export interface GithubClientFactoryOptions {
   logger: Logger;
   /** Rate-limit retries before giving up (each honours `retry-after`). */
   maxRateLimitRetries?: number;
+  /**
+   * Minimum gap between two mutating requests (dispatch, cancel) of one installation. GitHub asks for one
+   * second to stay clear of secondary rate limits; default 1000. 0 turns the spacing off.
+   */
+  mutationIntervalMs?: number;
+  /** Called with `x-ratelimit-remaining` of every GitHub response (success or error), for the worker's metrics. */
+  onRateLimitRemaining?: (resource: string, remaining: number) => void;
 }
 
 export interface GithubClientFactory {
@@ -33,6 +41,9 @@ export class GithubBotNotConfiguredError extends Error {
 export function createGithubClientFactory(options: GithubClientFactoryOptions): GithubClientFactory {
   const clients = new Map<number, GithubClient>();
   const maxRetries = options.maxRateLimitRetries ?? 3;
+  // The plugin's default limiters are shared by every client in the process under one key; ours are keyed by
+  // installation so one busy installation never slows another down.
+  const write = new Bottleneck.Group({ maxConcurrent: 1, minTime: options.mutationIntervalMs ?? 1000 });
   const log = options.logger.child({ component: 'github' });
   return {
     configured: options.app !== undefined,
@@ -53,6 +64,8 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
             error: (message: string) => log.error(message),
           },
           throttle: {
+            id: `installation-${installationId}`,
+            write,
             onRateLimit: (retryAfter, requestOptions, _octokit, retryCount) => {
               log.warn({ retryAfter, url: requestOptions.url, retryCount }, 'GitHub rate limit hit');
               return retryCount < maxRetries;
@@ -63,9 +76,24 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
             },
           },
         });
+        if (options.onRateLimitRemaining) observeRateLimit(client, options.onRateLimitRemaining);
         clients.set(installationId, client);
       }
       return client;
     },
   };
+}
+
+type RateLimitHeaders = Record<string, string | number | undefined>;
+
+function observeRateLimit(client: GithubClient, report: (resource: string, remaining: number) => void): void {
+  const read = (headers: RateLimitHeaders | undefined) => {
+    const remaining = Number(headers?.['x-ratelimit-remaining']);
+    if (headers?.['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining)) report(String(headers['x-ratelimit-resource'] ?? 'core'), remaining);
+  };
+  client.hook.after('request', (response) => read(response.headers as RateLimitHeaders));
+  client.hook.error('request', (error) => {
+    read((error as { response?: { headers?: RateLimitHeaders } }).response?.headers);
+    throw error;
+  });
 }

@@ -1,14 +1,17 @@
 import {
   type Client,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
+import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import type { Job, JobWorkflowInput } from '../shared/job.ts';
 import { createPendingJob } from '../shared/job.ts';
-import { isTerminalStatus } from '../shared/job-status.ts';
+import { isTerminalStatus, parseJobStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import {
   jobQuery,
@@ -21,6 +24,47 @@ import {
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import type { jobWorkflow } from '../workflows/job-workflow.ts';
 import { HttpError } from './http-error.ts';
+import { buildJobListQuery, decodeCursor, encodeCursor, type JobListFilters } from './job-list-query.ts';
+import type { JobSummary } from './job-schemas.ts';
+
+/** gRPC INVALID_ARGUMENT: a bad query or page token. */
+const INVALID_ARGUMENT = 3;
+const LIST_DEADLINE_MS = 10_000;
+/** Workflow IDs of jobs are `job-<uuid>`; anything else of type jobWorkflow is not ours to list. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+
+function isoOf(ts: Parameters<typeof optionalTsToMs>[0]): string | undefined {
+  const ms = optionalTsToMs(ts);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+/** A list row from what visibility stores; the search attributes are JSON payloads. */
+function toJobSummary(execution: RawExecution): JobSummary {
+  const fields = execution.searchAttributes?.indexedFields ?? {};
+  const read = (name: string): unknown => {
+    const payload = fields[name];
+    if (!payload) return undefined;
+    const value = defaultPayloadConverter.fromPayload<unknown>(payload);
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const text = (name: string) => {
+    const value = read(name);
+    return value === undefined || value === null ? undefined : String(value);
+  };
+  return {
+    id: (execution.execution?.workflowId ?? '').replace(/^job-/, ''),
+    status: parseJobStatus(text(searchAttributes.status.name) ?? '') ?? 'pending',
+    deployment: text(searchAttributes.deployment.name),
+    environment: text(searchAttributes.environment.name),
+    resource: text(searchAttributes.resource.name),
+    repository: text(searchAttributes.repository.name),
+    externalId: text(searchAttributes.runId.name),
+    createdAt: isoOf(execution.startTime),
+    completedAt: isoOf(execution.closeTime),
+  };
+}
 
 export interface JobServiceOptions {
   client: Client;
@@ -66,8 +110,12 @@ export class JobService {
 
   /** The job as its workflow knows it, or undefined when there is no such job. */
   async get(jobId: string): Promise<Job | undefined> {
+    const handle = this.handle(jobId);
     try {
-      return await this.handle(jobId).query(jobQuery);
+      // A finished job is its workflow's result: readable without a worker. A running one answers the query.
+      const { status } = await handle.describe();
+      if (status.name === 'COMPLETED') return await handle.result();
+      return await handle.query(jobQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
@@ -118,6 +166,38 @@ export class JobService {
       if (error instanceof WorkflowNotFoundError) return false;
       throw error;
     }
+  }
+
+  /**
+   * One page of this agent's jobs from Temporal visibility, newest first. Visibility is eventually consistent:
+   * a job created a moment ago, or its latest status, may take a second to show here (GET the job for truth).
+   */
+  async list(filters: JobListFilters, page: { limit: number; cursor?: string }): Promise<{ jobs: JobSummary[]; nextCursor?: string }> {
+    const { client } = this.options;
+    const query = buildJobListQuery(filters, this.options.taskQueue);
+    const nextPageToken = page.cursor ? decodeCursor(page.cursor, query) : undefined;
+    if (page.cursor && !nextPageToken) {
+      throw new HttpError(400, 'validation_error', 'query.cursor: not a cursor of this list (use nextCursor with the same filters)', [
+        { field: 'query.cursor', message: 'not a cursor of this list' },
+      ]);
+    }
+    let response: temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse;
+    try {
+      // A deadline, because the client retries some server errors with backoff and a list should fail fast.
+      response = await client.connection.withDeadline(Date.now() + LIST_DEADLINE_MS, () =>
+        client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, pageSize: page.limit, nextPageToken, query }),
+      );
+    } catch (error) {
+      if (isGrpcServiceError(error) && error.code === INVALID_ARGUMENT) {
+        throw new HttpError(400, 'validation_error', `invalid list request: ${error.details}`);
+      }
+      throw error;
+    }
+    const token = response.nextPageToken;
+    return {
+      jobs: (response.executions ?? []).map(toJobSummary).filter((job) => UUID.test(job.id)),
+      nextCursor: token && token.length > 0 ? encodeCursor(token, query) : undefined,
+    };
   }
 
   /** The job whose run is `runId`, through the GithubRunId search attribute (for runs named without the job ID). */

@@ -17,6 +17,7 @@ export const envSchema = z.object({
   GITHUB_URL: optionalString,
   GITHUB_API_URL: optionalString,
   API_KEYS: optionalString,
+  GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),

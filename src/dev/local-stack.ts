@@ -1,10 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/create-activities.ts';
 import { createGithubClientFactory } from '../activities/github-client-factory.ts';
 import { buildApp } from '../api/build-app.ts';
+import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import type { GithubAppCredentials } from '../config/env.ts';
 import { createJobWorker } from '../worker/create-job-worker.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
@@ -14,6 +16,8 @@ export interface LocalStackOptions {
   taskQueue: string;
   githubApiUrl: string;
   githubApp?: GithubAppCredentials;
+  /** Gap between mutating GitHub requests per installation (default 1000 ms, GitHub's guidance). */
+  githubMutationIntervalMs?: number;
   webhookSecret?: string;
   apiKeys: string[];
   host?: string;
@@ -21,14 +25,22 @@ export interface LocalStackOptions {
   port?: number;
   jobTimeouts?: Partial<JobTimeouts>;
   workflowBundlePath?: string;
+  /** Run the worker in this process (default true); tests of a worker elsewhere turn it off. */
+  startWorker?: boolean;
+  /** Payload codecs (encryption) shared by client and worker; the API then serves /codec/encode|decode. */
+  payloadCodecs?: PayloadCodec[];
+  codecCorsOrigins?: string[];
+  /** JobAgent and Deployment documents (CONFIG_FILE). */
+  config?: DeclarativeConfig;
   logger: Logger;
 }
 
 export interface LocalStack {
   apiUrl: string;
+  taskQueue: string;
   app: FastifyInstance;
   client: Client;
-  worker: Worker;
+  worker?: Worker;
   stop(): Promise<void>;
 }
 
@@ -36,25 +48,32 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { logger } = options;
   const nativeConnection = await NativeConnection.connect({ address: options.temporal.address });
-  const github = createGithubClientFactory({ apiUrl: options.githubApiUrl, app: options.githubApp, logger });
-  const worker = await createJobWorker({
-    connection: nativeConnection,
-    namespace: options.temporal.namespace,
-    taskQueue: options.taskQueue,
-    activities: createActivities(github),
-    workflowBundlePath: options.workflowBundlePath,
-  });
-  const running = worker.run();
-  running.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
+  const github = createGithubClientFactory({ apiUrl: options.githubApiUrl, app: options.githubApp, mutationIntervalMs: options.githubMutationIntervalMs, logger });
+  const worker =
+    options.startWorker === false
+      ? undefined
+      : await createJobWorker({
+          connection: nativeConnection,
+          namespace: options.temporal.namespace,
+          taskQueue: options.taskQueue,
+          activities: createActivities(github),
+          workflowBundlePath: options.workflowBundlePath,
+          payloadCodecs: options.payloadCodecs,
+        });
+  const running = worker?.run();
+  running?.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
 
   const connection = await Connection.connect({ address: options.temporal.address });
-  const client = new Client({ connection, namespace: options.temporal.namespace });
+  const client = new Client({ connection, namespace: options.temporal.namespace, dataConverter: { payloadCodecs: options.payloadCodecs ?? [] } });
   const app = await buildApp({
     client,
     taskQueue: options.taskQueue,
     apiKeys: options.apiKeys,
     webhookSecret: options.webhookSecret,
     jobTimeouts: options.jobTimeouts,
+    payloadCodecs: options.payloadCodecs,
+    codecCorsOrigins: options.codecCorsOrigins,
+    config: options.config,
     logger: logger.child({ component: 'api' }),
   });
   const host = options.host ?? '127.0.0.1';
@@ -64,13 +83,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   return {
     apiUrl: `http://${host}:${port}`,
+    taskQueue: options.taskQueue,
     app,
     client,
     worker,
     async stop() {
       await app.close();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await running?.catch(() => undefined);
       await connection.close();
       await nativeConnection.close();
     },

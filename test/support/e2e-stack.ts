@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import type { DeclarativeConfig } from '../../src/config/declarative-config.ts';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Job } from '../../src/shared/job.ts';
 import type { JobStatus } from '../../src/shared/job-status.ts';
 import { type GithubSandbox, type GithubSandboxOptions, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
+import { startWebhookFaultRelay, type WebhookFaultRelay } from '../../src/sandbox/webhook-fault-relay.ts';
 import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
 import { installQuietTemporalRuntime } from './quiet-temporal-runtime.ts';
 
@@ -31,6 +33,8 @@ export const defaultSandboxRepos: GithubSandboxOptions['repos'] = [
 
 export interface E2eStack {
   sandbox: GithubSandbox;
+  /** Between the sandbox and the API: set its mode to drop, duplicate, delay or reorder deliveries. */
+  relay: WebhookFaultRelay;
   stack: LocalStack;
   api(path: string, init?: RequestInit & { json?: unknown; apiKey?: string | null }): Promise<Response>;
   createJob(overrides?: Record<string, unknown>): Promise<Job>;
@@ -44,6 +48,14 @@ export interface E2eStackOptions {
   jobTimeouts?: Partial<JobTimeouts>;
   /** Leave the worker without GitHub App credentials. */
   withoutGithubApp?: boolean;
+  /** API base the worker uses, from the sandbox URL (e.g. a GHES-style `${url}/api/v3`). */
+  githubApiUrl?: (sandboxUrl: string) => string;
+  /** Private key the worker signs its JWTs with (default: the sandbox App's own). */
+  privateKey?: string;
+  /** Start the in-process worker (default true). */
+  startWorker?: boolean;
+  /** JobAgent and Deployment documents, as CONFIG_FILE would give them. */
+  config?: DeclarativeConfig;
 }
 
 /** A job body like Ctrlplane sends, with templates in the config. */
@@ -81,15 +93,20 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   const stack = await startLocalStack({
     temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
     taskQueue: `test-${randomUUID()}`,
-    githubApiUrl: sandbox.url,
-    githubApp: options.withoutGithubApp ? undefined : { appId: sandbox.appId, privateKey: sandbox.privateKey },
+    githubApiUrl: options.githubApiUrl?.(sandbox.url) ?? sandbox.url,
+    githubApp: options.withoutGithubApp ? undefined : { appId: sandbox.appId, privateKey: options.privateKey ?? sandbox.privateKey },
+    startWorker: options.startWorker,
+    // No spacing between dispatches: tests start bursts of jobs and GitHub here is the sandbox.
+    githubMutationIntervalMs: 0,
     webhookSecret,
     apiKeys: [API_KEY],
     jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes', ...options.jobTimeouts },
     workflowBundlePath: inject('workflowBundlePath'),
+    config: options.config,
     logger,
   });
-  sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
+  const relay = await startWebhookFaultRelay(`${stack.apiUrl}/api/github/webhook`);
+  sandbox.setWebhookUrl(relay.url);
 
   const api: E2eStack['api'] = (path, init = {}) => {
     const { json, apiKey, ...rest } = init;
@@ -105,6 +122,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   };
   return {
     sandbox,
+    relay,
     stack,
     api,
     getJob,
@@ -125,8 +143,9 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       throw new Error(`job ${id} did not reach ${wanted.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(job)}`);
     },
     async stop() {
-      await stack.stop();
       await sandbox.close();
+      await relay.close();
+      await stack.stop();
     },
   };
 }

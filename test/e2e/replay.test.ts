@@ -1,0 +1,95 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
+import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
+import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+
+// Running jobs replay their history on every worker restart: a workflow change that would make an old history
+// take another path breaks them. This test replays recorded histories of finished jobs through today's code.
+// Histories are the JSON of `temporal workflow show --output json`, which the replayer reads as is.
+// `RECORD_HISTORIES=1 npx vitest run --project e2e test/e2e/replay.test.ts` records new ones (commit them).
+const run = promisify(execFile);
+const HISTORY_DIR = fileURLToPath(new URL('../replay-histories/', import.meta.url));
+const TERMINAL = ['successful', 'failure', 'cancelled', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
+
+let env: E2eStack;
+beforeAll(async () => {
+  env = await startE2eStack({ jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', discoveryTimeout: '5 seconds' } });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+/** One job per path through the workflow, each run to its end. */
+async function runScenarios(): Promise<Array<{ name: string; jobId: string }>> {
+  const config = (workflowId: number | string, extra: Record<string, unknown> = {}) => ({
+    jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId, ...extra },
+  });
+  const scenarios: Array<{ name: string; jobId: string }> = [];
+  const run = async (name: string, body: Record<string, unknown>, during?: (jobId: string) => Promise<void>) => {
+    const job = await env.createJob(body);
+    await during?.(job.id);
+    await env.waitForStatus(job.id, [...TERMINAL]);
+    scenarios.push({ name, jobId: job.id });
+  };
+  await run('successful', config(101));
+  await run('failure', config(102));
+  await run('invalid-job-agent', config('not a workflow'));
+  await run('invalid-integration', config(999));
+  await run('cancelled', config(103), async (jobId) => {
+    await env.waitForStatus(jobId, 'in_progress');
+    await env.api(`/api/v1/jobs/${jobId}/cancel`, { method: 'POST' });
+  });
+  await run('manual-status', config(103), async (jobId) => {
+    await env.waitForStatus(jobId, 'in_progress');
+    await env.api(`/api/v1/jobs/${jobId}`, { method: 'PATCH', json: { status: 'successful', message: 'by hand' } });
+  });
+  env.relay.setMode({ drop: true });
+  await run('lost-webhooks', config(101));
+  env.relay.setMode({});
+  return scenarios;
+}
+
+/** The history as `temporal workflow show --output json` writes it: the format Temporal's tools exchange. */
+async function historyJsonOf(jobId: string): Promise<string> {
+  const cli = await findTemporalCli();
+  const { stdout } = await run(cli, ['workflow', 'show', '-w', jobWorkflowId(jobId), '--address', inject('temporalAddress'), '--namespace', inject('temporalNamespace'), '--output', 'json'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+describe('workflow determinism', () => {
+  it('replays the histories of jobs run by this code, and every recorded history', async () => {
+    const scenarios = await runScenarios();
+    const freshJson = await Promise.all(scenarios.map(async ({ name, jobId }) => ({ name, workflowId: jobWorkflowId(jobId), json: await historyJsonOf(jobId) })));
+    if (process.env.RECORD_HISTORIES) {
+      for (const { name, json } of freshJson) await writeFile(`${HISTORY_DIR}${name}.json`, json);
+    }
+    const fresh = freshJson.map(({ name, workflowId, json }) => ({ name, workflowId, history: JSON.parse(json) as unknown }));
+    const recorded = await Promise.all(
+      (await readdir(HISTORY_DIR))
+        .filter((file) => file.endsWith('.json'))
+        .map(async (file) => ({ name: `recorded/${file}`, workflowId: file, history: JSON.parse(await readFile(`${HISTORY_DIR}${file}`, 'utf8')) as unknown })),
+    );
+    expect(recorded.length).toBeGreaterThanOrEqual(7);
+
+    const failures: string[] = [];
+    const all = [...fresh, ...recorded];
+    const results = Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      all.map(({ workflowId, history }) => ({ workflowId, history })),
+    );
+    let replayed = 0;
+    for await (const result of results) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(replayed).toBe(all.length);
+    expect(failures).toEqual([]);
+  });
+});
