@@ -1,14 +1,22 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { type DeclarativeConfig, EMPTY_DECLARATIVE_CONFIG } from '../config/declarative-config.ts';
+import { type ApiMetrics, createApiMetrics } from '../metrics/api-metrics.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import { requireApiKey } from './api-key-auth.ts';
+import { codecRoutes } from './codec-routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { JobService } from './job-service.ts';
 import { jobsRoutes } from './jobs-routes.ts';
+import { metricsPlugin } from './metrics-plugin.ts';
+import { normalizeApiPath } from './normalize-api-path.ts';
+import { registerOpenApi } from './openapi.ts';
 import { webhookRoute } from './webhook-route.ts';
+import { workspaceRoutes } from './workspace-routes.ts';
 
 export interface BuildAppOptions {
   client: Client;
@@ -17,6 +25,14 @@ export interface BuildAppOptions {
   webhookSecret?: string;
   jobTimeouts?: Partial<JobTimeouts>;
   logger: Logger;
+  /** Prometheus metrics; a fresh registry when absent. */
+  metrics?: ApiMetrics;
+  /** The client's payload codecs; when any is set, `POST /codec/encode|decode` serve them (behind the API key). */
+  payloadCodecs?: PayloadCodec[];
+  /** Browser origins (the Temporal UI) allowed to call the codec endpoint. */
+  codecCorsOrigins?: string[];
+  /** JobAgent and Deployment documents from CONFIG_FILE (named deployments for POST /api/v1/jobs). */
+  config?: DeclarativeConfig;
 }
 
 /** The API, configured but not listening (tests call `inject()`, the CLI calls `listen()`). */
@@ -25,18 +41,26 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
+    // get-job-inputs' base_url may or may not end in /api (normalize-api-path.ts).
+    rewriteUrl: (request) => normalizeApiPath(request.url ?? '/'),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  await app.register(metricsPlugin, { metrics: options.metrics ?? createApiMetrics() });
 
   const jobs = new JobService({ client: options.client, taskQueue: options.taskQueue, timeouts: options.jobTimeouts, logger: options.logger });
 
+  await registerOpenApi(app);
   await app.register(healthRoutes, { client: options.client });
   await app.register(webhookRoute, { secret: options.webhookSecret, jobs });
   await app.register(async (v1) => {
     requireApiKey(v1, options.apiKeys);
-    await v1.register(jobsRoutes, { jobs });
+    await v1.register(jobsRoutes, { jobs, config: options.config ?? EMPTY_DECLARATIVE_CONFIG });
+    await v1.register(workspaceRoutes, { jobs });
   });
+  if (options.payloadCodecs?.length) {
+    await app.register(codecRoutes, { codecs: options.payloadCodecs, apiKeys: options.apiKeys, corsOrigins: options.codecCorsOrigins ?? [] });
+  }
   return app;
 }

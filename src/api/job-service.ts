@@ -66,6 +66,8 @@ function toJobSummary(execution: RawExecution): JobSummary {
   };
 }
 
+const WEBHOOK_TEMPORAL_DEADLINE_MS = 4000;
+
 export interface JobServiceOptions {
   client: Client;
   taskQueue: string;
@@ -160,7 +162,7 @@ export class JobService {
   /** Delivers a workflow_run event; false when no running job has that ID. */
   async signalRunEvent(jobId: string, event: WorkflowRunEvent): Promise<boolean> {
     try {
-      await this.handle(jobId).signal(workflowRunEventSignal, event);
+      await this.withinWebhookDeadline(() => this.handle(jobId).signal(workflowRunEventSignal, event));
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;
@@ -203,9 +205,19 @@ export class JobService {
   /** The job whose run is `runId`, through the GithubRunId search attribute (for runs named without the job ID). */
   async findJobIdByRunId(runId: number): Promise<string | undefined> {
     const query = `${searchAttributes.runId.name} = ${Math.trunc(runId)} AND WorkflowType = 'jobWorkflow'`;
-    for await (const execution of this.options.client.workflow.list({ query, pageSize: 1 })) {
-      return execution.workflowId.replace(/^job-/, '');
-    }
-    return undefined;
+    return this.withinWebhookDeadline(async () => {
+      for await (const execution of this.options.client.workflow.list({ query, pageSize: 1 })) {
+        return execution.workflowId.replace(/^job-/, '');
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * GitHub waits 10 s for a webhook answer; past that it records a failure anyway. Temporal calls made for a
+   * delivery give up after 4 s so that the answer GitHub records is our 503, not its own timeout.
+   */
+  private withinWebhookDeadline<T>(call: () => Promise<T>): Promise<T> {
+    return this.options.client.connection.withDeadline(Date.now() + WEBHOOK_TEMPORAL_DEADLINE_MS, call);
   }
 }

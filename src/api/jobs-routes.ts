@@ -1,53 +1,159 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { DeclarativeConfig } from '../config/declarative-config.ts';
+import type { JobWorkflowInput } from '../shared/job.ts';
 import { HttpError } from './http-error.ts';
-import { createJobBody, jobIdParams, updateJobBody } from './job-schemas.ts';
+import {
+  cancelResponse,
+  type CreateJobBody,
+  createJobBody,
+  errorResponse,
+  jobIdParams,
+  jobResponse,
+  listJobsQuery,
+  listJobsResponse,
+  updateJobBody,
+} from './job-schemas.ts';
 import type { JobService } from './job-service.ts';
+import { toJobResponse } from './job-views.ts';
 
 export interface JobsRoutesOptions {
   jobs: JobService;
+  config: DeclarativeConfig;
+}
+
+const TAGS = ['jobs'];
+const SECURITY: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
+const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 503: errorResponse };
+
+/**
+ * The workflow input for a create request. A deployment given by name takes its jobAgentConfig from CONFIG_FILE;
+ * keys the request sends in its own jobAgentConfig override the configured ones.
+ */
+function workflowInput(body: CreateJobBody, config: DeclarativeConfig): JobWorkflowInput {
+  let { deployment } = body;
+  let jobAgentConfig = body.jobAgentConfig;
+  if (typeof deployment === 'string') {
+    const configured = config.deployments.get(deployment);
+    if (!configured) {
+      const known = [...config.deployments.keys()];
+      throw new HttpError(
+        400,
+        'validation_error',
+        `body.deployment: "${deployment}" is not a configured Deployment (${known.length ? `configured: ${known.join(', ')}` : 'no CONFIG_FILE deployments are loaded'})`,
+        [{ field: 'body.deployment', message: 'unknown deployment' }],
+      );
+    }
+    deployment = { name: configured.name, slug: configured.slug ?? configured.name, ...(configured.id ? { id: configured.id } : {}) };
+    jobAgentConfig = { ...configured.jobAgentConfig, ...body.jobAgentConfig };
+  }
+  if (!jobAgentConfig) {
+    throw new HttpError(400, 'validation_error', 'body.jobAgentConfig: required unless deployment names a configured Deployment', [
+      { field: 'body.jobAgentConfig', message: 'required' },
+    ]);
+  }
+  return {
+    id: body.id ?? randomUUID(),
+    jobAgentConfig,
+    deployment,
+    environment: body.environment,
+    resource: body.resource,
+    version: body.version,
+    variables: body.variables ?? {},
+    release: body.release,
+    inputs: body.inputs,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 /** The jobs API under /api/v1 (DESIGN §5); the caller registers it behind the API-key check. */
-export async function jobsRoutes(parent: FastifyInstance, { jobs }: JobsRoutesOptions): Promise<void> {
+export async function jobsRoutes(parent: FastifyInstance, { jobs, config }: JobsRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/api/v1/jobs', { schema: { body: createJobBody } }, async (request, reply) => {
-    const body = request.body;
-    if (typeof body.deployment === 'string') {
-      throw new HttpError(400, 'validation_error', `deployment "${body.deployment}" is not a configured Deployment (CONFIG_FILE)`, [
-        { field: 'body.deployment', message: 'unknown deployment' },
-      ]);
-    }
-    if (!body.jobAgentConfig) {
-      throw new HttpError(400, 'validation_error', 'body.jobAgentConfig: required unless deployment names a configured Deployment', [
-        { field: 'body.jobAgentConfig', message: 'required' },
-      ]);
-    }
-    const { job, created } = await jobs.create({
-      id: body.id ?? randomUUID(),
-      jobAgentConfig: body.jobAgentConfig,
-      deployment: body.deployment,
-      environment: body.environment,
-      resource: body.resource,
-      version: body.version,
-      variables: body.variables ?? {},
-      release: body.release,
-      inputs: body.inputs,
-      createdAt: new Date().toISOString(),
-    });
-    return reply.code(created ? 201 : 200).send(job);
-  });
-
-  app.get('/api/v1/jobs/:jobId', { schema: { params: jobIdParams } }, async (request) => jobs.require(request.params.jobId));
-
-  app.patch('/api/v1/jobs/:jobId', { schema: { params: jobIdParams, body: updateJobBody } }, async (request) =>
-    jobs.setStatus(request.params.jobId, request.body),
+  app.post(
+    '/api/v1/jobs',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Create a job (idempotent on id)',
+        description: 'Starts one Temporal workflow per job. The same id twice is one job: 201 the first time, 200 with the existing job after.',
+        security: SECURITY,
+        body: createJobBody,
+        response: { 200: jobResponse, 201: jobResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { job, created } = await jobs.create(workflowInput(request.body, config));
+      return reply.code(created ? 201 : 200).send(toJobResponse(job));
+    },
   );
 
-  app.post('/api/v1/jobs/:jobId/cancel', { schema: { params: jobIdParams } }, async (request, reply) => {
-    const job = await jobs.cancel(request.params.jobId);
-    return reply.code(202).send({ ok: true, message: `cancellation of job ${job.id} requested`, job });
-  });
+  app.get(
+    '/api/v1/jobs',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'List jobs',
+        description:
+          'Newest first, from Temporal visibility (search attributes CtrlplaneJobStatus, CtrlplaneDeployment, CtrlplaneEnvironment, CtrlplaneResource). Visibility is eventually consistent: a change may take a moment to show.',
+        security: SECURITY,
+        querystring: listJobsQuery,
+        response: { 200: listJobsResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...filters } = request.query;
+      return jobs.list(filters, { limit, cursor });
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs/:jobId',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Get a job',
+        description: 'The job with its dispatch context at the top level, as the first generation of get-job-inputs reads it.',
+        security: SECURITY,
+        params: jobIdParams,
+        response: { 200: jobResponse, ...errors },
+      },
+    },
+    async (request) => toJobResponse(await jobs.require(request.params.jobId)),
+  );
+
+  app.patch(
+    '/api/v1/jobs/:jobId',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Report a job status by hand',
+        description: 'For workflows that report their own status. A finished job never changes: 409.',
+        security: SECURITY,
+        params: jobIdParams,
+        body: updateJobBody,
+        response: { 200: jobResponse, ...errors },
+      },
+    },
+    async (request) => toJobResponse(await jobs.setStatus(request.params.jobId, request.body)),
+  );
+
+  app.post(
+    '/api/v1/jobs/:jobId/cancel',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Cancel a job',
+        description: 'Cancels the job and its GitHub run; the job ends cancelled shortly after.',
+        security: SECURITY,
+        params: jobIdParams,
+        response: { 202: cancelResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.cancel(request.params.jobId);
+      return reply.code(202).send({ ok: true as const, message: `cancellation of job ${job.id} requested`, job: toJobResponse(job) });
+    },
+  );
 }

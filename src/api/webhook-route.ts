@@ -43,7 +43,7 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = header(request, 'x-hub-signature-256');
     if (!verifyWebhookSignature(options.secret, raw, signature)) {
-      request.log.warn({ delivery: header(request, 'x-github-delivery') }, 'webhook signature missing or wrong');
+      request.log.warn({ deliveryId: header(request, 'x-github-delivery') }, 'webhook signature missing or wrong');
       return reply
         .code(401)
         .send({ error: 'unauthorized', message: signature ? 'X-Hub-Signature-256 does not match the body' : 'X-Hub-Signature-256 header is missing' });
@@ -56,7 +56,8 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     }
     const event = header(request, 'x-github-event') ?? '';
     const deliveryId = header(request, 'x-github-delivery') ?? `unknown-${request.id}`;
-    const log = request.log.child({ delivery: deliveryId, event });
+    // githubRunId, not runId: in worker logs runId is the Temporal run of the job's workflow.
+    const log = request.log.child({ deliveryId, event });
     if (event === 'ping') return reply.code(200).send({ ok: true, message: 'pong' });
     if (event !== 'workflow_run') return reply.code(202).send({ ok: true, ignored: true, message: `event ${event || '(none)'} is not handled` });
 
@@ -65,16 +66,16 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     const { event: runEvent } = delivery;
     for (const jobId of delivery.candidateJobIds) {
       if (await options.jobs.signalRunEvent(jobId, runEvent)) {
-        log.info({ jobId, runId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job');
+        log.info({ jobId, githubRunId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job');
         return reply.code(200).send({ ok: true, jobId });
       }
     }
     const byRun = await options.jobs.findJobIdByRunId(runEvent.runId);
     if (byRun && (await options.jobs.signalRunEvent(byRun, runEvent))) {
-      log.info({ jobId: byRun, runId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job (matched by run ID)');
+      log.info({ jobId: byRun, githubRunId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job (matched by run ID)');
       return reply.code(200).send({ ok: true, jobId: byRun });
     }
-    log.info({ runId: runEvent.runId, candidates: delivery.candidateJobIds }, 'workflow_run for no known job ignored');
+    log.info({ githubRunId: runEvent.runId, candidates: delivery.candidateJobIds }, 'workflow_run for no known job ignored');
     return reply.code(202).send({ ok: true, ignored: true, message: 'no job matches this run' });
   });
 }

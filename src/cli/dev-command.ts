@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDeclarativeConfigFromEnv } from '../config/load-declarative-config-from-env.ts';
 import { loadConfig } from '../config/env.ts';
 import { DEMO_INSTALLATION_ID, DEMO_OWNER, DEMO_REPO, startDemoSandbox } from '../dev/demo-sandbox.ts';
 import { startLocalStack } from '../dev/local-stack.ts';
@@ -32,6 +33,8 @@ export async function devCommand(): Promise<void> {
   const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL, name: 'gha-agent-dev' });
   const say = (line = '') => process.stdout.write(`${line}\n`);
   installRuntimeLogger(logger);
+  // Before anything starts: a broken CONFIG_FILE should stop `dev` at once, with file, document and field.
+  const declarative = await loadDeclarativeConfigFromEnv(config.env.CONFIG_FILE, logger);
 
   const temporal = await startTemporalDevServer({
     dbFile: join(DATA_DIR, 'temporal.db'),
@@ -49,12 +52,14 @@ export async function devCommand(): Promise<void> {
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
     githubApiUrl: sandbox?.url ?? config.githubApiUrl,
     githubApp: sandbox ? { appId: sandbox.appId, privateKey: sandbox.privateKey } : config.githubApp,
+    githubMutationIntervalMs: config.env.GITHUB_MUTATION_INTERVAL_MS,
     webhookSecret,
     apiKeys,
     host: '127.0.0.1',
     port: await portOr(config.env.PORT),
     jobTimeouts: jobTimeoutsFromEnv(),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
+    config: declarative,
     logger,
   });
   sandbox?.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);

@@ -1,35 +1,73 @@
-import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.ts';
 import { createGithubClientFactory } from '../activities/github-client-factory.ts';
+import { createPayloadCodecs } from '../codec/create-payload-codecs.ts';
 import { loadConfig } from '../config/env.ts';
+import { startRedeliveryFromEnv } from '../doctor/redelivery-loop.ts';
 import { createLogger } from '../logging/create-logger.ts';
+import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
+import { findFreePort } from '../temporal/free-port.ts';
 import { temporalConnectConfig } from '../temporal/connection-options.ts';
+import { activityMetricsInterceptor } from '../worker/activity-metrics-interceptor.ts';
 import { createJobWorker } from '../worker/create-job-worker.ts';
 import { installRuntimeLogger } from '../worker/install-runtime-logger.ts';
+import { startWorkerMetricsServer } from '../worker/worker-metrics-server.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
 /** `gha-agent worker`: runs job workflows and their GitHub activities; any number of replicas. */
 export async function workerCommand(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.env.LOG_LEVEL, name: 'gha-agent-worker' });
-  installRuntimeLogger(logger);
+  // The SDK's exporter stays on loopback; our server on WORKER_METRICS_PORT serves both sets of metrics.
+  const sdkMetricsPort = await findFreePort();
+  installRuntimeLogger(logger, { prometheusBindAddress: `127.0.0.1:${sdkMetricsPort}` });
   if (!config.githubApp) logger.warn('GITHUB_BOT_APP_ID / GITHUB_BOT_PRIVATE_KEY not set: every job will end invalid_integration "GitHub bot not configured"');
   const temporal = temporalConnectConfig();
   const connection = await NativeConnection.connect(temporal.connectionOptions);
-  const github = createGithubClientFactory({ apiUrl: config.githubApiUrl, app: config.githubApp, logger });
-  const worker = await createJobWorker({
+  const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
+  const metrics = createWorkerMetrics({
+    jobCounts: { client: new Client({ connection, namespace: temporal.namespace }), taskQueue: config.env.TEMPORAL_TASK_QUEUE },
+  });
+  let worker: Worker | undefined;
+  const metricsServer = await startWorkerMetricsServer({
+    metrics,
+    sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+    worker: () => worker,
+    host: config.env.HOST,
+    port: config.env.WORKER_METRICS_PORT,
+    logger,
+  });
+  const github = createGithubClientFactory({
+    apiUrl: config.githubApiUrl,
+    app: config.githubApp,
+    mutationIntervalMs: config.env.GITHUB_MUTATION_INTERVAL_MS,
+    logger,
+    onRateLimitRemaining: (resource, remaining) => metrics.githubRateLimitRemaining.set({ resource }, remaining),
+  });
+  worker = await createJobWorker({
     connection,
     namespace: temporal.namespace,
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
     activities: createActivities(github),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
+    payloadCodecs,
+    activityInterceptors: [activityMetricsInterceptor(metrics)],
   });
-  logger.info({ taskQueue: config.env.TEMPORAL_TASK_QUEUE, namespace: temporal.namespace, githubApiUrl: config.githubApiUrl }, 'worker started');
-  const running = worker.run();
+  logger.info(
+    { taskQueue: config.env.TEMPORAL_TASK_QUEUE, namespace: temporal.namespace, githubApiUrl: config.githubApiUrl, metrics: `${metricsServer.url}/metrics`, payloadEncryption: payloadCodecs.length > 0 },
+    'worker started',
+  );
+  const started = worker;
+  // Off unless GITHUB_REDELIVER_INTERVAL is set: replays webhook deliveries that failed while the API was down.
+  const redelivery = startRedeliveryFromEnv({ env: process.env, apiUrl: config.githubApiUrl, app: config.githubApp, logger });
+  const running = started.run();
   // Shutdown drains: in-flight activities finish (or hit their timeout) before the process exits.
   onShutdownSignal(logger, async () => {
-    worker.shutdown();
+    started.shutdown();
+    await redelivery?.stop();
     await running;
+    await metricsServer.close();
     await connection.close();
   });
   await running;

@@ -1,0 +1,36 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+/**
+ * `/api/openapi.json` and interactive docs at `/docs`, generated from the routes' zod schemas. Register before
+ * the routes: @fastify/swagger collects them as they are added.
+ */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'github-actions-agent',
+        description: 'Runs Ctrlplane deployment jobs on GitHub Actions, one Temporal workflow per job.',
+        version: '1.0.0',
+      },
+      tags: [
+        { name: 'jobs', description: 'Create, inspect, list, cancel jobs and report their status' },
+        { name: 'workspaces', description: 'What the current get-job-inputs action calls' },
+        { name: 'health', description: 'Probes' },
+      ],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,301 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_ENV_VARS } from './agent-env-vars.ts';
+import { ensureTool, TOOL_INSTALL_TIMEOUT_MS } from './ensure-tool.ts';
+import { CHART_DIR, findManifest, renderChart, renderNotes, runHelm, type Manifest } from './render-chart.ts';
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
+interface Container {
+  name: string;
+  args: string[];
+  env: EnvVar[];
+  ports?: Array<{ name: string; containerPort: number }>;
+  livenessProbe?: { httpGet: { path: string; port: string } };
+  readinessProbe?: { httpGet: { path: string; port: string } };
+  volumeMounts: Array<{ name: string; mountPath: string }>;
+  securityContext: Record<string, unknown>;
+}
+interface PodSpec {
+  containers: Container[];
+  volumes: Array<{ name: string; secret?: { secretName: string }; configMap?: { name: string } }>;
+  securityContext: Record<string, unknown>;
+}
+type Workload = Manifest & { spec: { replicas?: number; template: { spec: PodSpec } } };
+type SecretManifest = Manifest & { data: Record<string, string> };
+
+let helm: string;
+
+beforeAll(async () => {
+  helm = await ensureTool('ensure-helm');
+}, TOOL_INSTALL_TIMEOUT_MS);
+
+function container(manifests: Manifest[], kind: string, suffix: string): Container {
+  const workload = findManifest(manifests, kind, suffix) as Workload;
+  const [first] = workload.spec.template.spec.containers;
+  if (!first) throw new Error(`${suffix} has no container`);
+  return first;
+}
+
+function env(target: Container, name: string): EnvVar | undefined {
+  return target.env.find((entry) => entry.name === name);
+}
+
+function secretData(manifests: Manifest[]): Record<string, string> {
+  const secret = manifests.find((manifest): manifest is SecretManifest => manifest.kind === 'Secret');
+  return Object.fromEntries(Object.entries(secret?.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+}
+
+describe('GitHub settings given as valueFrom', () => {
+  it('become secretKeyRefs on the DESIGN §2 env vars in both Deployments', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['value-from.yaml'] });
+    const expected: Record<string, string> = {
+      GITHUB_BOT_NAME: 'name',
+      GITHUB_BOT_APP_ID: 'app-id',
+      GITHUB_BOT_CLIENT_ID: 'client-id',
+      GITHUB_BOT_CLIENT_SECRET: 'client-secret',
+      GITHUB_BOT_PRIVATE_KEY: 'private-key',
+    };
+    for (const suffix of ['-api', '-worker']) {
+      const target = container(manifests, 'Deployment', suffix);
+      for (const [name, key] of Object.entries(expected)) {
+        expect(env(target, name), `${name} in ${suffix}`).toEqual({ name, valueFrom: { secretKeyRef: { name: 'github-app', key } } });
+      }
+    }
+    expect(env(container(manifests, 'Deployment', '-api'), 'GITHUB_WEBHOOK_SECRET')).toEqual({
+      name: 'GITHUB_WEBHOOK_SECRET',
+      valueFrom: { secretKeyRef: { name: 'github-app', key: 'webhook-secret' } },
+    });
+    expect(env(container(manifests, 'Deployment', '-api'), 'API_KEYS')?.valueFrom?.secretKeyRef).toEqual({ name: 'agent-api', key: 'keys' });
+  });
+
+  it('creates no chart Secret when nothing is inline', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['value-from.yaml'] });
+    expect(manifests.filter((manifest) => manifest.kind === 'Secret')).toEqual([]);
+  });
+});
+
+describe('GitHub settings given inline', () => {
+  it('go through the chart Secret, never as plain env values', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['inline.yaml'], releaseName: 'inline' });
+    const data = secretData(manifests);
+    expect(data.GITHUB_BOT_APP_ID).toBe('1234567');
+    expect(data.GITHUB_BOT_PRIVATE_KEY).toContain('-----BEGIN RSA PRIVATE KEY-----\n');
+    expect(data.GITHUB_WEBHOOK_SECRET).toBe('webhook-secret-value');
+    expect(data.API_KEYS).toBe('key-one,key-two');
+    expect(data.TEMPORAL_API_KEY).toBe('temporal-api-key-value');
+    const secretName = findManifest(manifests, 'Secret').metadata.name;
+    for (const suffix of ['-api', '-worker']) {
+      const target = container(manifests, 'Deployment', suffix);
+      for (const name of ['GITHUB_BOT_APP_ID', 'GITHUB_BOT_PRIVATE_KEY', 'GITHUB_BOT_CLIENT_SECRET', 'TEMPORAL_API_KEY']) {
+        expect(env(target, name), `${name} in ${suffix}`).toEqual({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } });
+      }
+      const literals = target.env.filter((entry) => entry.value !== undefined).map((entry) => entry.value);
+      for (const secret of Object.values(data)) expect(literals).not.toContain(secret);
+    }
+  });
+
+  it('passes the GitHub URL and the Temporal connection as plain values', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['inline.yaml'] });
+    for (const suffix of ['-api', '-worker']) {
+      const target = container(manifests, 'Deployment', suffix);
+      expect(env(target, 'GITHUB_URL')?.value).toBe('https://github.example.com');
+      expect(env(target, 'TEMPORAL_ADDRESS')?.value).toBe('temporal-frontend.temporal.svc:7233');
+      expect(env(target, 'TEMPORAL_NAMESPACE')?.value).toBe('deployments');
+    }
+  });
+
+  it('keeps the webhook secret and API keys out of the worker', async () => {
+    const worker = container(await renderChart(helm, { valuesFiles: ['inline.yaml'] }), 'Deployment', '-worker');
+    expect(env(worker, 'GITHUB_WEBHOOK_SECRET')).toBeUndefined();
+    expect(env(worker, 'API_KEYS')).toBeUndefined();
+  });
+
+  it('rolls the pods when a secret value changes', async () => {
+    const annotation = async (secret: string) => {
+      const manifests = await renderChart(helm, { valuesFiles: ['inline.yaml'], set: { 'global.integrations.github.bot.webhookSecret': secret } });
+      return (findManifest(manifests, 'Deployment', '-api') as Workload & { spec: { template: { metadata: { annotations: Record<string, string> } } } })
+        .spec.template.metadata.annotations['checksum/secret'];
+    };
+    expect(await annotation('one')).not.toBe(await annotation('two'));
+  });
+});
+
+describe('env var names', () => {
+  it.each(['inline.yaml', 'value-from.yaml', 'encryption.yaml'])('are all ones the agent reads, with %s', async (file) => {
+    const manifests = await renderChart(helm, { valuesFiles: [file] });
+    const pods = manifests.filter((manifest) => ['Deployment', 'Job'].includes(manifest.kind)) as Workload[];
+    const names = pods.flatMap((pod) => pod.spec.template.spec.containers.flatMap((target) => target.env.map((entry) => entry.name)));
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((name) => !AGENT_ENV_VARS.includes(name))).toEqual([]);
+  });
+});
+
+describe('job deadlines', () => {
+  it('reach the API (which starts the workflows) only when set', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['ingress-plain.yaml'] });
+    const api = container(manifests, 'Deployment', '-api');
+    expect(env(api, 'JOB_WEBHOOK_QUIET_PERIOD')?.value).toBe('30s');
+    expect(env(api, 'JOB_TIMEOUT')?.value).toBe('2h');
+    expect(env(api, 'JOB_POLL_INTERVAL')).toBeUndefined();
+    expect(env(container(manifests, 'Deployment', '-worker'), 'JOB_TIMEOUT')).toBeUndefined();
+  });
+});
+
+describe('processes, probes and security', () => {
+  it('runs `api` and `worker` from the one image with their own probes and ports', async () => {
+    const manifests = await renderChart(helm);
+    const api = container(manifests, 'Deployment', '-api');
+    const worker = container(manifests, 'Deployment', '-worker');
+    expect(api.args).toEqual(['api']);
+    expect(worker.args).toEqual(['worker']);
+    expect(api.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(api.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(worker.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(worker.ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
+    expect(env(worker, 'WORKER_METRICS_PORT')?.value).toBe('9464');
+    expect(env(worker, 'GITHUB_MUTATION_INTERVAL_MS')?.value).toBe('1000');
+    expect(env(api, 'PORT')?.value).toBe('8080');
+  });
+
+  it('scales api and worker separately', async () => {
+    const manifests = await renderChart(helm, { set: { 'api.replicas': '3', 'worker.replicas': '5' } });
+    expect((findManifest(manifests, 'Deployment', '-api') as Workload).spec.replicas).toBe(3);
+    expect((findManifest(manifests, 'Deployment', '-worker') as Workload).spec.replicas).toBe(5);
+  });
+
+  it('runs every pod as non-root with a read-only root filesystem and no capabilities', async () => {
+    const manifests = await renderChart(helm);
+    const pods = manifests.filter((manifest) => ['Deployment', 'Job'].includes(manifest.kind)) as Workload[];
+    expect(pods).toHaveLength(3);
+    for (const pod of pods) {
+      expect(pod.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      for (const target of pod.spec.template.spec.containers) {
+        expect(target.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+        expect(target.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      }
+    }
+  });
+
+  it('has PodDisruptionBudgets only for components with more than one replica', async () => {
+    const two = await renderChart(helm);
+    expect(two.filter((manifest) => manifest.kind === 'PodDisruptionBudget').map((manifest) => manifest.metadata.name)).toEqual([
+      'agent-github-actions-agent-api',
+      'agent-github-actions-agent-worker',
+    ]);
+    const one = await renderChart(helm, { valuesFiles: ['ingress-plain.yaml'] });
+    expect(one.filter((manifest) => manifest.kind === 'PodDisruptionBudget')).toEqual([]);
+  });
+});
+
+describe('setup Job', () => {
+  it('is a post-install/post-upgrade hook that runs `setup` with the Temporal settings only', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['encryption.yaml'] });
+    const job = findManifest(manifests, 'Job', '-setup');
+    expect(job.metadata.annotations?.['helm.sh/hook']).toBe('post-install,post-upgrade');
+    const setup = container(manifests, 'Job', '-setup');
+    expect(setup.args).toEqual(['setup']);
+    expect(env(setup, 'TEMPORAL_NAMESPACE')?.value).toBe('my-ns.a1b2c');
+    expect(env(setup, 'TEMPORAL_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'temporal-cloud', key: 'api-key' });
+    expect(env(setup, 'GITHUB_BOT_PRIVATE_KEY')).toBeUndefined();
+  });
+
+  it('can be turned off', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['ingress-plain.yaml'] });
+    expect(manifests.filter((manifest) => manifest.kind === 'Job')).toEqual([]);
+  });
+});
+
+describe('ingress', () => {
+  it('is off by default', async () => {
+    expect((await renderChart(helm)).filter((manifest) => manifest.kind === 'Ingress')).toEqual([]);
+  });
+
+  it('publishes exactly the webhook path when on, with TLS', async () => {
+    const ingress = findManifest(await renderChart(helm, { valuesFiles: ['value-from.yaml'] }), 'Ingress') as Manifest & {
+      spec: { ingressClassName: string; tls: unknown[]; rules: Array<{ host: string; http: { paths: Array<{ path: string; pathType: string }> } }> };
+    };
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.spec.tls).toEqual([{ secretName: 'agent-tls', hosts: ['agent.example.com'] }]);
+    expect(ingress.spec.rules[0]?.host).toBe('agent.example.com');
+    expect(ingress.spec.rules[0]?.http.paths.map(({ path, pathType }) => ({ path, pathType }))).toEqual([
+      { path: '/api/github/webhook', pathType: 'Exact' },
+    ]);
+  });
+
+  it('fails to render without a host', async () => {
+    const result = await runHelm(helm, ['template', 'x', CHART_DIR, '--set', 'ingress.enabled=true']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('ingress.host is required');
+  });
+});
+
+describe('Temporal TLS, encryption and declarative config', () => {
+  it('mounts the client certificate Secret and points the TLS env vars at it', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['value-from.yaml'] });
+    const worker = findManifest(manifests, 'Deployment', '-worker') as Workload;
+    const target = container(manifests, 'Deployment', '-worker');
+    expect(worker.spec.template.spec.volumes).toContainEqual({ name: 'temporal-tls', secret: { secretName: 'temporal-client-cert' } });
+    expect(env(target, 'TEMPORAL_TLS')?.value).toBe('true');
+    expect(env(target, 'TEMPORAL_TLS_CLIENT_CERT_PATH')?.value).toBe('/etc/temporal-tls/tls.crt');
+    expect(env(target, 'TEMPORAL_TLS_CLIENT_KEY_PATH')?.value).toBe('/etc/temporal-tls/tls.key');
+    expect(env(target, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH')?.value).toBe('/etc/temporal-tls/ca.crt');
+  });
+
+  it('passes the encryption keys to api and worker through the chart Secret', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['encryption.yaml'] });
+    expect(secretData(manifests).PAYLOAD_ENCRYPTION_KEYS).toMatch(/^k2:[^,]+,k1:/);
+    for (const suffix of ['-api', '-worker']) {
+      expect(env(container(manifests, 'Deployment', suffix), 'PAYLOAD_ENCRYPTION_KEYS')?.valueFrom?.secretKeyRef?.key).toBe('PAYLOAD_ENCRYPTION_KEYS');
+    }
+  });
+
+  it('allows the Temporal UI origin to call the codec endpoint of the API', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['encryption.yaml'] });
+    expect(env(container(manifests, 'Deployment', '-api'), 'CODEC_CORS_ORIGINS')?.value).toBe('https://temporal-ui.example.com');
+    expect(env(container(manifests, 'Deployment', '-worker'), 'CODEC_CORS_ORIGINS')).toBeUndefined();
+  });
+
+  it('stores inline declarative config in a ConfigMap mounted at CONFIG_FILE', async () => {
+    const manifests = await renderChart(helm, { valuesFiles: ['encryption.yaml'] });
+    const configMap = findManifest(manifests, 'ConfigMap') as Manifest & { data: Record<string, string> };
+    expect(configMap.data['config.yaml']).toContain('agentType: github-app');
+    const api = container(manifests, 'Deployment', '-api');
+    expect(env(api, 'CONFIG_FILE')?.value).toBe('/etc/github-actions-agent/config.yaml');
+    expect(api.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/github-actions-agent', readOnly: true });
+  });
+});
+
+describe('values.schema.json', () => {
+  it.each([
+    ['a private key reference without a key', ['--set', 'global.integrations.github.bot.privateKey.valueFrom.secretKeyRef.name=s'], 'privateKey'],
+    ['an App ID that is not a number', ['--set-string', 'global.integrations.github.bot.appId=my-app'], 'appId'],
+    ['an unknown bot setting', ['--set', 'global.integrations.github.bot.appName=x'], 'appName'],
+    ['a Temporal address without a port', ['--set', 'temporal.address=temporal'], 'address'],
+    ['a malformed encryption key list', ['--set', 'encryption.keys=not-a-key'], 'keys'],
+    ['a job timeout that is not a duration', ['--set', 'jobs.timeout=soon'], 'timeout'],
+  ])('rejects %s', async (_label, args, field) => {
+    const result = await runHelm(helm, ['template', 'x', CHART_DIR, ...args]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('schema');
+    expect(result.stderr).toContain(field);
+  });
+});
+
+describe('NOTES.txt', () => {
+  it('prints the webhook URL to paste into the GitHub App', async () => {
+    const notes = await renderNotes(helm, { valuesFiles: ['value-from.yaml'] });
+    expect(notes).toContain('https://agent.example.com/api/github/webhook');
+    expect(notes).not.toContain('WARNING');
+  });
+
+  it('warns about missing GitHub settings and API keys', async () => {
+    const notes = await renderNotes(helm);
+    expect(notes).toContain('https://<public-host>/api/github/webhook');
+    expect(notes).toContain('webhookSecret is not set');
+    expect(notes).toContain('GitHub bot not configured');
+    expect(notes).toContain('apiKeys is empty');
+  });
+});

@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { AGENT_ENV_VARS } from './agent-env-vars.ts';
+import { ensureTool, REPO_ROOT, TOOL_INSTALL_TIMEOUT_MS } from './ensure-tool.ts';
+
+interface Service {
+  image?: string;
+  build?: { context: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  ports?: string[];
+}
+interface ComposeFile {
+  services: Record<string, Service>;
+}
+
+let composeConfig: string;
+let validateCompose: ValidateFunction;
+let composeText: string;
+let compose: ComposeFile;
+let envExample: string;
+
+beforeAll(async () => {
+  composeConfig = await ensureTool('ensure-compose-config');
+  const { stdout: schema } = await promisify(execFile)(composeConfig, ['--schema'], { maxBuffer: 4 * 1024 * 1024 });
+  validateCompose = new Ajv2020({ strict: false, allErrors: true }).compile(JSON.parse(schema));
+  composeText = await readFile(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+  // Compose resolves YAML merge keys (<<) before validating, so the test does too.
+  compose = parse(composeText, { merge: true }) as ComposeFile;
+  envExample = await readFile(path.join(REPO_ROOT, '.env.example'), 'utf8');
+}, TOOL_INSTALL_TIMEOUT_MS);
+
+/** Loads docker-compose.yml as `docker compose config` would, with `.env.example` changed by `overrides` as the .env. */
+async function loadWithEnv(overrides: Record<string, string>): Promise<{ project?: ComposeFile; error?: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'compose-env-'));
+  try {
+    let env = envExample;
+    for (const [key, value] of Object.entries(overrides)) env = env.replace(new RegExp(`^${key}=.*$`, 'm'), `${key}=${value}`);
+    await writeFile(path.join(dir, '.env'), env);
+    const { stdout } = await promisify(execFile)(composeConfig, [path.join(REPO_ROOT, 'docker-compose.yml'), path.join(dir, '.env')], {
+      maxBuffer: 4 * 1024 * 1024,
+    });
+    return { project: JSON.parse(stdout) as ComposeFile };
+  } catch (error) {
+    return { error: (error as { stderr?: string }).stderr ?? String(error) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function service(name: string): Service {
+  const found = compose.services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+describe('docker-compose.yml', () => {
+  it('is valid against the Compose specification schema', () => {
+    expect(validateCompose(compose) ? [] : validateCompose.errors).toEqual([]);
+  });
+
+  it('is rejected by the schema when a service has an unknown key (the check is not vacuous)', () => {
+    const broken = structuredClone(compose);
+    (broken.services.api as Service & { restart_policy?: string }).restart_policy = 'always';
+    expect(validateCompose(broken)).toBe(false);
+  });
+
+  it('loads as Docker Compose loads it once .env has API keys, with the values of .env in the containers', async () => {
+    const { project, error } = await loadWithEnv({ API_KEYS: 'k1,k2', GITHUB_BOT_APP_ID: '42', API_PORT: '9000' });
+    expect(error).toBeUndefined();
+    const api = project?.services.api as Service & { ports: Array<{ target: number; published: string }> };
+    expect(api.environment).toMatchObject({ API_KEYS: 'k1,k2', GITHUB_BOT_APP_ID: '42', TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(api.ports).toEqual([expect.objectContaining({ target: 8080, published: '9000' })]);
+    expect(project?.services.worker?.environment).toMatchObject({ GITHUB_BOT_APP_ID: '42', WORKER_METRICS_PORT: '9464' });
+  });
+
+  it('refuses to start without API keys, saying which variable to set', async () => {
+    const { error } = await loadWithEnv({});
+    expect(error).toContain('API_KEYS');
+  });
+
+  it('runs PostgreSQL, Temporal, its UI, the one-shot setup, the API and the worker', () => {
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'setup', 'api', 'worker']),
+    );
+    expect(service('temporal').image).toMatch(/^temporalio\/server:/);
+    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
+  });
+
+  it('builds api, worker and setup from the project Dockerfile as one image, each with its command', () => {
+    for (const [name, command] of [['api', 'api'], ['worker', 'worker'], ['setup', 'setup']] as const) {
+      expect(service(name).build?.context).toBe('.');
+      expect(service(name).image).toBe(service('api').image);
+      expect(service(name).command).toEqual([command]);
+    }
+  });
+
+  it('starts each service only once what it needs is healthy or done', () => {
+    expect(service('temporal').depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(service('temporal-schema').depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(service('setup').depends_on?.['temporal-namespace']?.condition).toBe('service_completed_successfully');
+    expect(service('temporal-namespace').depends_on?.temporal?.condition).toBe('service_healthy');
+    for (const name of ['api', 'worker']) expect(service(name).depends_on?.setup?.condition).toBe('service_completed_successfully');
+    for (const name of ['postgresql', 'temporal', 'api', 'worker']) expect(service(name).healthcheck?.test, name).toBeDefined();
+  });
+
+  it('checks API readiness and worker health on the endpoints the processes serve', () => {
+    expect(service('api').healthcheck?.test?.join(' ')).toContain('/readyz');
+    expect(service('worker').healthcheck?.test?.join(' ')).toContain(':9464/healthz');
+  });
+
+  it('passes the GitHub settings to the processes that use them (DESIGN §2)', () => {
+    for (const name of ['api', 'worker']) {
+      for (const variable of ['GITHUB_BOT_APP_ID', 'GITHUB_BOT_PRIVATE_KEY', 'GITHUB_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_ENCRYPTION_KEYS']) {
+        expect(Object.keys(service(name).environment ?? {}), `${variable} in ${name}`).toContain(variable);
+      }
+    }
+    expect(service('api').environment?.GITHUB_WEBHOOK_SECRET).toBe('${GITHUB_WEBHOOK_SECRET:-}');
+    expect(service('api').environment?.API_KEYS).toMatch(/^\$\{API_KEYS/);
+    expect(service('worker').environment).not.toHaveProperty('API_KEYS');
+  });
+
+  it('sets only env vars the agent reads (no misspelt names)', () => {
+    for (const name of ['api', 'worker', 'setup']) {
+      expect(Object.keys(service(name).environment ?? {}).filter((variable) => !AGENT_ENV_VARS.includes(variable)), name).toEqual([]);
+    }
+  });
+});
+
+describe('.env.example', () => {
+  function documented(variable: string): boolean {
+    return new RegExp(`^#?\\s*${variable}=`, 'm').test(envExample);
+  }
+
+  it('documents every variable docker-compose.yml reads', () => {
+    const used = [...composeText.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((match) => match[1] as string);
+    expect(used.length).toBeGreaterThan(10);
+    expect([...new Set(used)].filter((variable) => !documented(variable))).toEqual([]);
+  });
+
+  it('documents every env var the agent reads', () => {
+    expect(AGENT_ENV_VARS.filter((variable) => !documented(variable))).toEqual([]);
+  });
+
+  it('holds no secret values', () => {
+    for (const variable of ['GITHUB_BOT_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_BOT_CLIENT_SECRET', 'API_KEYS', 'PAYLOAD_ENCRYPTION_KEYS']) {
+      expect(envExample).toMatch(new RegExp(`^${variable}=$`, 'm'));
+    }
+  });
+});
