@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when the project is built (container image, npm package), else the TypeScript source
-// through tsx (a checkout).
+// A checkout runs its TypeScript source through tsx (so a stale dist/ never shadows it); an install without
+// src/ (the container image, an npm package) runs the compiled dist/.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
-} else {
+const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli/main.ts', import.meta.url).href);
+  await import(pathToFileURL(source).href);
+} else {
+  await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }

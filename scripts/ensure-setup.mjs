@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable: installs npm dependencies when they are missing or stale, then makes sure the
 // Temporal CLI exists (PATH, TEMPORAL_CLI_PATH, or built once into .tools/bin with `go install`).
+// `ensure-setup.mjs test` also prepares what the test suite needs: the deployment-validation tools (helm,
+// hadolint, Kubernetes and Compose schemas, into .tools/) and Chromium for the Temporal UI browser test.
 // Plain Node on purpose: it runs before any dependency is installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -31,5 +33,11 @@ if (!installedIsCurrent()) {
   run(npm, ['ci', '--no-audit', '--no-fund']);
 }
 run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'temporal', 'temporal-cli.ts'), '--build'], { quiet: true });
+if (process.argv.includes('test')) {
+  const { ensureDeployTools } = await import('./ensure-deploy-tools.mjs');
+  await ensureDeployTools();
+  const { ensureChromium } = await import('./ensure-chromium.mjs');
+  ensureChromium();
+}
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (Number(seconds) > 5) console.error(`setup: ready in ${seconds} s`);
