@@ -6,10 +6,11 @@
  * - `too-many-requests`: 429 with `retry-after`;
  * - `connection-reset`: the socket is destroyed before the request is handled;
  * - `lost-response`: the request IS handled (a dispatch starts its run) and then the socket is
- *   destroyed, the "unknown outcome" a client must recover from without acting twice.
+ *   destroyed, the "unknown outcome" a client must recover from without acting twice;
+ * - `delay`: the request is handled normally after `delayMs` (a slow GitHub; lets a test act mid-request).
  */
 export interface SandboxFault {
-  kind: 'server-error' | 'secondary-rate-limit' | 'rate-limit' | 'too-many-requests' | 'connection-reset' | 'lost-response';
+  kind: 'server-error' | 'secondary-rate-limit' | 'rate-limit' | 'too-many-requests' | 'connection-reset' | 'lost-response' | 'delay';
   /** HTTP method to match; any when absent. */
   method?: string;
   /** Path (no query) to match exactly, or a pattern; any when absent. */
@@ -18,6 +19,8 @@ export interface SandboxFault {
   times?: number;
   /** `retry-after` for the rate limits; default 1. */
   retryAfterSeconds?: number;
+  /** For `delay`: how long the request waits before it is handled; default 1000. */
+  delayMs?: number;
 }
 
 /** Hands out injected faults to the requests they match, first injected first. */

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { GithubOpenapi, JsonObject } from './openapi-spec.ts';
+import type { DeliveryAttempt, WebhookConfig } from './webhook-sender.ts';
 import { githubTime, legacyNodeId, rebaseExample, stableId, stableSha } from './rebase-example.ts';
 
 /** A repository as the sandbox knows it. */
@@ -39,6 +41,14 @@ export interface RunRecord {
 
 /** The permissions the sandbox app has; `actions: write` is what dispatching needs. */
 export const APP_PERMISSIONS = { actions: 'write', contents: 'read', metadata: 'read' } as const;
+
+/** What the App is subscribed to and may do (an installation may have accepted fewer permissions). */
+export interface AppSettings {
+  events: readonly string[];
+  permissions: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_APP_SETTINGS: AppSettings = { events: ['workflow_run'], permissions: APP_PERMISSIONS };
 
 /**
  * Builds GitHub REST objects from the examples in GitHub's OpenAPI description, overriding only the
@@ -92,7 +102,7 @@ export class GithubObjects {
   }
 
   /** `GET /app` */
-  app(installationsCount: number): JsonObject {
+  app(installationsCount: number, settings: AppSettings = DEFAULT_APP_SETTINGS): JsonObject {
     const example = this.openapi.example('integration');
     const owner = example.owner as JsonObject;
     return {
@@ -106,14 +116,14 @@ export class GithubObjects {
       description: 'GitHub sandbox of github-actions-agent',
       external_url: 'https://example.com',
       html_url: `https://github.com/apps/${this.appSlug}`,
-      permissions: { ...APP_PERMISSIONS },
-      events: ['workflow_run'],
+      permissions: { ...settings.permissions },
+      events: [...settings.events],
       installations_count: installationsCount,
     };
   }
 
   /** `GET /app/installations/{id}`, `GET /repos/{owner}/{repo}/installation` */
-  installation(id: number, account: string, selection: 'all' | 'selected'): JsonObject {
+  installation(id: number, account: string, selection: 'all' | 'selected', settings: AppSettings = DEFAULT_APP_SETTINGS): JsonObject {
     const example = this.openapi.example('installation');
     const exampleAccount = example.account as JsonObject;
     const owner = this.account(account);
@@ -130,8 +140,8 @@ export class GithubObjects {
       app_slug: this.appSlug,
       target_id: owner.id,
       target_type: 'Organization',
-      permissions: { ...APP_PERMISSIONS },
-      events: ['workflow_run'],
+      permissions: { ...settings.permissions },
+      events: [...settings.events],
       single_file_name: null,
       has_multiple_single_files: false,
       single_file_paths: [],
@@ -141,14 +151,20 @@ export class GithubObjects {
   }
 
   /** `POST /app/installations/{id}/access_tokens` */
-  installationToken(token: string, expiresAt: number, selection: 'all' | 'selected', repos: SandboxRepo[]): JsonObject {
+  installationToken(
+    token: string,
+    expiresAt: number,
+    selection: 'all' | 'selected',
+    repos: SandboxRepo[],
+    permissions: Readonly<Record<string, string>> = APP_PERMISSIONS,
+  ): JsonObject {
     const example = this.openapi.example('installation-token');
     const { repositories: _omit, ...rest } = example;
     return {
       ...rest,
       token,
       expires_at: githubTime(expiresAt),
-      permissions: { ...APP_PERMISSIONS },
+      permissions: { ...permissions },
       repository_selection: selection,
       ...(selection === 'selected' ? { repositories: repos.map((r) => this.repository(r)) } : {}),
     };
@@ -264,6 +280,112 @@ export class GithubObjects {
     };
   }
 
+  /** `GET /app/hook/config`: the secret is never shown, only that one is set. */
+  webhookConfig(config: WebhookConfig): JsonObject {
+    const { secret: _masked, ...example } = this.openapi.example('webhook-config');
+    return {
+      ...example,
+      content_type: config.contentType,
+      insecure_ssl: config.insecureSsl,
+      url: config.url ?? '',
+      ...(config.secret ? { secret: '********' } : {}),
+    };
+  }
+
+  /** An item of `GET /app/hook/deliveries`. */
+  hookDeliveryItem(attempt: DeliveryAttempt): JsonObject {
+    const [example] = this.openapi.example('hook-delivery-items') as unknown as JsonObject[];
+    const statusCode = attempt.status === 'network-error' ? 0 : attempt.status;
+    return {
+      ...example,
+      id: attempt.deliveryId,
+      guid: attempt.id,
+      delivered_at: githubTime(attempt.at),
+      redelivery: attempt.redelivery,
+      duration: Math.round(attempt.durationMs) / 1000,
+      status: deliveryStatusText(attempt.status),
+      status_code: statusCode,
+      event: attempt.event,
+      action: attempt.action,
+      installation_id: attempt.installationId,
+      repository_id: attempt.repositoryId,
+      throttled_at: null,
+    };
+  }
+
+  /** `GET /app/hook/deliveries/{delivery_id}`: the item plus what was sent and answered. */
+  hookDelivery(attempt: DeliveryAttempt): JsonObject {
+    const example = this.openapi.example('hook-delivery');
+    let payload: unknown = attempt.payload;
+    try {
+      payload = JSON.parse(attempt.payload);
+    } catch {
+      // Kept as text.
+    }
+    return {
+      ...example,
+      ...this.hookDeliveryItem(attempt),
+      url: attempt.url,
+      request: { headers: attempt.requestHeaders, payload },
+      response: { headers: attempt.responseHeaders, payload: attempt.responseBody },
+    };
+  }
+
+  /** `GET /repos/{owner}/{repo}/contents/{path}` for a file, base64 as GitHub sends it (60-char lines). */
+  contentFile(repo: SandboxRepo, path: string, ref: string, text: string): JsonObject {
+    const example = this.openapi.example('content-file-response-if-content-is-a-file');
+    const bytes = Buffer.from(text, 'utf8');
+    const sha = gitBlobSha(bytes);
+    const base64 = bytes.toString('base64').replace(/.{1,60}/g, '$&\n');
+    const api = `${this.apiBaseUrl}/repos/${repo.fullName}`;
+    const html = `https://github.com/${repo.fullName}/blob/${ref}/${path}`;
+    return {
+      ...example,
+      type: 'file',
+      encoding: 'base64',
+      size: bytes.length,
+      name: path.split('/').pop() ?? path,
+      path,
+      content: base64,
+      sha,
+      url: `${api}/contents/${path}?ref=${encodeURIComponent(ref)}`,
+      git_url: `${api}/git/blobs/${sha}`,
+      html_url: html,
+      download_url: `https://raw.githubusercontent.com/${repo.fullName}/${ref}/${path}`,
+      _links: { git: `${api}/git/blobs/${sha}`, self: `${api}/contents/${path}?ref=${encodeURIComponent(ref)}`, html },
+    };
+  }
+
+  /** `GET /repos/{owner}/{repo}/branches/{branch}` */
+  branch(repo: SandboxRepo, name: string): JsonObject {
+    const example = this.openapi.example('branch-get');
+    const sha = stableSha(`${repo.fullName}@${name}`);
+    const api = `${this.apiBaseUrl}/repos/${repo.fullName}`;
+    const commit = example.commit as JsonObject;
+    return {
+      ...example,
+      name,
+      commit: { ...commit, sha, node_id: legacyNodeId('Commit', stableId('commit', sha)), url: `${api}/commits/${sha}`, html_url: `https://github.com/${repo.fullName}/commit/${sha}` },
+      _links: { self: `${api}/branches/${encodeURIComponent(name)}`, html: `https://github.com/${repo.fullName}/tree/${name}` },
+      protected: false,
+      protection_url: `${api}/branches/${encodeURIComponent(name)}/protection`,
+    };
+  }
+
+  /** `GET /repos/{owner}/{repo}/git/ref/{ref}` for `heads/x` or `tags/x`. */
+  gitRef(repo: SandboxRepo, ref: string): JsonObject {
+    const example = this.openapi.example('git-ref');
+    const sha = stableSha(`${repo.fullName}@${ref.replace(/^(heads|tags)\//, '')}`);
+    const api = `${this.apiBaseUrl}/repos/${repo.fullName}`;
+    return {
+      ...example,
+      ref: `refs/${ref}`,
+      node_id: legacyNodeId('Ref', stableId('ref', `${repo.fullName}:${ref}`)),
+      url: `${api}/git/refs/${ref}`,
+      object: { type: 'commit', sha, url: `${api}/git/commits/${sha}` },
+    };
+  }
+
   /** The 200 body of a dispatch with `return_run_details: true`. */
   dispatchDetails(run: RunRecord): JsonObject {
     return {
@@ -273,4 +395,15 @@ export class GithubObjects {
       html_url: `https://github.com/${run.repo.fullName}/actions/runs/${run.id}`,
     };
   }
+}
+
+/** GitHub's `status` text of a delivery attempt. */
+function deliveryStatusText(status: number | 'network-error'): string {
+  if (status === 'network-error') return 'failed to connect to host';
+  return status >= 200 && status < 300 ? 'OK' : `Invalid HTTP Response: ${status}`;
+}
+
+/** A blob's git object id, as the contents API reports it. */
+function gitBlobSha(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }

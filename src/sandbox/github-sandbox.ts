@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AppAuth } from './app-auth.ts';
 import { FaultInjector, type SandboxFault } from './fault-injector.ts';
-import { GithubObjects } from './github-objects.ts';
+import { APP_PERMISSIONS, GithubObjects } from './github-objects.ts';
 import { loadGithubOpenapi } from './openapi-spec.ts';
 import { stableId } from './rebase-example.ts';
 import { createRequestValidator } from './openapi-validator.ts';
@@ -11,12 +11,13 @@ import { DEFAULT_RUN_NAME } from './render-run-name.ts';
 import { createRequestHandler, type RecordedRequest } from './sandbox-request-handler.ts';
 import { SANDBOX_ROUTES, type DispatchRecord, type InstallationConfig, type RepoConfig, type SandboxContext } from './sandbox-routes.ts';
 import { buildWorkflowRunPayload } from './webhook-payloads.ts';
-import { WebhookSender, type RecordedDelivery } from './webhook-sender.ts';
+import { WebhookSender, type RecordedDelivery, type WebhookConfig } from './webhook-sender.ts';
+import { workflowFileText } from './workflow-file-text.ts';
 import { RUN_CONCLUSIONS, WorkflowRuns, type RunConclusion } from './workflow-runs.ts';
 
 export type { SandboxFault } from './fault-injector.ts';
 export type { RecordedRequest } from './sandbox-request-handler.ts';
-export type { RecordedDelivery } from './webhook-sender.ts';
+export type { RecordedDelivery, WebhookConfig } from './webhook-sender.ts';
 export type RecordedDispatch = DispatchRecord;
 
 export interface SandboxWorkflowSpec {
@@ -36,6 +37,12 @@ export interface SandboxWorkflowSpec {
   stepDelayMs?: number;
   /** Stay `in_progress` until `completeRun()` or a cancel. */
   hold?: boolean;
+  /** The workflow file's text; default: generated from the fields above (see `jobIdInput`). */
+  yaml?: string;
+  /** The generated file declares the `job_id` input of `workflow_dispatch`; default true. */
+  jobIdInput?: boolean;
+  /** Branches or tags that hold the file; default every ref of the repository. */
+  refs?: string[];
 }
 
 export interface SandboxRepoSpec {
@@ -45,6 +52,8 @@ export interface SandboxRepoSpec {
   defaultBranch?: string;
   /** Branches that exist besides the default one. */
   branches?: string[];
+  /** Tags that exist. */
+  tags?: string[];
   workflows: SandboxWorkflowSpec[];
 }
 
@@ -53,6 +62,8 @@ export interface SandboxInstallationSpec {
   account: string;
   /** `owner/name`s; every repository of the account when absent. */
   repositories?: string[];
+  /** Permissions the account accepted; default the App's. */
+  permissions?: Record<string, string>;
 }
 
 export interface GithubSandboxOptions {
@@ -62,9 +73,16 @@ export interface GithubSandboxOptions {
   port?: number;
   /** Default 1. */
   appId?: number;
+  /** The App's webhook secret; `''` = none configured (deliveries go unsigned). */
   webhookSecret: string;
   /** Where `workflow_run` deliveries go; may be set later with `setWebhookUrl`. */
   webhookUrl?: string;
+  /** The webhook's content type; default `json`. */
+  webhookContentType?: 'json' | 'form';
+  /** Events the App is subscribed to; default `['workflow_run']`. */
+  events?: string[];
+  /** Repository permissions the App asks for; default actions: write, contents: read, metadata: read. */
+  permissions?: Record<string, string>;
   installations: SandboxInstallationSpec[];
   repos: SandboxRepoSpec[];
   /** Delay between requested → in_progress → completed; default 50 ms. */
@@ -84,6 +102,10 @@ export interface GithubSandbox {
   readonly privateKey: string;
   readonly webhookSecret: string;
   setWebhookUrl(url: string): void;
+  /** Changes the webhook as the App settings page would (`''`/`null` removes URL or secret). */
+  setWebhookConfig(change: { url?: string | null; contentType?: 'json' | 'form'; secret?: string | null }): void;
+  /** The webhook's current settings. */
+  readonly webhookConfig: Readonly<WebhookConfig>;
   readonly requests: RecordedRequest[];
   readonly dispatches: RecordedDispatch[];
   readonly deliveries: RecordedDelivery[];
@@ -111,6 +133,7 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
   const openapi = loadGithubOpenapi();
   const validator = createRequestValidator(openapi);
   const logger = options.logger?.child({ component: 'github-sandbox' });
+  const appPermissions = options.permissions ?? { ...APP_PERMISSIONS };
 
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -133,6 +156,7 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
       secret: options.webhookSecret,
       appId,
       ...(options.webhookUrl ? { url: options.webhookUrl } : {}),
+      ...(options.webhookContentType ? { contentType: options.webhookContentType } : {}),
       ...(logger ? { logger } : {}),
     });
     const runs = new WorkflowRuns((action, run, installationId) =>
@@ -144,10 +168,12 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
       auth,
       runs,
       repos: buildRepos(options.repos, stepDelayMs),
-      installations: buildInstallations(options.installations),
+      installations: buildInstallations(options.installations, appPermissions),
       dispatches: [],
       returnRunDetails: options.returnRunDetails ?? true,
       createdAt: Date.now(),
+      app: { events: options.events ?? ['workflow_run'], permissions: appPermissions },
+      hook: sender,
     };
     const requests: RecordedRequest[] = [];
     const faults = new FaultInjector();
@@ -162,6 +188,15 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
       privateKey: auth.privateKeyPem,
       webhookSecret: options.webhookSecret,
       setWebhookUrl: (webhookUrl) => sender.setUrl(webhookUrl),
+      setWebhookConfig: (change) =>
+        sender.updateConfig({
+          ...(change.url !== undefined ? { url: change.url } : {}),
+          ...(change.contentType !== undefined ? { content_type: change.contentType } : {}),
+          ...(change.secret !== undefined ? { secret: change.secret } : {}),
+        }),
+      get webhookConfig() {
+        return { ...sender.config };
+      },
       requests,
       dispatches: ctx.dispatches,
       deliveries: sender.deliveries,
@@ -205,6 +240,7 @@ function buildRepos(specs: SandboxRepoSpec[], defaultStepDelayMs: number): Map<s
       id: stableId('repository', fullName.toLowerCase(), 100_000_000),
       defaultBranch,
       branches: new Set([defaultBranch, ...(spec.branches ?? [])]),
+      tags: new Set(spec.tags ?? []),
       workflows: spec.workflows.map((w) => ({
         id: w.id,
         path: w.path,
@@ -215,18 +251,28 @@ function buildRepos(specs: SandboxRepoSpec[], defaultStepDelayMs: number): Map<s
         dispatchable: w.dispatchable ?? true,
         stepDelayMs: w.stepDelayMs ?? defaultStepDelayMs,
         hold: w.hold ?? false,
+        yaml:
+          w.yaml ??
+          workflowFileText({
+            name: w.name,
+            runName: w.runName ?? DEFAULT_RUN_NAME,
+            dispatchable: w.dispatchable ?? true,
+            jobIdInput: w.jobIdInput ?? true,
+          }),
+        ...(w.refs ? { refs: new Set(w.refs) } : {}),
       })),
     });
   }
   return repos;
 }
 
-function buildInstallations(specs: SandboxInstallationSpec[]): Map<number, InstallationConfig> {
+function buildInstallations(specs: SandboxInstallationSpec[], appPermissions: Record<string, string>): Map<number, InstallationConfig> {
   const out = new Map<number, InstallationConfig>();
   for (const spec of specs) {
     out.set(spec.id, {
       id: spec.id,
       account: spec.account,
+      permissions: spec.permissions ?? appPermissions,
       ...(spec.repositories ? { repositories: new Set(spec.repositories.map((r) => r.toLowerCase())) } : {}),
     });
   }

@@ -44,6 +44,14 @@ export const SANDBOX_OPERATIONS = [
   'actions/list-workflow-runs-for-repo',
   'actions/get-workflow-run',
   'actions/cancel-workflow-run',
+  'apps/get-webhook-config-for-app',
+  'apps/update-webhook-config-for-app',
+  'apps/list-webhook-deliveries',
+  'apps/get-webhook-delivery',
+  'apps/redeliver-webhook-delivery',
+  'repos/get-content',
+  'repos/get-branch',
+  'git/get-ref',
 ] as const;
 export type SandboxOperationId = (typeof SANDBOX_OPERATIONS)[number];
 
@@ -56,6 +64,12 @@ const EXAMPLES = [
   'workflow',
   'workflow-run',
   'workflow-dispatch-response',
+  'webhook-config',
+  'hook-delivery-items',
+  'hook-delivery',
+  'content-file-response-if-content-is-a-file',
+  'branch-get',
+  'git-ref',
 ] as const;
 
 const SCHEMAS = [

@@ -28,6 +28,8 @@ interface CompiledRoute {
   names: string[];
 }
 
+const MULTI_SEGMENT_PARAMS = new Set(['path', 'branch', 'ref']);
+
 /** GitHub refuses bodies over 25 MB. */
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
@@ -49,7 +51,8 @@ export function createRequestHandler(
     const names: string[] = [];
     const source = op.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
       names.push(name);
-      return '([^/]+)';
+      // A file path, branch or git ref may itself contain slashes.
+      return MULTI_SEGMENT_PARAMS.has(name) ? '(.+)' : '([^/]+)';
     });
     return { route, method: op.method, pattern: new RegExp(`^${source}/?$`), names };
   });
@@ -90,6 +93,10 @@ export function createRequestHandler(
         } catch {
           parsedBody = Symbol.for('unparsable');
         }
+      }
+      if (fault?.kind === 'delay') {
+        await new Promise((resolve) => setTimeout(resolve, fault?.delayMs ?? 1000));
+        fault = undefined;
       }
       if (fault?.kind === 'connection-reset') {
         record.status = 0;

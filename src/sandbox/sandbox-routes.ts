@@ -1,10 +1,11 @@
 import type { AppAuth, InstallationToken } from './app-auth.ts';
 import { GithubError } from './github-error.ts';
-import type { GithubObjects, SandboxRepo, SandboxWorkflow } from './github-objects.ts';
+import type { AppSettings, GithubObjects, SandboxRepo, SandboxWorkflow } from './github-objects.ts';
 import { listWorkflowRuns } from './list-workflow-runs.ts';
 import type { GithubOpenapi, JsonObject, SandboxOperationId } from './openapi-spec.ts';
 import { DEFAULT_RUN_NAME, renderRunName } from './render-run-name.ts';
 import { stableSha } from './rebase-example.ts';
+import type { WebhookSender } from './webhook-sender.ts';
 import type { RunConclusion, WorkflowRuns } from './workflow-runs.ts';
 
 /** A workflow as configured for the sandbox, with its defaults applied. */
@@ -14,10 +15,15 @@ export interface WorkflowConfig extends SandboxWorkflow {
   dispatchable: boolean;
   stepDelayMs: number;
   hold: boolean;
+  /** The file's text, as `GET /repos/{owner}/{repo}/contents/{path}` serves it. */
+  yaml: string;
+  /** Branches or tags that hold the file; `undefined` = every ref of the repository. */
+  refs?: Set<string>;
 }
 
 export interface RepoConfig extends SandboxRepo {
   workflows: WorkflowConfig[];
+  tags: Set<string>;
 }
 
 export interface InstallationConfig {
@@ -25,6 +31,8 @@ export interface InstallationConfig {
   account: string;
   /** Lower-cased `owner/name`s; `undefined` = every repository of the account. */
   repositories?: Set<string>;
+  /** Permissions the account accepted (may be fewer than the App asks for). */
+  permissions: Readonly<Record<string, string>>;
 }
 
 export interface DispatchRecord {
@@ -51,6 +59,10 @@ export interface SandboxContext {
   dispatches: DispatchRecord[];
   returnRunDetails: boolean;
   createdAt: number;
+  /** What the App is subscribed to and asks for (`GET /app`). */
+  app: AppSettings;
+  /** The App's webhook: its config and every delivery attempt. */
+  hook: WebhookSender;
 }
 
 export type Caller = { kind: 'jwt' } | { kind: 'installation'; token: InstallationToken };
@@ -81,7 +93,7 @@ export const SANDBOX_ROUTES: Route[] = [
   {
     operationId: 'apps/get-authenticated',
     auth: 'jwt',
-    handle: (ctx) => ({ status: 200, body: ctx.objects.app(liveInstallations(ctx).length) }),
+    handle: (ctx) => ({ status: 200, body: ctx.objects.app(liveInstallations(ctx).length, ctx.app) }),
   },
   {
     operationId: 'apps/list-installations',
@@ -122,7 +134,7 @@ export const SANDBOX_ROUTES: Route[] = [
       const selection = selected || installation.repositories ? 'selected' : 'all';
       return {
         status: 201,
-        body: ctx.objects.installationToken(token.token, token.expiresAt, selection, selected ?? visible),
+        body: ctx.objects.installationToken(token.token, token.expiresAt, selection, selected ?? visible, installation.permissions),
       };
     },
   },
@@ -190,6 +202,7 @@ export const SANDBOX_ROUTES: Route[] = [
       const docs = ctx.openapi.operation(op).docsUrl;
       const repo = repoFor(ctx, req, op);
       const workflow = workflowFor(ctx, repo, req, op);
+      requirePermission(ctx, req, 'actions', 'write', op);
       const body = req.body as { ref: string; inputs?: Record<string, unknown>; return_run_details?: boolean };
       const branch = body.ref.replace(/^refs\/heads\//, '');
       if (!repo.branches.has(branch)) throw new GithubError(422, `No ref found for: ${body.ref}`, docs);
@@ -263,6 +276,105 @@ export const SANDBOX_ROUTES: Route[] = [
       return { status: 202, body: {} };
     },
   },
+  {
+    operationId: 'apps/get-webhook-config-for-app',
+    auth: 'jwt',
+    handle: (ctx) => ({ status: 200, body: ctx.objects.webhookConfig(ctx.hook.config) }),
+  },
+  {
+    operationId: 'apps/update-webhook-config-for-app',
+    auth: 'jwt',
+    handle: (ctx, req) => {
+      ctx.hook.updateConfig(req.body as Parameters<WebhookSender['updateConfig']>[0]);
+      return { status: 200, body: ctx.objects.webhookConfig(ctx.hook.config) };
+    },
+  },
+  {
+    operationId: 'apps/list-webhook-deliveries',
+    auth: 'jwt',
+    handle: (ctx, req) => {
+      const op = 'apps/list-webhook-deliveries';
+      const wanted = req.query.get('status');
+      if (wanted !== null && wanted !== 'success' && wanted !== 'failure') {
+        throw new GithubError(422, `Invalid value for status: ${wanted}`, ctx.openapi.operation(op).docsUrl);
+      }
+      // Newest first; `status` filters by status code range as GitHub documents (network failures are in neither).
+      const all = [...ctx.hook.attempts].reverse().filter((a) => {
+        if (wanted === null) return true;
+        const code = a.status === 'network-error' ? 0 : a.status;
+        return wanted === 'success' ? code >= 200 && code <= 399 : code >= 400 && code <= 599;
+      });
+      const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30) || 30));
+      const cursor = req.query.get('cursor');
+      const start = cursor === null ? 0 : all.findIndex((a) => String(a.deliveryId) === cursor);
+      if (start < 0) throw new GithubError(400, 'Invalid cursor', ctx.openapi.operation(op).docsUrl);
+      const page = all.slice(start, start + perPage);
+      const next = all[start + perPage];
+      let link: string | undefined;
+      if (next) {
+        const url = new URL(req.url.href);
+        url.searchParams.set('per_page', String(perPage));
+        url.searchParams.set('cursor', String(next.deliveryId));
+        link = `<${ctx.objects.apiBaseUrl}${url.pathname}${url.search}>; rel="next"`;
+      }
+      return { status: 200, body: page.map((a) => ctx.objects.hookDeliveryItem(a)), ...(link ? { headers: { link } } : {}) };
+    },
+  },
+  {
+    operationId: 'apps/get-webhook-delivery',
+    auth: 'jwt',
+    handle: (ctx, req) => {
+      const attempt = ctx.hook.attempt(Number(req.params.delivery_id));
+      if (!attempt) throw notFound(ctx, 'apps/get-webhook-delivery');
+      return { status: 200, body: ctx.objects.hookDelivery(attempt) };
+    },
+  },
+  {
+    operationId: 'apps/redeliver-webhook-delivery',
+    auth: 'jwt',
+    handle: (ctx, req) => {
+      // Accepted now, sent right after, as GitHub does.
+      if (!ctx.hook.redeliver(Number(req.params.delivery_id))) throw notFound(ctx, 'apps/redeliver-webhook-delivery');
+      return { status: 202, body: {} };
+    },
+  },
+  {
+    operationId: 'repos/get-content',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'repos/get-content';
+      const repo = repoFor(ctx, req, op);
+      requirePermission(ctx, req, 'contents', 'read', op);
+      const ref = (req.query.get('ref') ?? repo.defaultBranch).replace(/^refs\/(heads|tags)\//, '');
+      if (!refExists(repo, ref)) throw new GithubError(404, `No commit found for the ref ${ref}`, ctx.openapi.operation(op).docsUrl);
+      const path = (req.params.path as string).replace(/^\/+|\/+$/g, '');
+      const workflow = repo.workflows.find((w) => w.path === path && (!w.refs || w.refs.has(ref)));
+      if (!workflow) throw notFound(ctx, op);
+      return { status: 200, body: ctx.objects.contentFile(repo, path, ref, workflow.yaml) };
+    },
+  },
+  {
+    operationId: 'repos/get-branch',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'repos/get-branch';
+      const repo = repoFor(ctx, req, op);
+      const branch = req.params.branch as string;
+      if (!repo.branches.has(branch)) throw new GithubError(404, 'Branch not found', ctx.openapi.operation(op).docsUrl);
+      return { status: 200, body: ctx.objects.branch(repo, branch) };
+    },
+  },
+  {
+    operationId: 'git/get-ref',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const op = 'git/get-ref';
+      const repo = repoFor(ctx, req, op);
+      const ref = req.params.ref as string;
+      if (!/^(heads|tags)\/./.test(ref) || !refExists(repo, ref)) throw notFound(ctx, op);
+      return { status: 200, body: ctx.objects.gitRef(repo, ref) };
+    },
+  },
 ];
 
 function runList(ctx: SandboxContext, req: RouteRequest, runs: ReturnType<WorkflowRuns['list']>, op: SandboxOperationId): RouteResponse {
@@ -280,7 +392,26 @@ function liveInstallations(ctx: SandboxContext): InstallationConfig[] {
 }
 
 function installationObject(ctx: SandboxContext, installation: InstallationConfig): JsonObject {
-  return ctx.objects.installation(installation.id, installation.account, installation.repositories ? 'selected' : 'all');
+  return ctx.objects.installation(installation.id, installation.account, installation.repositories ? 'selected' : 'all', {
+    events: ctx.app.events,
+    permissions: installation.permissions,
+  });
+}
+
+/** GitHub answers 403 "Resource not accessible by integration" when the installation lacks a permission. */
+function requirePermission(ctx: SandboxContext, req: RouteRequest, name: string, level: 'read' | 'write', op: SandboxOperationId): void {
+  const token = installationCaller(req);
+  const granted = ctx.installations.get(token.installationId)?.permissions[name];
+  if (granted === 'write' || granted === level) return;
+  throw new GithubError(403, 'Resource not accessible by integration', ctx.openapi.operation(op).docsUrl);
+}
+
+/** `master`, `heads/master` or `refs/heads/master` → the branch or tag it names. */
+function refExists(repo: RepoConfig, ref: string): boolean {
+  const short = ref.replace(/^refs\//, '');
+  if (short.startsWith('heads/')) return repo.branches.has(short.slice('heads/'.length));
+  if (short.startsWith('tags/')) return repo.tags.has(short.slice('tags/'.length));
+  return repo.branches.has(short) || repo.tags.has(short);
 }
 
 function installationFromParam(ctx: SandboxContext, req: RouteRequest, op: SandboxOperationId): InstallationConfig {

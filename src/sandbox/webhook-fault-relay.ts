@@ -14,13 +14,15 @@ export interface RelayedDelivery {
  * - `drop`: lost in transit; GitHub records a failed delivery (502), the API never sees it;
  * - `duplicate`: each delivery arrives this many times with the same `X-GitHub-Delivery` (as a redelivery does);
  * - `delayMs`: each delivery arrives this much later (GitHub is told it was accepted at once);
- * - `reverse`: a run's deliveries are held until its `completed` one, then arrive newest first.
+ * - `reverse`: a run's deliveries are held until its `completed` one, then arrive newest first;
+ * - `shuffleWindowMs`: deliveries of every run are gathered for this long, then arrive in random order.
  */
 export interface WebhookFaultMode {
   drop?: boolean | ((delivery: RelayedDelivery) => boolean);
   duplicate?: number;
   delayMs?: number;
   reverse?: boolean;
+  shuffleWindowMs?: number;
 }
 
 export interface WebhookFaultRelay {
@@ -46,6 +48,8 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
   const dropped: RelayedDelivery[] = [];
   const heldByRun = new Map<number, Held[]>();
   const pending = new Set<Promise<void>>();
+  let shuffleBuffer: Held[] = [];
+  let shuffleTimer: NodeJS.Timeout | undefined;
 
   const forward = async ({ delivery, headers, body }: Held) => {
     const outgoing = new Headers();
@@ -73,6 +77,20 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
         for (let copy = 0; copy < Math.max(1, mode.duplicate ?? 1); copy++) await forward(held);
       })(),
     );
+
+  const flushShuffled = () => {
+    shuffleTimer = undefined;
+    // Every copy is a separate item, so duplicates are scattered too.
+    const items = shuffleBuffer.flatMap((held) => Array.from({ length: Math.max(1, mode.duplicate ?? 1) }, () => held));
+    shuffleBuffer = [];
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    track((async () => {
+      for (const item of items) await forward(item);
+    })());
+  };
 
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -111,6 +129,12 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
         response.writeHead(200).end();
         return;
       }
+      if (mode.shuffleWindowMs) {
+        shuffleBuffer.push(held);
+        shuffleTimer ??= setTimeout(flushShuffled, mode.shuffleWindowMs);
+        response.writeHead(200).end();
+        return;
+      }
       if (mode.delayMs || (mode.duplicate ?? 1) > 1) {
         deliverLater(held);
         response.writeHead(200).end();
@@ -133,6 +157,10 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
     forwarded,
     dropped,
     async close() {
+      if (shuffleTimer) {
+        clearTimeout(shuffleTimer);
+        flushShuffled();
+      }
       await Promise.allSettled([...pending]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
