@@ -17,6 +17,8 @@ export const envSchema = z.object({
   GITHUB_URL: optionalString,
   GITHUB_API_URL: optionalString,
   API_KEYS: optionalString,
+  /** Worker: replay failed webhook deliveries this often (`5m`); off when unset. Parsed by src/doctor/redelivery-loop.ts. */
+  GITHUB_REDELIVER_INTERVAL: optionalString,
   GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
