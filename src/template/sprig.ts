@@ -1,0 +1,757 @@
+// The sprig (github.com/Masterminds/sprig/v3) functions this engine implements, with sprig's Go
+// signatures and quirks (errors ignored where sprig ignores them, panics reported as Go reports them).
+import { base64Decode, base64Encode, sha256Hex } from './encoding.ts';
+import { compareStrings, formatValue, sprintf, utf8Bytes } from './fmt.ts';
+import { FuncError, type FuncEnv, type ParamType, type TemplateFunc } from './functions.ts';
+import { marshalJson, parseJson } from './json.ts';
+import { goQuote } from './lexer.ts';
+import { allMatches, compileGoRegex, replaceAll } from './regex.ts';
+import { parseFloat64, parseInt0 } from './strconv.ts';
+import { formatTime } from './time.ts';
+import { decodeUtf8 } from './encoding.ts';
+import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
+
+const noFlags = { plus: false, minus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
+
+/** sprig's strval. */
+export function strval(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof JsonNumber) return v.literal;
+  return formatValue(v, 'v', noFlags, 0);
+}
+
+/** sprig's empty. */
+function empty(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  switch (typeof v) {
+    case 'string':
+      return v.length === 0;
+    case 'boolean':
+      return !v;
+    case 'bigint':
+      return v === 0n;
+    case 'number':
+      return v === 0;
+  }
+  if (v instanceof JsonNumber) return v.literal.length === 0;
+  if (v instanceof TypedInt) return v.v === 0n;
+  if (v instanceof GoTime) return false;
+  if (v instanceof GoComplex) return v.re === 0 && v.im === 0;
+  if (Array.isArray(v)) return v.length === 0;
+  return Object.keys(v as object).length === 0;
+}
+
+/** strings.Split: an empty separator splits after each UTF-8 sequence. */
+function goSplit(s: string, sep: string): string[] {
+  if (sep === '') return [...s];
+  return s.split(sep);
+}
+
+/** sprig's strslice. */
+function strslice(v: unknown): string[] {
+  if (Array.isArray(v)) return v.filter((e) => e !== null && e !== undefined).map(strval);
+  if (v === null || v === undefined) return [];
+  return [strval(v)];
+}
+
+function trimZeroDecimal(s: string): string {
+  let foundZero = false;
+  for (let i = s.length; i > 0; i--) {
+    const c = s[i - 1];
+    if (c === '.') {
+      if (foundZero) return s.slice(0, i - 1);
+    } else if (c === '0') foundZero = true;
+    else return s;
+  }
+  return s;
+}
+
+/** cast.ToInt64 with errors ignored (sprig drops them). */
+export function toInt64(v: unknown): bigint {
+  if (v === null || v === undefined) return 0n;
+  switch (typeof v) {
+    case 'bigint':
+      return v;
+    case 'boolean':
+      return v ? 1n : 0n;
+    case 'number':
+      return floatToInt64(v);
+    case 'string':
+      return parseInt0(trimZeroDecimal(v)) ?? 0n;
+  }
+  if (v instanceof TypedInt) return BigInt.asIntN(64, v.v);
+  if (v instanceof JsonNumber) return parseInt0(trimZeroDecimal(v.literal)) ?? 0n;
+  return 0n;
+}
+
+function floatToInt64(f: number): bigint {
+  if (!Number.isFinite(f) || Math.abs(f) >= 2 ** 63) return -(1n << 63n);
+  return BigInt(Math.trunc(f));
+}
+
+/** cast.ToFloat64 with errors ignored. */
+function toFloat64(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  switch (typeof v) {
+    case 'bigint':
+      return Number(v);
+    case 'boolean':
+      return v ? 1 : 0;
+    case 'number':
+      return v;
+    case 'string':
+      return parseFloat64(v) ?? 0;
+  }
+  if (v instanceof TypedInt) return Number(v.v);
+  if (v instanceof JsonNumber) return parseFloat64(v.literal) ?? 0;
+  return 0;
+}
+
+function reflectKindName(v: unknown): string {
+  if (v instanceof TypedInt) return v.type;
+  switch (kindOf(v)) {
+    case 'string': return 'string';
+    case 'bool': return 'bool';
+    case 'int': return 'int';
+    case 'float': return 'float64';
+    case 'map': return 'map';
+    case 'struct': return 'struct';
+    case 'complex': return 'complex128';
+    case 'slice': return 'slice';
+    default: return 'invalid';
+  }
+}
+
+function listOp(name: string, v: unknown): unknown[] {
+  if (v === null || v === undefined) throw new FuncError('runtime error: invalid memory address or nil pointer dereference');
+  if (!Array.isArray(v)) {
+    const what = name === 'push' || name === 'prepend' || name === 'compact' ? `${name} on` : `find ${name} on`;
+    throw new FuncError(`Cannot ${what} type ${reflectKindName(v)}`);
+  }
+  return v;
+}
+
+/** Go's s[a:b] on the UTF-8 bytes of s, with Go's panic text when out of range. */
+function byteSlice(s: string, a: number | null, b: number | null): string {
+  const bytes = utf8Bytes(s);
+  const len = bytes.length;
+  const lo = a ?? 0;
+  const hi = b ?? len;
+  if (b !== null && (hi < 0 || hi > len)) throw new FuncError(`runtime error: slice bounds out of range [:${hi}] with length ${len}`);
+  if (a !== null && b === null && (lo < 0 || lo > len)) throw new FuncError(`runtime error: slice bounds out of range [${lo}:${len}]`);
+  if (lo < 0 || lo > hi) throw new FuncError(`runtime error: slice bounds out of range [${lo}:${hi}]`);
+  if (bytes.every((x) => x < 0x80)) return s.slice(lo, hi);
+  return decodeUtf8(bytes.slice(lo, hi));
+}
+
+const spaceRe = /^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+|[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+$/g;
+
+function mapRunes(s: string, f: (c: string) => string): string {
+  let out = '';
+  for (const c of s) {
+    const m = f(c);
+    out += [...m].length === 1 ? m : c;
+  }
+  return out;
+}
+
+function isTitleSeparator(c: string): boolean {
+  const r = c.codePointAt(0)!;
+  if (r <= 0x7f) return !/[0-9a-zA-Z_]/.test(c);
+  if (/[\p{L}\p{Nd}]/u.test(c)) return false;
+  return /\s/u.test(c);
+}
+
+function title(s: string): string {
+  let prev = ' ';
+  let out = '';
+  for (const c of s) {
+    if (isTitleSeparator(prev)) {
+      const u = c.toUpperCase();
+      out += [...u].length === 1 ? u : c;
+    } else out += c;
+    prev = c;
+  }
+  return out;
+}
+
+function uuidFrom(random: () => number): string {
+  const b: number[] = [];
+  for (let i = 0; i < 16; i++) b.push(Math.floor(random() * 256) & 255);
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function newMap(): Record<string, unknown> {
+  return {};
+}
+
+function requireMapArg(m: unknown): Record<string, unknown> | null {
+  return m === null || m === undefined ? null : (m as Record<string, unknown>);
+}
+
+const envDisabled = 'env is disabled: templates cannot read the environment';
+
+export const sprigFuncs: Record<string, TemplateFunc> = {
+  // defaults
+  default: { params: ['any'], variadic: 'any', fn: ([d, ...given]) => (given.length === 0 || empty(given[0]) ? d : given[0]) },
+  empty: { params: ['any'], fn: ([v]) => empty(v) },
+  coalesce: { params: [], variadic: 'any', fn: (vs) => vs.find((v) => !empty(v)) ?? null },
+  all: { params: [], variadic: 'any', fn: (vs) => vs.every((v) => !empty(v)) },
+  any: { params: [], variadic: 'any', fn: (vs) => vs.some((v) => !empty(v)) },
+  ternary: { params: ['any', 'any', 'bool'], fn: ([t, f, c]) => (c ? t : f) },
+  required: {
+    params: ['string', 'any'],
+    fn: ([msg, v]) => {
+      if (v === null || v === undefined || v === '') throw new FuncError(msg as string);
+      return v;
+    },
+  },
+  fail: {
+    params: ['string'],
+    fn: ([msg]) => {
+      throw new FuncError(msg as string);
+    },
+  },
+  toJson: { params: ['any'], fn: ([v]) => tryJson(() => marshalJson(v)) },
+  mustToJson: { params: ['any'], fn: ([v]) => marshalJson(v) },
+  toPrettyJson: { params: ['any'], fn: ([v]) => tryJson(() => marshalJson(v, { indent: '  ' })) },
+  toRawJson: { params: ['any'], fn: ([v]) => marshalJson(v, { escapeHTML: false }) },
+  fromJson: {
+    params: ['string'],
+    fn: ([s]) => {
+      try {
+        return parseJson(s as string, false);
+      } catch {
+        return null;
+      }
+    },
+  },
+
+  // strings
+  quote: { params: [], variadic: 'any', fn: (vs) => vs.filter((v) => v !== null).map((v) => goQuote(strval(v))).join(' ') },
+  squote: { params: [], variadic: 'any', fn: (vs) => vs.filter((v) => v !== null).map((v) => sprintf("'%v'", [v])).join(' ') },
+  upper: { params: ['string'], fn: ([s]) => mapRunes(s as string, (c) => c.toUpperCase()) },
+  lower: { params: ['string'], fn: ([s]) => mapRunes(s as string, (c) => c.toLowerCase()) },
+  title: { params: ['string'], fn: ([s]) => title(s as string) },
+  trim: { params: ['string'], fn: ([s]) => (s as string).replace(spaceRe, '') },
+  trimAll: { params: ['string', 'string'], fn: ([a, b]) => trimCutset(b as string, a as string) },
+  trimall: { params: ['string', 'string'], fn: ([a, b]) => trimCutset(b as string, a as string) },
+  trimPrefix: { params: ['string', 'string'], fn: ([p, s]) => ((s as string).startsWith(p as string) ? (s as string).slice((p as string).length) : s) },
+  trimSuffix: {
+    params: ['string', 'string'],
+    fn: ([p, s]) => ((p as string) !== '' && (s as string).endsWith(p as string) ? (s as string).slice(0, -(p as string).length) : s),
+  },
+  replace: { params: ['string', 'string', 'string'], fn: ([o, n, s]) => goReplaceAll(s as string, o as string, n as string) },
+  contains: { params: ['string', 'string'], fn: ([sub, s]) => (s as string).includes(sub as string) },
+  hasPrefix: { params: ['string', 'string'], fn: ([p, s]) => (s as string).startsWith(p as string) },
+  hasSuffix: { params: ['string', 'string'], fn: ([p, s]) => (s as string).endsWith(p as string) },
+  repeat: {
+    params: ['int', 'string'],
+    fn: ([n, s]) => {
+      if ((n as bigint) < 0n) throw new FuncError('strings: negative Repeat count');
+      if ((n as bigint) * BigInt((s as string).length) > 1n << 30n) throw new FuncError('runtime error: makeslice: len out of range');
+      return (s as string).repeat(Number(n));
+    },
+  },
+  nospace: { params: ['string'], fn: ([s]) => deleteWhiteSpace(s as string) },
+  cat: {
+    params: [],
+    variadic: 'any',
+    fn: (vs) => {
+      const xs = vs.filter((v) => v !== null);
+      return sprintf(xs.map(() => '%v').join(' '), xs);
+    },
+  },
+  split: {
+    params: ['string', 'string'],
+    fn: ([sep, s]) => {
+      const out = newMap();
+      goSplit(s as string, sep as string).forEach((p, i) => (out[`_${i}`] = p));
+      stringMaps.add(out);
+      return out;
+    },
+  },
+  splitList: { params: ['string', 'string'], fn: ([sep, s]) => typedSlice(goSplit(s as string, sep as string), 'string') },
+  join: { params: ['string', 'any'], fn: ([sep, v]) => strslice(v).join(sep as string) },
+  toStrings: { params: ['any'], fn: ([v]) => typedSlice(strslice(v), 'string') },
+  sortAlpha: {
+    params: ['any'],
+    fn: ([v]) => typedSlice(Array.isArray(v) ? strslice(v).sort(compareStrings) : [strval(v)], 'string'),
+  },
+  indent: { params: ['int', 'string'], fn: ([n, s]) => indent(n as bigint, s as string) },
+  nindent: { params: ['int', 'string'], fn: ([n, s]) => '\n' + indent(n as bigint, s as string) },
+  trunc: {
+    params: ['int', 'string'],
+    fn: ([c0, s0]) => {
+      const c = Number(c0 as bigint);
+      const s = s0 as string;
+      const len = utf8Bytes(s).length;
+      if (c < 0 && len + c > 0) return byteSlice(s, len + c, null);
+      if (c >= 0 && len > c) return byteSlice(s, null, c);
+      return s;
+    },
+  },
+  substr: {
+    params: ['int', 'int', 'string'],
+    fn: ([a0, b0, s0]) => {
+      const a = Number(a0 as bigint);
+      const b = Number(b0 as bigint);
+      const s = s0 as string;
+      if (a < 0) return byteSlice(s, null, b);
+      if (b < 0 || b > utf8Bytes(s).length) return byteSlice(s, a, null);
+      return byteSlice(s, a, b);
+    },
+  },
+  ['toString']: { params: ['any'] as ParamType[], fn: (a: unknown[]) => strval(a[0]) },
+  b64enc: { params: ['string'], fn: ([s]) => base64Encode(s as string) },
+  b64dec: {
+    params: ['string'],
+    fn: ([s]) => {
+      try {
+        return base64Decode(s as string);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  },
+  sha256sum: { params: ['string'], fn: ([s]) => sha256Hex(s as string) },
+
+  // numbers
+  int: { params: ['any'], fn: ([v]) => toInt64(v) },
+  int64: { params: ['any'], fn: ([v]) => new TypedInt('int64', toInt64(v)) },
+  float64: { params: ['any'], fn: ([v]) => toFloat64(v) },
+  atoi: { params: ['string'], fn: ([s]) => (/^[+-]?[0-9]+$/.test(s as string) ? parseInt0((s as string).replace(/^([+-]?)0+(?=\d)/, '$1')) ?? 0n : 0n) },
+  add1: { params: ['any'], fn: ([v]) => int64(toInt64(v) + 1n) },
+  add: { params: [], variadic: 'any', fn: (vs) => int64(vs.reduce<bigint>((a, v) => a + toInt64(v), 0n)) },
+  sub: { params: ['any', 'any'], fn: ([a, b]) => int64(toInt64(a) - toInt64(b)) },
+  mul: { params: ['any'], variadic: 'any', fn: ([a, ...vs]) => int64(vs.reduce<bigint>((x, v) => wrapInt64(x * toInt64(v)), toInt64(a))) },
+  div: {
+    params: ['any', 'any'],
+    fn: ([a, b]) => {
+      const d = toInt64(b);
+      if (d === 0n) throw new FuncError('runtime error: integer divide by zero');
+      return int64(toInt64(a) / d);
+    },
+  },
+  mod: {
+    params: ['any', 'any'],
+    fn: ([a, b]) => {
+      const d = toInt64(b);
+      if (d === 0n) throw new FuncError('runtime error: integer divide by zero');
+      return int64(toInt64(a) % d);
+    },
+  },
+  max: { params: ['any'], variadic: 'any', fn: ([a, ...vs]) => int64(vs.reduce<bigint>((m, v) => (toInt64(v) > m ? toInt64(v) : m), toInt64(a))) },
+  biggest: { params: ['any'], variadic: 'any', fn: ([a, ...vs]) => int64(vs.reduce<bigint>((m, v) => (toInt64(v) > m ? toInt64(v) : m), toInt64(a))) },
+  min: { params: ['any'], variadic: 'any', fn: ([a, ...vs]) => int64(vs.reduce<bigint>((m, v) => (toInt64(v) < m ? toInt64(v) : m), toInt64(a))) },
+  floor: { params: ['any'], fn: ([v]) => Math.floor(toFloat64(v)) },
+  ceil: { params: ['any'], fn: ([v]) => Math.ceil(toFloat64(v)) },
+  round: {
+    params: ['any', 'int'],
+    variadic: 'float64',
+    fn: ([v, p, on]) => {
+      const pow = Math.pow(10, Number(p as bigint));
+      const digit = pow * toFloat64(v);
+      const frac = digit % 1;
+      return (frac >= ((on as number | undefined) ?? 0.5) ? Math.ceil(digit) : Math.floor(digit)) / pow;
+    },
+  },
+  maxf: { params: ['any'], variadic: 'any', fn: ([a, ...vs]) => vs.reduce<number>((m, v) => goMax(m, toFloat64(v)), toFloat64(a)) },
+  minf: { params: ['any'], variadic: 'any', fn: ([a, ...vs]) => vs.reduce<number>((m, v) => goMin(m, toFloat64(v)), toFloat64(a)) },
+  plural: { params: ['string', 'string', 'int'], fn: ([one, many, n]) => ((n as bigint) === 1n ? one : many) },
+  splitn: {
+    params: ['string', 'int', 'string'],
+    fn: ([sep, n, s]) => {
+      const out = newMap();
+      goSplitN(s as string, sep as string, Number(n as bigint)).forEach((p, i) => (out[`_${i}`] = p));
+      stringMaps.add(out);
+      return out;
+    },
+  },
+  untilStep: { params: ['int', 'int', 'int'], fn: ([a, b, c]) => typedSlice(untilStep(a as bigint, b as bigint, c as bigint), 'int') },
+  until: {
+    params: ['int'],
+    fn: ([n]) => {
+      const out: bigint[] = [];
+      const c = n as bigint;
+      if (c >= 0n) for (let i = 0n; i < c; i++) out.push(i);
+      else for (let i = 0n; i > c; i--) out.push(i);
+      return typedSlice(out, 'int');
+    },
+  },
+
+  // lists
+  list: { params: [], variadic: 'any', fn: (vs) => vs },
+  tuple: { params: [], variadic: 'any', fn: (vs) => vs },
+  first: { params: ['any'], fn: ([v]) => { const l = listOp('first', v); return l.length ? l[0] : null; } },
+  last: { params: ['any'], fn: ([v]) => { const l = listOp('last', v); return l.length ? l[l.length - 1] : null; } },
+  rest: { params: ['any'], fn: ([v]) => listOp('rest', v).slice(1) },
+  initial: { params: ['any'], fn: ([v]) => listOp('initial', v).slice(0, -1) },
+  has: {
+    params: ['any', 'any'],
+    fn: ([needle, hay]) => {
+      if (hay === null) return false;
+      if (!Array.isArray(hay)) throw new FuncError(`Cannot find has on type ${reflectKindName(hay)}`);
+      return hay.some((e) => deepEqual(e, needle));
+    },
+  },
+  slice: {
+    params: ['any'],
+    variadic: 'any',
+    fn: ([l, ...idx]) => {
+      if (l === null) throw new FuncError('runtime error: invalid memory address or nil pointer dereference');
+      if (!Array.isArray(l)) throw new FuncError(`list should be type of slice or array but ${reflectKindName(l)}`);
+      if (l.length === 0) return null;
+      const start = idx.length > 0 ? Number(toInt64(idx[0])) : 0;
+      const end = idx.length < 2 ? l.length : Number(toInt64(idx[1]));
+      if (start < 0 || end < start || end > l.length) throw new FuncError('reflect.Value.Slice: slice index out of bounds');
+      const out = l.slice(start, end);
+      const t = typeName(l);
+      if (t !== '[]interface {}') typedSlice(out, t.slice(2));
+      return out;
+    },
+  },
+  reverse: { params: ['any'], fn: ([v]) => { const l = listOp('reverse', v); return [...l].reverse(); } },
+  compact: { params: ['any'], fn: ([v]) => { const l = listOp('compact', v); return l.filter((e) => !empty(e)); } },
+  uniq: {
+    params: ['any'],
+    fn: ([v]) => {
+      const l = listOp('uniq', v);
+      const out: unknown[] = [];
+      for (const e of l) if (!out.some((x) => deepEqual(x, e))) out.push(e);
+      return out;
+    },
+  },
+  append: { params: ['any', 'any'], fn: ([l, v]) => [...listOp('push', l), v] },
+  push: { params: ['any', 'any'], fn: ([l, v]) => [...listOp('push', l), v] },
+  prepend: { params: ['any', 'any'], fn: ([l, v]) => [v, ...listOp('prepend', l)] },
+  concat: {
+    params: [],
+    variadic: 'any',
+    fn: (ls) =>
+      ls.flatMap((l) => {
+        if (l === null) throw new FuncError('runtime error: invalid memory address or nil pointer dereference');
+        if (!Array.isArray(l)) throw new FuncError(`Cannot concat type ${reflectKindName(l)} as list`);
+        return l;
+      }),
+  },
+  without: {
+    params: ['any'],
+    variadic: 'any',
+    fn: ([l, ...omit]) => listOp('without', l).filter((e) => !omit.some((o) => deepEqual(o, e))),
+  },
+  dig: {
+    params: [],
+    variadic: 'any',
+    fn: (ps) => {
+      if (ps.length < 3) throw new FuncError('dig needs at least three arguments');
+      const asMap = (v: unknown): Record<string, unknown> => {
+        if (!isMap(v) || stringMaps.has(v)) throw new FuncError(`interface conversion: interface {} is ${typeNameOrNil(v)}, not map[string]interface {}`);
+        return v;
+      };
+      let d = asMap(ps[ps.length - 1]);
+      const def = ps[ps.length - 2];
+      const keys = ps.slice(0, -2).map((k) => {
+        if (typeof k !== 'string') throw new FuncError(`interface conversion: interface {} is ${typeNameOrNil(k)}, not string`);
+        return k;
+      });
+      for (let i = 0; ; i++) {
+        if (!Object.hasOwn(d, keys[i]!)) return def;
+        const step = d[keys[i]!];
+        if (i === keys.length - 1) return step;
+        d = asMap(step);
+      }
+    },
+  },
+
+  // dicts
+  dict: {
+    params: [],
+    variadic: 'any',
+    fn: (vs) => {
+      const d = newMap();
+      for (let i = 0; i < vs.length; i += 2) d[strval(vs[i])] = i + 1 >= vs.length ? '' : vs[i + 1];
+      return d;
+    },
+  },
+  get: { params: ['map', 'string'], fn: ([d, k]) => { const m = requireMapArg(d); return m && Object.hasOwn(m, k as string) ? m[k as string] : ''; } },
+  set: {
+    params: ['map', 'string', 'any'],
+    fn: ([d, k, v]) => {
+      const m = requireMapArg(d);
+      if (!m) throw new FuncError('assignment to entry in nil map');
+      m[k as string] = v;
+      return m;
+    },
+  },
+  unset: { params: ['map', 'string'], fn: ([d, k]) => { const m = requireMapArg(d); if (m) delete m[k as string]; return m; } },
+  hasKey: { params: ['map', 'string'], fn: ([d, k]) => { const m = requireMapArg(d); return !!m && Object.hasOwn(m, k as string); } },
+  keys: { params: [], variadic: 'map', fn: (ds) => typedSlice(ds.flatMap((d) => (d ? Object.keys(d as object) : [])), 'string') },
+  values: { params: ['map'], fn: ([d]) => (d ? Object.values(d as object) : []) },
+  pluck: {
+    params: ['string'],
+    variadic: 'map',
+    fn: ([k, ...ds]) => ds.filter((d) => d && Object.hasOwn(d as object, k as string)).map((d) => (d as Record<string, unknown>)[k as string]),
+  },
+  pick: {
+    params: ['map'],
+    variadic: 'string',
+    fn: ([d, ...ks]) => {
+      const out = newMap();
+      const m = requireMapArg(d);
+      for (const k of ks as string[]) if (m && Object.hasOwn(m, k)) out[k] = m[k];
+      return out;
+    },
+  },
+  omit: {
+    params: ['map'],
+    variadic: 'string',
+    fn: ([d, ...ks]) => {
+      const out = newMap();
+      const m = requireMapArg(d);
+      if (m) for (const k of Object.keys(m)) if (!(ks as string[]).includes(k)) out[k] = m[k];
+      return out;
+    },
+  },
+
+  // regular expressions
+  regexMatch: {
+    params: ['string', 'string'],
+    fn: ([re, s]) => {
+      try {
+        const r = compileGoRegex(re as string);
+        r.lastIndex = 0;
+        return r.test(s as string);
+      } catch {
+        return false;
+      }
+    },
+  },
+  regexReplaceAll: {
+    params: ['string', 'string', 'string'],
+    fn: ([re, s, repl]) => replaceAll(mustCompile(re as string), s as string, repl as string, false),
+  },
+  regexReplaceAllLiteral: {
+    params: ['string', 'string', 'string'],
+    fn: ([re, s, repl]) => replaceAll(mustCompile(re as string), s as string, repl as string, true),
+  },
+  regexFind: {
+    params: ['string', 'string'],
+    fn: ([re, s]) => {
+      const m = allMatches(mustCompile(re as string), s as string, 1)[0];
+      return m ? (s as string).slice(m.index, m.end) : '';
+    },
+  },
+  regexFindAll: {
+    params: ['string', 'string', 'int'],
+    fn: ([re, s, n]) => typedSlice(allMatches(mustCompile(re as string), s as string, Number(n as bigint)).map((m) => (s as string).slice(m.index, m.end)), 'string'),
+  },
+  regexQuoteMeta: { params: ['string'], fn: ([s]) => (s as string).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&') },
+
+  // paths
+  base: { params: ['string'], fn: ([p]) => pathBase(p as string) },
+  dir: { params: ['string'], fn: ([p]) => pathDir(p as string) },
+  clean: { params: ['string'], fn: ([p]) => pathClean(p as string) },
+  isAbs: { params: ['string'], fn: ([p]) => (p as string).startsWith('/') },
+  ext: { params: ['string'], fn: ([p]) => { const s = p as string; for (let i = s.length - 1; i >= 0 && s[i] !== '/'; i--) if (s[i] === '.') return s.slice(i); return ''; } },
+
+  // reflection
+  typeOf: { params: ['any'], fn: ([v]) => (v === null ? '<nil>' : typeName(v)) },
+  kindOf: { params: ['any'], fn: ([v]) => reflectKindName(v) },
+  kindIs: { params: ['string', 'any'], fn: ([t, v]) => t === reflectKindName(v) },
+  typeIs: { params: ['string', 'any'], fn: ([t, v]) => t === (v === null ? '<nil>' : typeName(v)) },
+  typeIsLike: { params: ['string', 'any'], fn: ([t, v]) => { const n = v === null ? '<nil>' : typeName(v); return t === n || '*' + t === n; } },
+  deepEqual: { params: ['any', 'any'], fn: ([a, b]) => deepEqual(a, b) },
+
+  // time and identity: injectable through FuncEnv, deterministic in tests
+  now: { params: [], fn: (_a, env: FuncEnv) => env.now() },
+  date: { params: ['string', 'any'], fn: ([f, d], env: FuncEnv) => formatTime(toTime(d, env), f as string) },
+  dateInZone: { params: ['string', 'any', 'string'], fn: ([f, d], env: FuncEnv) => formatTime(toTime(d, env), f as string) },
+  unixEpoch: { params: ['any'], fn: (a) => { const d = a[0]; return d instanceof GoTime ? String(Math.floor(d.ms / 1000)) : '0'; } },
+  uuidv4: { params: [], fn: (_a, env: FuncEnv) => uuidFrom(() => env.random()) },
+
+  // the environment is off limits
+  env: { params: ['string'], fn: () => { throw new FuncError(envDisabled); } },
+  expandenv: { params: ['string'], fn: () => { throw new FuncError(envDisabled); } },
+};
+
+/** goutils.DeleteWhiteSpace: works byte by byte, so non-ASCII text comes out as Latin-1 (as in Go). */
+function deleteWhiteSpace(s: string): string {
+  const bytes = utf8Bytes(s);
+  const isSpace = (b: number): boolean => (b >= 9 && b <= 13) || b === 32 || b === 0x85 || b === 0xa0;
+  if (!bytes.some(isSpace)) return s;
+  return bytes.filter((b) => !isSpace(b)).map((b) => String.fromCharCode(b)).join('');
+}
+
+function typeNameOrNil(v: unknown): string {
+  return v === null || v === undefined ? 'nil' : typeName(v);
+}
+
+function goMax(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  return Math.max(a, b);
+}
+
+function goMin(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  return Math.min(a, b);
+}
+
+function goSplitN(s: string, sep: string, n: number): string[] {
+  if (n === 0) return [];
+  const all = goSplit(s, sep);
+  if (n < 0 || all.length <= n) return all;
+  const head = all.slice(0, n - 1);
+  const rest = sep === '' ? all.slice(n - 1).join('') : all.slice(n - 1).join(sep);
+  return [...head, rest];
+}
+
+function untilStep(start: bigint, stop: bigint, step: bigint): bigint[] {
+  const v: bigint[] = [];
+  if (stop < start) {
+    if (step >= 0n) return v;
+    for (let i = start; i > stop; i += step) v.push(i);
+    return v;
+  }
+  if (step <= 0n) return v;
+  for (let i = start; i < stop; i += step) v.push(i);
+  return v;
+}
+
+/** path.Clean. */
+function pathClean(p: string): string {
+  if (p === '') return '.';
+  const rooted = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!rooted) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  const s = (rooted ? '/' : '') + out.join('/');
+  return s === '' ? '.' : s;
+}
+
+/** path.Dir. */
+function pathDir(p: string): string {
+  const i = p.lastIndexOf('/');
+  return pathClean(p.slice(0, i + 1));
+}
+
+function int64(v: bigint): TypedInt {
+  return new TypedInt('int64', wrapInt64(v));
+}
+
+function tryJson(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return '';
+  }
+}
+
+function mustCompile(re: string): RegExp {
+  try {
+    return compileGoRegex(re);
+  } catch (e) {
+    throw new FuncError(`regexp: Compile(${goQuoteBacktick(re)}): ${(e as Error).message}`);
+  }
+}
+
+function goQuoteBacktick(s: string): string {
+  return s.includes('`') ? goQuote(s) : '`' + s + '`';
+}
+
+function indent(n: bigint, s: string): string {
+  if (n < 0n) throw new FuncError('strings: negative Repeat count');
+  if (n > 1n << 30n) throw new FuncError('runtime error: makeslice: len out of range');
+  const pad = ' '.repeat(Number(n));
+  return pad + s.replaceAll('\n', '\n' + pad);
+}
+
+function goReplaceAll(s: string, old: string, repl: string): string {
+  if (old === '') {
+    const runes = [...s];
+    return repl + runes.map((r) => r + repl).join('');
+  }
+  return s.split(old).join(repl);
+}
+
+function trimCutset(s: string, cutset: string): string {
+  const set = new Set([...cutset]);
+  const r = [...s];
+  let a = 0;
+  let b = r.length;
+  while (a < b && set.has(r[a]!)) a++;
+  while (b > a && set.has(r[b - 1]!)) b--;
+  return r.slice(a, b).join('');
+}
+
+function pathBase(p: string): string {
+  if (p === '') return '.';
+  const s = p.replace(/\/+$/, '');
+  if (s === '') return '/';
+  return s.slice(s.lastIndexOf('/') + 1);
+}
+
+function toTime(d: unknown, env: FuncEnv): GoTime {
+  if (d instanceof GoTime) return d;
+  if (typeof d === 'bigint') return new GoTime(Number(d) * 1000);
+  if (d instanceof TypedInt && (d.type === 'int64' || d.type === 'int32')) return new GoTime(Number(d.v) * 1000);
+  return env.now();
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof JsonNumber && b instanceof JsonNumber) return a.literal === b.literal;
+  if (a instanceof TypedInt && b instanceof TypedInt) return a.type === b.type && a.v === b.v;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return typeName(a) === typeName(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  }
+  if (isMap(a) && isMap(b)) {
+    const ka = Object.keys(a);
+    return typeName(a) === typeName(b) && ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+for (const name of ['First', 'Last', 'Rest', 'Initial', 'Reverse', 'Uniq', 'Compact', 'Has', 'Push', 'Append', 'Prepend', 'Slice', 'Without']) {
+  const base = sprigFuncs[name[0]!.toLowerCase() + name.slice(1)]!;
+  sprigFuncs[`must${name}`] = base;
+}
+
+/** Every function name sprig v3 defines; names without an implementation fail when called. */
+export const sprigNames = [
+  'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
+  'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
+  'abbrev', 'abbrevboth', 'trunc', 'trim', 'upper', 'lower', 'title', 'untitle', 'substr', 'repeat', 'trimall',
+  'trimAll', 'trimSuffix', 'trimPrefix', 'nospace', 'initials', 'randAlphaNum', 'randAlpha', 'randAscii',
+  'randNumeric', 'swapcase', 'shuffle', 'snakecase', 'camelcase', 'kebabcase', 'wrap', 'wrapWith', 'contains',
+  'hasPrefix', 'hasSuffix', 'quote', 'squote', 'cat', 'indent', 'nindent', 'replace', 'plural', 'sha1sum',
+  'sha256sum', 'sha512sum', 'adler32sum', 'toString', 'atoi', 'int64', 'int', 'float64', 'seq', 'toDecimal', 'split',
+  'splitList', 'splitn', 'toStrings', 'until', 'untilStep', 'add1', 'add', 'sub', 'div', 'mod', 'mul', 'randInt',
+  'add1f', 'addf', 'subf', 'divf', 'mulf', 'biggest', 'max', 'min', 'maxf', 'minf', 'ceil', 'floor', 'round', 'join',
+  'sortAlpha', 'default', 'empty', 'coalesce', 'all', 'any', 'compact', 'mustCompact', 'fromJson', 'toJson',
+  'toPrettyJson', 'toRawJson', 'mustFromJson', 'mustToJson', 'mustToPrettyJson', 'mustToRawJson', 'ternary',
+  'deepCopy', 'mustDeepCopy', 'typeOf', 'typeIs', 'typeIsLike', 'kindOf', 'kindIs', 'deepEqual', 'env', 'expandenv',
+  'getHostByName', 'base', 'dir', 'clean', 'ext', 'isAbs', 'osBase', 'osClean', 'osDir', 'osExt', 'osIsAbs', 'b64enc',
+  'b64dec', 'b32enc', 'b32dec', 'tuple', 'list', 'dict', 'get', 'set', 'unset', 'hasKey', 'pluck', 'keys', 'pick',
+  'omit', 'merge', 'mergeOverwrite', 'mustMerge', 'mustMergeOverwrite', 'values', 'append', 'push', 'mustAppend',
+  'mustPush', 'prepend', 'mustPrepend', 'first', 'mustFirst', 'rest', 'mustRest', 'last', 'mustLast', 'initial',
+  'mustInitial', 'reverse', 'mustReverse', 'uniq', 'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'slice',
+  'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk', 'bcrypt', 'htpasswd', 'genPrivateKey', 'derivePassword',
+  'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert',
+  'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4', 'semver', 'semverCompare', 'fail',
+  'regexMatch', 'mustRegexMatch', 'regexFindAll', 'mustRegexFindAll', 'regexFind', 'mustRegexFind',
+  'regexReplaceAll', 'mustRegexReplaceAll', 'regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral', 'regexSplit',
+  'mustRegexSplit', 'regexQuoteMeta', 'urlParse', 'urlJoin',
+  // Helm's `required`, which the conformance harness adds to Go's function map as well.
+  'required',
+];

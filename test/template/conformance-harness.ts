@@ -1,0 +1,136 @@
+// Shared by the conformance tests: loads the corpus and golden file and renders cases with our engine.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GoTime, parseJson, renderTemplate, TemplateError } from '../../src/template/index.ts';
+
+export const conformanceDir = fileURLToPath(new URL('../conformance/', import.meta.url));
+
+export interface Case {
+  id: string;
+  template: string;
+  dataText?: string;
+  templateName?: string;
+}
+
+export interface Golden {
+  id: string;
+  output?: string;
+  error?: string;
+}
+
+interface RawCase {
+  name: string;
+  template: string;
+  data?: unknown;
+  dataRef?: string;
+  templateName?: string;
+}
+
+/** Reads cases/*.json keeping each case's data as JSON text, so number literals survive. */
+export function loadCases(dir = join(conformanceDir, 'cases')): Case[] {
+  const out: Case[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const group = file.slice(0, -'.json'.length);
+    const raw = parseJson(text) as RawCase[];
+    // The data must be re-read as text: parseJson gave JsonNumber leaves, which stringify back
+    // to their literal through toJSON only approximately, so slice the original text instead.
+    const dataTexts = extractDataTexts(text);
+    raw.forEach((c, i) => {
+      let dataText = dataTexts[i];
+      if (c.dataRef) dataText = readFileSync(join(conformanceDir, 'data', `${c.dataRef}.json`), 'utf8');
+      out.push({
+        id: `${group}/${c.name}`,
+        template: c.template,
+        ...(dataText !== undefined ? { dataText } : {}),
+        ...(c.templateName ? { templateName: c.templateName } : {}),
+      });
+    });
+  }
+  return out;
+}
+
+/** The raw JSON text of each case's "data" member, by case index (undefined when absent). */
+function extractDataTexts(text: string): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let i = text.indexOf('[') + 1;
+  const skipWs = (): void => {
+    while (/\s/.test(text[i] ?? '')) i++;
+  };
+  const skipValue = (): void => {
+    skipWs();
+    const c = text[i];
+    if (c === '"') {
+      i++;
+      while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      return;
+    }
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      do {
+        const d = text[i];
+        if (d === '"') {
+          skipValue();
+          continue;
+        }
+        if (d === '{' || d === '[') depth++;
+        if (d === '}' || d === ']') depth--;
+        i++;
+      } while (depth > 0);
+      return;
+    }
+    while (i < text.length && !/[,\]}\s]/.test(text[i]!)) i++;
+  };
+  for (;;) {
+    skipWs();
+    if (text[i] !== '{') break;
+    i++;
+    let data: string | undefined;
+    for (;;) {
+      skipWs();
+      if (text[i] === '}') {
+        i++;
+        break;
+      }
+      const keyStart = i;
+      skipValue();
+      const key = JSON.parse(text.slice(keyStart, i)) as string;
+      skipWs();
+      i++; // colon
+      skipWs();
+      const valStart = i;
+      skipValue();
+      if (key === 'data') data = text.slice(valStart, i);
+      skipWs();
+      if (text[i] === ',') i++;
+    }
+    out.push(data);
+    skipWs();
+    if (text[i] === ',') i++;
+  }
+  return out;
+}
+
+export function loadGolden(): Golden[] {
+  return JSON.parse(readFileSync(join(conformanceDir, 'golden.json'), 'utf8')) as Golden[];
+}
+
+/** The instant the Go harness returns from `now`: 2024-03-05T07:08:09.123456789Z. */
+export const fixedNow = new GoTime(Date.UTC(2024, 2, 5, 7, 8, 9, 123), 456789);
+
+export function renderCase(c: Case): Golden {
+  const data = c.dataText === undefined ? null : parseJson(c.dataText);
+  try {
+    const output = renderTemplate(c.template, data, {
+      name: c.templateName ?? 'tpl',
+      now: () => fixedNow,
+      random: () => 0,
+    });
+    return { id: c.id, output };
+  } catch (e) {
+    if (e instanceof TemplateError) return { id: c.id, error: e.message };
+    return { id: c.id, error: `CRASH ${(e as Error).stack}` };
+  }
+}
