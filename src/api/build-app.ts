@@ -15,6 +15,7 @@ import { jobsRoutes } from './jobs-routes.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
 import { normalizeApiPath } from './normalize-api-path.ts';
 import { registerOpenApi } from './openapi.ts';
+import { renderRoutes } from './render-routes.ts';
 import { webhookRoute } from './webhook-route.ts';
 import { workspaceRoutes } from './workspace-routes.ts';
 
@@ -58,6 +59,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requireApiKey(v1, options.apiKeys);
     await v1.register(jobsRoutes, { jobs, config: options.config ?? EMPTY_DECLARATIVE_CONFIG });
     await v1.register(workspaceRoutes, { jobs });
+    await v1.register(renderRoutes, { config: options.config ?? EMPTY_DECLARATIVE_CONFIG });
   });
   if (options.payloadCodecs?.length) {
     await app.register(codecRoutes, { codecs: options.payloadCodecs, apiKeys: options.apiKeys, corsOrigins: options.codecCorsOrigins ?? [] });

@@ -31,7 +31,7 @@ const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409
  * The workflow input for a create request. A deployment given by name takes its jobAgentConfig from CONFIG_FILE;
  * keys the request sends in its own jobAgentConfig override the configured ones.
  */
-function workflowInput(body: CreateJobBody, config: DeclarativeConfig): JobWorkflowInput {
+export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): JobWorkflowInput {
   let { deployment } = body;
   let jobAgentConfig = body.jobAgentConfig;
   if (typeof deployment === 'string') {

@@ -1,13 +1,3 @@
-import { apiCommand } from './api-command.ts';
-import { bundleCommand } from './bundle-command.ts';
-import { configCommand } from './config-command.ts';
-import { devCommand } from './dev-command.ts';
-import { doctorCommand } from './doctor-command.ts';
-import { githubCommand } from './github-command.ts';
-import { jobsCommand } from './jobs-command.ts';
-import { setupCommand } from './setup-command.ts';
-import { workerCommand } from './worker-command.ts';
-
 const USAGE = `usage: gha-agent <command>
 
   api       run the HTTP API (jobs API, GitHub webhook); configured by env vars
@@ -18,19 +8,23 @@ const USAGE = `usage: gha-agent <command>
   github    installations | workflows --repo owner/repo | redeliver --since 1h: IDs for jobAgentConfig, replay failed webhook deliveries
   jobs      create | get | list | cancel | watch: the jobs API from a shell (--api-url/--api-key or GHA_AGENT_API_URL/GHA_AGENT_API_KEY)
   config    validate [PATH]: check a CONFIG_FILE (JobAgent and Deployment documents) as the API would at start
+  render    --config C --context X: preview a job agent config rendered and validated, as a job would
   bundle    pre-bundle the workflow code: gha-agent bundle --out dist/workflow-bundle.js
 `;
 
-const commands: Record<string, (args: string[]) => Promise<void>> = {
-  api: apiCommand,
-  worker: workerCommand,
-  dev: devCommand,
-  setup: setupCommand,
-  bundle: bundleCommand,
-  doctor: doctorCommand,
-  github: githubCommand,
-  jobs: (args) => jobsCommand(args),
-  config: (args) => configCommand(args),
+// Loaded on demand: `api` and `worker` never load the dev-only parts (the GitHub sandbox and its
+// devDependencies are not in the production image).
+const commands: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
+  api: async () => (await import('./api-command.ts')).apiCommand,
+  worker: async () => (await import('./worker-command.ts')).workerCommand,
+  dev: async () => (await import('./dev-command.ts')).devCommand,
+  setup: async () => (await import('./setup-command.ts')).setupCommand,
+  bundle: async () => (await import('./bundle-command.ts')).bundleCommand,
+  doctor: async () => (await import('./doctor-command.ts')).doctorCommand,
+  github: async () => (await import('./github-command.ts')).githubCommand,
+  jobs: async () => (await import('./jobs-command.ts')).jobsCommand,
+  config: async () => (await import('./config-command.ts')).configCommand,
+  render: async () => (await import('./render-command.ts')).renderCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);
@@ -39,7 +33,9 @@ if (!command) {
   process.stderr.write(USAGE);
   process.exit(name && name !== 'help' && name !== '--help' ? 2 : 0);
 }
-command(args).catch((error: Error) => {
-  process.stderr.write(`gha-agent ${name}: ${error.message}\n`);
-  process.exit(1);
-});
+command()
+  .then((run) => run(args))
+  .catch((error: Error) => {
+    process.stderr.write(`gha-agent ${name}: ${error.message}\n`);
+    process.exit(1);
+  });

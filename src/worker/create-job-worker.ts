@@ -1,5 +1,7 @@
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { PayloadCodec } from '@temporalio/common';
+import { type ActivityInterceptorsFactory, type NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../activities/create-activities.ts';
+import { activityLogInterceptor } from './activity-log-interceptor.ts';
 import { workflowsPath } from './workflow-source.ts';
 
 export interface JobWorkerOptions {
@@ -9,6 +11,11 @@ export interface JobWorkerOptions {
   activities: Activities;
   /** A pre-built bundle (`gha-agent bundle`); without it the worker bundles the workflow code at start. */
   workflowBundlePath?: string;
+  /** Must match the client's codecs (payload encryption). */
+  payloadCodecs?: PayloadCodec[];
+  activityInterceptors?: ActivityInterceptorsFactory[];
+  /** How long shutdown waits for in-flight activities before cancelling them (default 25 s, inside Kubernetes' 30 s). */
+  shutdownGraceTime?: string | number;
 }
 
 /** A Temporal worker that runs job workflows and their GitHub activities. */
@@ -18,6 +25,9 @@ export function createJobWorker(options: JobWorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    dataConverter: { payloadCodecs: options.payloadCodecs ?? [] },
+    interceptors: { activity: [activityLogInterceptor, ...(options.activityInterceptors ?? [])] },
+    shutdownGraceTime: options.shutdownGraceTime ?? '25 seconds',
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: workflowsPath() }),
   });
 }

@@ -2,7 +2,8 @@ import { type JobAgentConfig, validateJobAgentConfig } from '../shared/job-agent
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { renderConfig } from '../template/index.ts';
 
-export type RenderOutcome = { ok: true; config: JobAgentConfig } | { ok: false; message: string };
+/** `rendered` is the config after templating (absent when a template failed), before validation. */
+export type RenderOutcome = { ok: true; config: JobAgentConfig; rendered: unknown } | { ok: false; message: string; rendered?: unknown };
 
 /** The data templates see: the dispatch context under the keys of DESIGN §3, plus the job's own ID. */
 export function templateData(input: JobWorkflowInput): Record<string, unknown> {
@@ -27,5 +28,5 @@ export function renderJobAgentConfig(input: JobWorkflowInput): RenderOutcome {
     return { ok: false, message: `invalid job agent config: ${(error as Error).message}` };
   }
   const validation = validateJobAgentConfig(rendered);
-  return validation.ok ? validation : { ok: false, message: `invalid job agent config: ${validation.message}` };
+  return validation.ok ? { ...validation, rendered } : { ok: false, message: `invalid job agent config: ${validation.message}`, rendered };
 }

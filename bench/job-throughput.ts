@@ -1,0 +1,124 @@
+// Jobs created through the API at a steady rate, dispatched to the sandbox and completed by its webhooks:
+// end-to-end throughput, create→dispatch latency, webhook→status-visible latency, and GitHub API cost per job.
+import { randomUUID } from 'node:crypto';
+import type { BenchRow } from './bench-row.ts';
+import { apiRequest, INSTALLATION_ID, startBenchStack, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
+import { envNumber, Latencies } from './support/load.ts';
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Creates `count` jobs at `perSecond` (open loop: one every 1/rate s, whatever the answers take); returns create times by id. */
+async function createAtRate(env: BenchStack, count: number, perSecond: number): Promise<Map<string, number>> {
+  const created = new Map<string, number>();
+  const inFlight: Array<Promise<void>> = [];
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const id = randomUUID();
+    created.set(id, Date.now());
+    inFlight.push(
+      apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.quick, id) }).then(async (response) => {
+        if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
+        await response.arrayBuffer();
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  return created;
+}
+
+async function completedCount(env: BenchStack): Promise<number> {
+  const { count } = await env.stack.client.workflow.count(`TaskQueue = "${env.stack.taskQueue}" AND ExecutionStatus = "Completed"`);
+  return count;
+}
+
+/** Endpoint as a template: numbers and UUIDs replaced, so requests group by route. */
+function endpoint(method: string, path: string): string {
+  return `${method} ${path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '{id}').replace(/\/\d+(?=\/|$)/g, '/{n}')}`;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const total = envNumber('BENCH_JOBS', 2000);
+  const rate = envNumber('BENCH_JOB_RATE', 100);
+  const latencyJobs = envNumber('BENCH_LATENCY_JOBS', Math.min(500, Math.max(50, Math.floor(total / 4))));
+  const mutationIntervalMs = process.env.BENCH_MUTATION_INTERVAL_MS === undefined ? 0 : Number(process.env.BENCH_MUTATION_INTERVAL_MS);
+  const env = await startBenchStack({ githubMutationIntervalMs: mutationIntervalMs });
+  try {
+    // Phase 1, latency at 50 jobs/s: create → dispatch received by GitHub.
+    const created = await createAtRate(env, latencyJobs, 50);
+    await waitUntil('latency-phase dispatches', () => env.sandbox.dispatches.length >= latencyJobs, 300_000);
+    const toDispatch = new Latencies();
+    for (const d of env.sandbox.dispatches) {
+      const at = created.get(d.inputs.job_id ?? '');
+      if (at !== undefined) toDispatch.add(d.at - at);
+    }
+    // Webhook accepted (the API answered the `completed` delivery after signalling) → status visible through the API.
+    const toVisible = new Latencies();
+    const sample = [...created.keys()].slice(-Math.min(50, latencyJobs));
+    await Promise.all(
+      sample.map(async (id) => {
+        const runId = env.sandbox.dispatches.find((d) => d.inputs.job_id === id)?.runId;
+        let accepted: number | undefined;
+        await waitUntil(`completed delivery for ${id}`, () => {
+          accepted = env.sandbox.deliveries.find((x) => x.runId === runId && x.action === 'completed' && x.status === 200)?.at;
+          return accepted !== undefined;
+        }, 120_000, 2);
+        for (;;) {
+          const job = (await (await apiRequest(env, `/api/v1/jobs/${id}`)).json()) as { status: string };
+          if (job.status === 'successful') break;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        toVisible.add(Date.now() - accepted!);
+      }),
+    );
+    await waitUntil('latency-phase jobs complete', async () => (await completedCount(env)) >= latencyJobs, 300_000, 250);
+
+    // Phase 2, throughput: `total` jobs offered at `rate`; sustained = jobs / (first create → last job done).
+    const requestsBefore = env.sandbox.requests.length;
+    const dispatchesBefore = env.sandbox.dispatches.length;
+    const start = performance.now();
+    const createdAll = await createAtRate(env, total, rate);
+    const createSeconds = (performance.now() - start) / 1000;
+    await waitUntil('all jobs complete', async () => (await completedCount(env)) >= latencyJobs + total, 900_000, 250);
+    const seconds = (performance.now() - start) / 1000;
+
+    // Every job ended right, each with one dispatch.
+    const { count: successful } = await env.stack.client.workflow.count(`TaskQueue = "${env.stack.taskQueue}" AND CtrlplaneJobStatus = "successful"`);
+    const dispatchesPerJob = new Map<string, number>();
+    for (const d of env.sandbox.dispatches.slice(dispatchesBefore)) dispatchesPerJob.set(d.inputs.job_id ?? '', (dispatchesPerJob.get(d.inputs.job_id ?? '') ?? 0) + 1);
+    const duplicateDispatches = [...dispatchesPerJob.values()].filter((n) => n > 1).length;
+    const missing = [...createdAll.keys()].filter((id) => !dispatchesPerJob.has(id)).length;
+
+    // GitHub API cost per job, by endpoint, over the throughput phase.
+    const byEndpoint = new Map<string, number>();
+    for (const r of env.sandbox.requests.slice(requestsBefore)) byEndpoint.set(endpoint(r.method, r.path), (byEndpoint.get(endpoint(r.method, r.path)) ?? 0) + 1);
+    // Run look-ups: by run ID (`/actions/runs/{n}`) or by listing a workflow's runs (`/workflows/{n}/runs`).
+    const polls = [...byEndpoint.entries()].filter(([k]) => k.startsWith('GET ') && /\/runs(\/|$)/.test(k)).reduce((n, [, v]) => n + v, 0);
+    const mints = env.sandbox.tokenMints(INSTALLATION_ID);
+    const suffix = mutationIntervalMs > 0 ? ` (mutation interval ${mutationIntervalMs} ms)` : '';
+    const name = `job throughput${suffix}`;
+    return [
+      { name, metric: `jobs/s end to end (${total} jobs offered at ${rate}/s)`, value: round(total / seconds), unit: '/s', target: '≥ 100', met: total / seconds >= 100 },
+      { name, metric: 'create rate achieved', value: round(total / createSeconds), unit: '/s' },
+      { name, metric: 'jobs ended successful', value: successful, unit: 'count', target: `${latencyJobs + total}`, met: successful === latencyJobs + total },
+      { name, metric: 'jobs with >1 dispatch / none', value: duplicateDispatches + missing, unit: 'count', target: '0', met: duplicateDispatches + missing === 0 },
+      { name, metric: 'create→dispatch p50 @50/s', value: round(toDispatch.percentile(50)), unit: 'ms', target: '< 100', met: toDispatch.percentile(50) < 100 },
+      { name, metric: 'create→dispatch p99 @50/s', value: round(toDispatch.percentile(99)), unit: 'ms', target: '< 300', met: toDispatch.percentile(99) < 300 },
+      { name, metric: `webhook→status visible p50 (${toVisible.count} jobs)`, value: round(toVisible.percentile(50)), unit: 'ms' },
+      { name, metric: 'webhook→status visible p99', value: round(toVisible.percentile(99)), unit: 'ms' },
+      ...[...byEndpoint.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]): BenchRow => {
+          const perJob = Math.round((v / total) * 1000) / 1000;
+          const dispatch = k.startsWith('POST') && k.endsWith('/dispatches');
+          return { name: 'GitHub API cost', metric: `${k} per job`, value: perJob, unit: 'req', ...(dispatch ? { target: '1', met: v === total } : {}) };
+        }),
+      { name: 'GitHub API cost', metric: `run look-ups while webhooks flow (${total} jobs)`, value: polls, unit: 'req', target: '0', met: polls === 0 },
+      { name: 'GitHub API cost', metric: `token mints for installation (${latencyJobs + total} jobs)`, value: mints, unit: 'count', target: '1 per hour', met: mints === 1 },
+    ];
+  } finally {
+    await env.stop();
+  }
+}

@@ -1,0 +1,62 @@
+// `npm run bench [module...]`: runs the bench modules in sequence, prints one table, writes bench/results.json.
+import { writeFile } from 'node:fs/promises';
+import { cpus, totalmem, loadavg } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchRow } from './bench-row.ts';
+
+const MODULES = ['webhook-ingest', 'job-throughput', 'waiting-jobs', 'template-render'];
+
+function machine() {
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+}
+
+function table(rows: BenchRow[]): string {
+  const cells = rows.map((r) => [r.name, r.metric, String(r.value), r.unit, r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : 'NO']);
+  const header = ['benchmark', 'metric', 'value', 'unit', 'target', 'met'];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((v, i) => (i === 2 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+const wanted = process.argv.slice(2);
+const selected = wanted.length > 0 ? wanted : MODULES;
+const startedAt = new Date().toISOString();
+const info = machine();
+console.log(`machine: ${info.cores} cores (${info.cpuModel}), ${info.memoryGiB} GiB, node ${info.node}, load ${info.loadAverageAtStart.join(' ')}`);
+const rows: BenchRow[] = [];
+const failures: Array<{ module: string; error: string }> = [];
+for (const name of selected) {
+  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
+  if (!existsSync(file)) {
+    if (wanted.length > 0) failures.push({ module: name, error: 'no such bench module' });
+    continue;
+  }
+  const started = performance.now();
+  console.log(`\n▶ ${name}`);
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { run(): Promise<BenchRow[]> };
+    const result = await mod.run();
+    rows.push(...result);
+    console.log(table(result));
+    console.log(`(${Math.round((performance.now() - started) / 1000)} s)`);
+  } catch (error) {
+    failures.push({ module: name, error: (error as Error).stack ?? String(error) });
+    console.error(`${name} failed: ${(error as Error).stack ?? String(error)}`);
+  }
+}
+console.log(`\nAll results\n${table(rows)}`);
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')));
+await writeFile(
+  fileURLToPath(new URL('./results.json', import.meta.url)),
+  `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine: { ...info, loadAverageAtEnd: loadavg().map((n) => Math.round(n * 100) / 100) }, env, rows, failures }, null, 2)}\n`,
+);
+console.log('\nwrote bench/results.json');
+if (failures.length > 0) process.exitCode = 1;

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import { createLogger } from '../../src/logging/create-logger.ts';
+import { startGithubSandbox, type GithubSandbox, type SandboxWorkflowSpec } from '../../src/sandbox/github-sandbox.ts';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
+import { workflowsPath } from '../../src/worker/workflow-source.ts';
+import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
+
+export const INSTALLATION_ID = 4242;
+export const OWNER = 'acme';
+export const REPO = 'deploy-demo';
+export const API_KEY = 'bench-api-key';
+/** Workflow ids in the bench repository. */
+export const WORKFLOW = { quick: 101, hold: 103 } as const;
+
+export interface BenchStackOptions {
+  /** Run the worker in the API process (default true); false when a bench spawns `gha-agent worker`. */
+  startWorker?: boolean;
+  githubMutationIntervalMs?: number;
+  jobTimeouts?: Partial<JobTimeouts>;
+  stepDelayMs?: number;
+}
+
+export interface BenchStack {
+  temporal: TemporalDevServer;
+  sandbox: GithubSandbox;
+  stack: LocalStack;
+  webhookSecret: string;
+  workflowBundlePath: string;
+  /** A job body like Ctrlplane sends; `workflowId` picks the sandbox workflow. */
+  jobBody(workflowId: number, id?: string): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** A headless in-memory Temporal dev server, the GitHub sandbox and API (+ worker) over loopback, as the e2e tests run them. */
+export async function startBenchStack(options: BenchStackOptions = {}): Promise<BenchStack> {
+  if (!runtimeInstalled) {
+    runtimeInstalled = true;
+    try {
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
+    } catch {
+      // Installed earlier in this process.
+    }
+  }
+  const temporal = await startTemporalDevServer({ ui: false });
+  const bundleDir = await mkdtemp(join(tmpdir(), 'gha-agent-bench-'));
+  const workflowBundlePath = join(bundleDir, 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: undefined });
+  await writeFile(workflowBundlePath, code);
+  const webhookSecret = `bench-${randomUUID()}`;
+  const workflows: SandboxWorkflowSpec[] = [
+    { id: WORKFLOW.quick, path: '.github/workflows/deploy.yml', name: 'Deploy', conclusion: 'success' },
+    { id: WORKFLOW.hold, path: '.github/workflows/deploy-held.yml', name: 'Deploy (held)', hold: true },
+  ];
+  const sandbox = await startGithubSandbox({
+    webhookSecret,
+    installations: [{ id: INSTALLATION_ID, account: OWNER }],
+    repos: [{ owner: OWNER, name: REPO, workflows }],
+    stepDelayMs: options.stepDelayMs ?? 50,
+  });
+  const stack = await startLocalStack({
+    temporal: { address: temporal.address, namespace: temporal.namespace },
+    taskQueue: `bench-${randomUUID()}`,
+    githubApiUrl: sandbox.url,
+    githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
+    githubMutationIntervalMs: options.githubMutationIntervalMs ?? 0,
+    webhookSecret,
+    apiKeys: [API_KEY],
+    jobTimeouts: { quietPeriod: '2 minutes', pollInterval: '1 minute', discoveryTimeout: '10 minutes', jobTimeout: '1 hour', ...options.jobTimeouts },
+    workflowBundlePath,
+    startWorker: options.startWorker,
+    logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }),
+  });
+  sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
+  return {
+    temporal,
+    sandbox,
+    stack,
+    webhookSecret,
+    workflowBundlePath,
+    jobBody: (workflowId, id = randomUUID()) => ({
+      id,
+      jobAgentConfig: { installationId: INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: REPO, workflowId, ref: 'main' },
+      deployment: { id: randomUUID(), name: 'api-service', slug: 'api-service' },
+      environment: { id: randomUUID(), name: 'production' },
+      resource: { id: randomUUID(), identifier: 'cluster-1', name: 'cluster-1', kind: 'Kubernetes', config: { namespace: 'prod' } },
+      version: { id: randomUUID(), tag: 'v1.2.3', name: 'Release 1.2.3' },
+      variables: { github_org: OWNER },
+    }),
+    async stop() {
+      await sandbox.close();
+      await stack.stop();
+      await temporal.stop();
+      await rm(bundleDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `fetch` against the stack's API with the bench API key. */
+export async function apiRequest(stack: BenchStack, path: string, init: { method?: string; json?: unknown } = {}): Promise<Response> {
+  return fetch(`${stack.stack.apiUrl}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { 'x-api-key': API_KEY, ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
+  });
+}
+
+/** Polls until `done()` is true, or throws after `timeoutMs`. */
+export async function waitUntil(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,76 @@
+// Many jobs dispatched and waiting on runs that do not end (sandbox `hold`), then all completed at once:
+// worker RSS (its own process) and Temporal server RSS while they wait, and time until every job ends.
+import { randomUUID } from 'node:crypto';
+import type { BenchRow } from './bench-row.ts';
+import { apiRequest, startBenchStack, waitUntil, WORKFLOW } from './support/bench-stack.ts';
+import { envNumber } from './support/load.ts';
+import { rssMiB, startWorkerChild } from './support/worker-child.ts';
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export async function run(): Promise<BenchRow[]> {
+  const total = envNumber('BENCH_WAITING_JOBS', 10_000);
+  const env = await startBenchStack({ startWorker: false, stepDelayMs: 20 });
+  const worker = await startWorkerChild(env);
+  try {
+    const workerIdle = await rssMiB(worker.child.pid);
+    const ids: string[] = [];
+    const createConcurrency = 16;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: createConcurrency }, async () => {
+        while (next < total) {
+          next++;
+          const id = randomUUID();
+          ids.push(id);
+          const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.hold, id) });
+          if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
+          await response.arrayBuffer();
+        }
+      }),
+    );
+    await waitUntil('all jobs dispatched', () => env.sandbox.dispatches.length >= total, 1_800_000, 500);
+    // Every run has reached in_progress and the jobs know it.
+    await waitUntil(
+      'all jobs in_progress',
+      async () => (await env.stack.client.workflow.count(`TaskQueue = "${env.stack.taskQueue}" AND CtrlplaneJobStatus = "in_progress"`)).count >= total,
+      1_800_000,
+      1000,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const workerWaiting = await rssMiB(worker.child.pid);
+    const temporalWaiting = await rssMiB(env.temporal.process.pid);
+
+    const start = performance.now();
+    const runIds = env.sandbox.dispatches.map((d) => d.runId);
+    let cursor = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (cursor < runIds.length) await env.sandbox.completeRun(runIds[cursor++]!, 'success');
+      }),
+    );
+    await waitUntil(
+      'all jobs complete',
+      async () => (await env.stack.client.workflow.count(`TaskQueue = "${env.stack.taskQueue}" AND ExecutionStatus = "Completed"`)).count >= total,
+      1_800_000,
+      500,
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const { count: successful } = await env.stack.client.workflow.count(`TaskQueue = "${env.stack.taskQueue}" AND CtrlplaneJobStatus = "successful"`);
+    const workerAfter = await rssMiB(worker.child.pid);
+    const dispatched = new Set(env.sandbox.dispatches.map((d) => d.inputs.job_id));
+    const name = `${total} waiting jobs`;
+    return [
+      { name, metric: 'worker RSS idle', value: workerIdle, unit: 'MiB' },
+      { name, metric: 'worker RSS, all waiting', value: workerWaiting, unit: 'MiB', target: '< 1024', met: workerWaiting < 1024 },
+      { name, metric: 'worker RSS after all ended', value: workerAfter, unit: 'MiB' },
+      { name, metric: 'Temporal dev server RSS, all waiting', value: temporalWaiting, unit: 'MiB' },
+      { name, metric: 'time until all complete after webhooks flow', value: round(seconds), unit: 's' },
+      { name, metric: 'jobs ended successful', value: successful, unit: 'count', target: String(total), met: successful === total },
+      { name, metric: 'dispatches / jobs', value: env.sandbox.dispatches.length, unit: 'count', target: String(total), met: env.sandbox.dispatches.length === total && dispatched.size === total },
+    ];
+  } finally {
+    await worker.stop();
+    await env.stop();
+  }
+}

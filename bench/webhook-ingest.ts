@@ -1,0 +1,104 @@
+// Signed webhook deliveries at concurrency 64 against the API, each signalling a live job; then deliveries of
+// events the API verifies and ignores; then the same load against a bare node:http receiver as the baseline.
+import { createHmac, randomUUID } from 'node:crypto';
+import type { BenchRow } from './bench-row.ts';
+import { apiRequest, startBenchStack, waitUntil, WORKFLOW } from './support/bench-stack.ts';
+import { startBaselineWebhookServer } from './support/baseline-webhook-server.ts';
+import { createPoster } from './support/http-post.ts';
+import { closedLoop, envNumber, type ClosedLoopResult } from './support/load.ts';
+
+const CONCURRENCY = 64;
+
+interface Delivery {
+  body: string;
+  signature: string;
+}
+
+function sign(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+async function load(url: string, event: string, deliveries: Delivery[], seconds: number): Promise<ClosedLoopResult> {
+  const poster = createPoster(url, CONCURRENCY);
+  try {
+    return await closedLoop({
+      concurrency: CONCURRENCY,
+      seconds,
+      maxRequests: 2_000_000,
+      okStatuses: [200, 202],
+      send: (i) => {
+        const d = deliveries[i % deliveries.length]!;
+        return poster.post(
+          {
+            'content-type': 'application/json',
+            'x-github-event': event,
+            'x-github-delivery': randomUUID(),
+            'x-hub-signature-256': d.signature,
+            'user-agent': 'GitHub-Hookshot/bench',
+          },
+          d.body,
+        );
+      },
+    });
+  } finally {
+    poster.close();
+  }
+}
+
+function rows(name: string, result: ClosedLoopResult, targets: { rate?: number; p99?: number }): BenchRow[] {
+  return [
+    { name, metric: 'deliveries/s', value: round(result.perSecond), unit: '/s', ...(targets.rate ? { target: `≥ ${targets.rate}`, met: result.perSecond >= targets.rate } : {}) },
+    { name, metric: 'p50 latency', value: round(result.latencies.percentile(50)), unit: 'ms' },
+    { name, metric: 'p99 latency', value: round(result.latencies.percentile(99)), unit: 'ms', ...(targets.p99 ? { target: `< ${targets.p99}`, met: result.latencies.percentile(99) < targets.p99 } : {}) },
+    { name, metric: 'errors', value: result.errors, unit: 'count', target: '0', met: result.errors === 0 },
+  ];
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export async function run(): Promise<BenchRow[]> {
+  const seconds = envNumber('BENCH_SECONDS', 30);
+  const liveJobs = envNumber('BENCH_WEBHOOK_JOBS', 64);
+  const env = await startBenchStack();
+  try {
+    // Live jobs waiting on held runs: every delivery below is a real signal to a running workflow.
+    const ids = Array.from({ length: liveJobs }, () => randomUUID());
+    for (const id of ids) {
+      const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.hold, id) });
+      if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
+    }
+    await waitUntil('live jobs dispatched', () => env.sandbox.dispatches.length >= liveJobs, 120_000);
+    const deliveries: Delivery[] = env.sandbox.dispatches.map((d) => {
+      const body = JSON.stringify({
+        action: 'in_progress',
+        workflow_run: env.sandbox.getRun(d.runId),
+        repository: { full_name: `${d.owner}/${d.repo}` },
+        installation: { id: d.installationId },
+      });
+      return { body, signature: sign(env.webhookSecret, body) };
+    });
+    const url = `${env.stack.apiUrl}/api/github/webhook`;
+    await load(url, 'workflow_run', deliveries, Math.min(2, seconds)); // warm up
+    const signalled = await load(url, 'workflow_run', deliveries, seconds);
+    if (!signalled.statuses['200']) throw new Error(`no delivery reached a job: ${JSON.stringify(signalled.statuses)}`);
+    const ignored = await load(url, 'check_suite', deliveries, seconds);
+
+    const baseline = await startBaselineWebhookServer(env.webhookSecret);
+    let bare: ClosedLoopResult;
+    try {
+      await load(baseline.url, 'workflow_run', deliveries, Math.min(2, seconds));
+      bare = await load(baseline.url, 'workflow_run', deliveries, seconds);
+    } finally {
+      await baseline.close();
+    }
+    return [
+      ...rows('webhook ingest (signal a live job)', signalled, { rate: 1000, p99: 50 }),
+      ...rows('webhook ingest (verified, ignored event)', ignored, { rate: 3000 }),
+      ...rows('webhook baseline (bare node:http, HMAC + JSON.parse)', bare, {}),
+      { name: 'webhook ingest (signal a live job)', metric: 'fraction of baseline', value: round((signalled.perSecond / bare.perSecond) * 100), unit: '%' },
+      { name: 'webhook ingest (verified, ignored event)', metric: 'fraction of baseline', value: round((ignored.perSecond / bare.perSecond) * 100), unit: '%' },
+    ];
+  } finally {
+    await env.stop();
+  }
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { DeclarativeConfig } from '../config/declarative-config.ts';
+import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
+import { createJobBody, errorResponse } from './job-schemas.ts';
+import { workflowInput } from './jobs-routes.ts';
+
+const renderResponse = z
+  .object({
+    valid: z.boolean().describe('Whether a job with this body would get past rendering and validation'),
+    rendered: z.unknown().optional().describe('The job agent config after templating, before validation'),
+    config: z.record(z.string(), z.unknown()).optional().describe('The validated config the job would dispatch with'),
+    message: z.string().optional().describe('Why the job would end invalid_job_agent'),
+  })
+  .meta({ id: 'RenderResponse' });
+
+/**
+ * `POST /api/v1/render`: what a job created with this body would dispatch, without creating it. The same code
+ * path as the workflow's render step, so the preview and the job never disagree.
+ */
+export async function renderRoutes(parent: FastifyInstance, { config }: { config: DeclarativeConfig }): Promise<void> {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  app.post(
+    '/api/v1/render',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Preview a job agent config',
+        description: 'Renders the Go templates of the job agent config against the dispatch context and validates the result. Creates nothing.',
+        security: [{ apiKey: [] }, { bearer: [] }],
+        body: createJobBody,
+        response: { 200: renderResponse, 400: errorResponse, 401: errorResponse },
+      },
+    },
+    async (request) => {
+      const outcome = renderJobAgentConfig(workflowInput(request.body, config));
+      return outcome.ok
+        ? { valid: true, rendered: outcome.rendered, config: outcome.config }
+        : { valid: false, rendered: outcome.rendered, message: outcome.message };
+    },
+  );
+}

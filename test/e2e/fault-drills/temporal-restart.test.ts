@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../../src/dev/local-stack.ts';
+import { createLogger } from '../../../src/logging/create-logger.ts';
+import type { Job } from '../../../src/shared/job.ts';
+import type { JobStatus } from '../../../src/shared/job-status.ts';
+import { startGithubSandbox, type GithubSandbox } from '../../../src/sandbox/github-sandbox.ts';
+import { startTemporalDevServer, type TemporalDevServer } from '../../../src/temporal/dev-server.ts';
+import { findFreePort } from '../../../src/temporal/free-port.ts';
+import { API_KEY, defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER, REPO } from '../../support/e2e-stack.ts';
+import { installQuietTemporalRuntime } from '../../support/quiet-temporal-runtime.ts';
+import { expectEndedRight, waitAllTerminal } from './drill-checks.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+describe('fault drill: the Temporal server dies with jobs in flight', () => {
+  it('restarted on the same SQLite file and port, every job ends right with one run', { timeout: 240_000 }, async () => {
+    installQuietTemporalRuntime();
+    const dir = await mkdtemp(join(tmpdir(), 'gha-agent-drill-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dbFile = join(dir, 'temporal.db');
+    const port = await findFreePort();
+    let temporal: TemporalDevServer = await startTemporalDevServer({ ui: false, dbFile, port });
+    cleanups.push(() => temporal.stop());
+
+    const webhookSecret = `secret-${randomUUID()}`;
+    const sandbox: GithubSandbox = await startGithubSandbox({
+      webhookSecret,
+      installations: [{ id: INSTALLATION_ID, account: OWNER }],
+      // Runs take ~3 s, so some end while the server is down.
+      repos: defaultSandboxRepos,
+      stepDelayMs: 1500,
+    });
+    cleanups.push(() => sandbox.close());
+    const stack: LocalStack = await startLocalStack({
+      temporal: { address: temporal.address, namespace: temporal.namespace },
+      taskQueue: `drill-${randomUUID()}`,
+      githubApiUrl: sandbox.url,
+      githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
+      githubMutationIntervalMs: 0,
+      webhookSecret,
+      apiKeys: [API_KEY],
+      jobTimeouts: { quietPeriod: '4 seconds', pollInterval: '2 seconds', discoveryTimeout: '60 seconds', jobTimeout: '3 minutes' },
+      workflowBundlePath: inject('workflowBundlePath'),
+      logger: createLogger({ level: 'silent' }),
+    });
+    cleanups.push(() => stack.stop());
+    sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
+    const api = (path: string, init: RequestInit = {}) => fetch(`${stack.apiUrl}${path}`, { ...init, headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' } });
+    const getJob = async (id: string) => {
+      const response = await api(`/api/v1/jobs/${id}`);
+      if (response.status !== 200) throw new Error(`GET job: ${response.status}`);
+      return (await response.json()) as Job;
+    };
+
+    const expected = new Map<string, JobStatus>();
+    const workflows: Array<[number, JobStatus]> = [
+      [101, 'successful'],
+      [102, 'failure'],
+      [103, 'successful'],
+    ];
+    for (let i = 0; i < 12; i++) {
+      const [workflowId, status] = workflows[i % 3]!;
+      const response = await api('/api/v1/jobs', { method: 'POST', body: JSON.stringify(jobBody({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId } })) });
+      expect(response.status).toBe(201);
+      expected.set(((await response.json()) as Job).id, status);
+    }
+    while (sandbox.dispatches.length < 4) await new Promise((r) => setTimeout(r, 50));
+
+    temporal.process.kill('SIGKILL');
+    await new Promise((r) => temporal.process.once('exit', r));
+    // Down for a while: the API says it is not ready, and deliveries of runs that end now wait or fail.
+    await new Promise((r) => setTimeout(r, 2000));
+    const readyWhileDown = (await fetch(`${stack.apiUrl}/readyz`)).status;
+    await new Promise((r) => setTimeout(r, 3000));
+    temporal = await startTemporalDevServer({ ui: false, dbFile, port });
+
+    // The held runs end after the restart.
+    const held = () => sandbox.dispatches.filter((d) => d.workflowId === 103 && !sandbox.deliveries.some((x) => x.runId === d.runId && x.action === 'completed'));
+    const deadline = Date.now() + 120_000;
+    while (sandbox.dispatches.filter((d) => d.workflowId === 103).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    for (const d of held()) await sandbox.completeRun(d.runId, 'success');
+
+    const jobs = await waitAllTerminal(getJob, [...expected.keys()], 150_000);
+    expectEndedRight(jobs, expected, sandbox);
+    expect(readyWhileDown).toBe(503);
+  });
+});

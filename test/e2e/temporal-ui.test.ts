@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Frame, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import { createLogger } from '../../src/logging/create-logger.ts';
+import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
+import type { Job } from '../../src/shared/job.ts';
+import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
+import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER } from '../support/e2e-stack.ts';
+
+const SCREENSHOT = fileURLToPath(new URL('../../docs/temporal-ui-job.png', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const API_KEY = `key-${randomUUID()}`;
+const WEBHOOK_SECRET = `whsec-${randomUUID()}`;
+const SUMMARY = 'deploy api-service v1.2.3 → production / cluster-1';
+
+let server: TemporalDevServer;
+let sandbox: GithubSandbox;
+let stack: LocalStack;
+let browser: BrowserContext;
+let profileDir: string;
+let job: Job;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run node scripts/ensure-chromium.mjs (as root), or set CHROMIUM_PATH`);
+  // A server of our own with the Web UI; the suite's shared one is headless.
+  server = await startTemporalDevServer({ ui: true });
+  sandbox = await startGithubSandbox({ webhookSecret: WEBHOOK_SECRET, installations: [{ id: INSTALLATION_ID, account: OWNER }], repos: defaultSandboxRepos, stepDelayMs: 30 });
+  stack = await startLocalStack({
+    temporal: { address: server.address, namespace: server.namespace },
+    taskQueue: `ui-${randomUUID()}`,
+    githubApiUrl: sandbox.url,
+    githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
+    webhookSecret: WEBHOOK_SECRET,
+    apiKeys: [API_KEY],
+    workflowBundlePath: inject('workflowBundlePath'),
+    logger: createLogger({ level: 'silent' }),
+  });
+  sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
+
+  const body = jobBody();
+  const created = await fetch(`${stack.apiUrl}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: JSON.stringify(body) });
+  expect(created.status).toBe(201);
+  for (let attempt = 0; attempt < 600; attempt++) {
+    job = (await (await fetch(`${stack.apiUrl}/api/v1/jobs/${body.id}`, { headers: { 'x-api-key': API_KEY } })).json()) as Job;
+    if (job.status === 'successful') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(job.status).toBe('successful');
+
+  profileDir = await mkdtemp(join(tmpdir(), 'gha-agent-chromium-'));
+  // A fresh profile per run (the persistent-context API is how Playwright takes --user-data-dir).
+  browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 1000 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await sandbox?.close();
+  await server?.stop();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+});
+
+/** Reloads the filtered list until visibility has indexed the job (it lags the workflow by a moment). */
+async function openFilteredList(page: Page, query: string): Promise<void> {
+  const url = `${server.uiUrl}/namespaces/${server.namespace}/workflows?query=${encodeURIComponent(query)}`;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await page.goto(url);
+    try {
+      await page.getByRole('link', { name: jobWorkflowId(job.id) }).first().waitFor({ timeout: 3000 });
+      return;
+    } catch {
+      // not indexed yet
+    }
+  }
+  throw new Error(`the Temporal UI never listed ${jobWorkflowId(job.id)} for ${query}`);
+}
+
+async function visibleInAnyFrame(page: Page, find: (frame: Frame) => Locator): Promise<boolean> {
+  for (const frame of page.frames()) {
+    if (await find(frame).first().isVisible().catch(() => false)) return true;
+  }
+  return false;
+}
+
+describe('the Temporal UI', () => {
+  it('lists the job under CtrlplaneJobStatus = "successful" and shows its summary and run link', async () => {
+    const page = await browser.newPage();
+    await openFilteredList(page, 'CtrlplaneJobStatus = "successful"');
+    await page.getByRole('link', { name: jobWorkflowId(job.id) }).first().click();
+    await page.waitForURL(/\/workflows\/job-/);
+
+    // Summary and details are on the User Metadata tab, rendered as markdown inside sandboxed iframes.
+    await page.getByText('User Metadata', { exact: true }).first().click();
+    await expect.poll(() => visibleInAnyFrame(page, (frame) => frame.getByText(SUMMARY, { exact: true })), { timeout: 20_000 }).toBe(true);
+    expect(job.links.run).toMatch(/\/actions\/runs\/\d+$/);
+    await expect.poll(() => visibleInAnyFrame(page, (frame) => frame.locator(`a[href="${job.links.run}"]`)), { timeout: 20_000 }).toBe(true);
+
+    await mkdir(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: false });
+    await page.close();
+  });
+});
