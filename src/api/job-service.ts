@@ -68,6 +68,17 @@ function toJobSummary(execution: RawExecution): JobSummary {
 
 const WEBHOOK_TEMPORAL_DEADLINE_MS = 4000;
 
+/** The UI's details pane: the job and where it dispatches, as configured (templates not yet rendered). */
+function staticDetails(input: JobWorkflowInput): string {
+  const config = input.jobAgentConfig;
+  const text = (key: string) => (config[key] === undefined ? '?' : String(config[key]));
+  const owner = config.owner ?? config.organizationId;
+  return [
+    `job ${input.id}`,
+    `GitHub: ${owner === undefined ? '?' : String(owner)}/${text('repo')} · workflow ${text('workflowId')} · ref ${config.ref === undefined ? 'main' : text('ref')} · installation ${text('installationId')}`,
+  ].join('\n\n');
+}
+
 export interface JobServiceOptions {
   client: Client;
   taskQueue: string;
@@ -93,7 +104,7 @@ export class JobService {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [{ ...input, timeouts: this.options.timeouts }],
         staticSummary: summary,
-        staticDetails: `job ${input.id}`,
+        staticDetails: staticDetails(input),
         typedSearchAttributes: [
           { key: searchAttributes.status, value: 'pending' },
           { key: searchAttributes.deployment, value: input.deployment.name },

@@ -126,7 +126,7 @@ export class JobState {
   }
 }
 
+/** The job's message for a run observation; the run's link is in `links.run`, not repeated here. */
 function describeRun(run: WorkflowRunSummary): string {
-  const where = run.htmlUrl ? ` (${run.htmlUrl})` : '';
-  return run.conclusion ? `GitHub run ${run.runId} concluded ${run.conclusion}${where}` : `GitHub run ${run.runId} is ${run.status}${where}`;
+  return run.conclusion ? `GitHub run ${run.runId} concluded ${run.conclusion}` : `GitHub run ${run.runId} is ${run.status}`;
 }

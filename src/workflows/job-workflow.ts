@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  metricMeter,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -14,6 +15,7 @@ import {
 import { msToNumber as toMs } from '@temporalio/common/lib/time.js';
 import type { Activities, RepoTarget } from '../activities/create-activities.ts';
 import { createPendingJob, type Job, type JobWorkflowInput } from '../shared/job.ts';
+import { isTerminalStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { FailureType, jobQuery, setStatusUpdate, workflowRunEventSignal } from '../shared/workflow-contract.ts';
 import { JobState } from './job-state.ts';
@@ -62,24 +64,38 @@ function isInvalidIntegration(error: unknown): boolean {
   return cause instanceof ApplicationFailure && cause.type === FailureType.InvalidIntegration;
 }
 
-/** Keeps the Temporal UI's view of the job current: search attributes and the details pane. */
-function publish(job: Job): void {
-  const config = job.renderedJobAgentConfig;
-  upsertSearchAttributes([
-    { key: searchAttributes.status, value: job.status },
-    ...(config ? [{ key: searchAttributes.repository, value: `${config.owner}/${config.repo}` }] : []),
-    ...(job.run ? [{ key: searchAttributes.runId, value: job.run.id }] : []),
-  ]);
-  const lines = [`**${job.status}**${job.message ? ` — ${job.message}` : ''}`];
-  if (job.links.run) lines.push(`GitHub run: [${job.links.run}](${job.links.run})`);
-  if (job.run?.status) lines.push(`last GitHub status: ${job.run.status}${job.run.conclusion ? ` / ${job.run.conclusion}` : ''}`);
-  setCurrentDetails(lines.join('\n\n'));
+/**
+ * Keeps the Temporal UI's view of the job current: search attributes and the details pane (one line: status,
+ * run link, GitHub's own status), and counts the job when it ends.
+ */
+function createPublisher(): (job: Job) => void {
+  // Jobs that reached a final status, by status; the SDK drops metrics during replay, so each job counts once.
+  const jobsCompleted = metricMeter.createCounter('gha_agent_jobs_completed', 'jobs', 'Jobs that reached a final status');
+  let counted = false;
+  return (job) => {
+    const config = job.renderedJobAgentConfig;
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: job.status },
+      ...(config ? [{ key: searchAttributes.repository, value: `${config.owner}/${config.repo}` }] : []),
+      ...(job.run ? [{ key: searchAttributes.runId, value: job.run.id }] : []),
+    ]);
+    const parts = [`**${job.status}**`];
+    if (job.run) parts.push(job.links.run ? `[run ${job.run.id}](${job.links.run})` : `run ${job.run.id}`);
+    if (job.run?.status) parts.push(`GitHub: ${job.run.status}${job.run.conclusion ? ` / ${job.run.conclusion}` : ''}`);
+    if (job.message && !job.run) parts.push(job.message);
+    setCurrentDetails(parts.join(' · '));
+    if (isTerminalStatus(job.status) && !counted) {
+      counted = true;
+      jobsCompleted.add(1, { status: job.status });
+    }
+  };
 }
 
 /** One deployment job: render → dispatch → wait for the run → final status (DESIGN §4). */
 export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   const { timeouts: timeoutOverrides, ...input } = args;
   const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };
+  const publish = createPublisher();
   const state = new JobState(createPendingJob(input), publish);
 
   setHandler(jobQuery, () => state.job);
