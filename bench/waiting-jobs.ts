@@ -9,21 +9,18 @@ import { rssMiB, startWorkerChild } from './support/worker-child.ts';
 const round = (n: number) => Math.round(n * 10) / 10;
 
 export async function run(): Promise<BenchRow[]> {
-  const total = envNumber('BENCH_WAITING_JOBS', 10_000);
+  const total = envNumber('BENCH_WAITING_JOBS', 10_000, 100);
   const env = await startBenchStack({ startWorker: false, stepDelayMs: 20 });
   const worker = await startWorkerChild(env);
   try {
     const workerIdle = await rssMiB(worker.child.pid);
-    const ids: string[] = [];
     const createConcurrency = 16;
     let next = 0;
     await Promise.all(
       Array.from({ length: createConcurrency }, async () => {
         while (next < total) {
           next++;
-          const id = randomUUID();
-          ids.push(id);
-          const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.hold, id) });
+          const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.hold, randomUUID()) });
           if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
           await response.arrayBuffer();
         }

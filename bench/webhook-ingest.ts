@@ -57,8 +57,8 @@ function rows(name: string, result: ClosedLoopResult, targets: { rate?: number; 
 const round = (n: number) => Math.round(n * 10) / 10;
 
 export async function run(): Promise<BenchRow[]> {
-  const seconds = envNumber('BENCH_SECONDS', 30);
-  const liveJobs = envNumber('BENCH_WEBHOOK_JOBS', 64);
+  const seconds = envNumber('BENCH_SECONDS', 30, 3);
+  const liveJobs = envNumber('BENCH_WEBHOOK_JOBS', 64, 16);
   const env = await startBenchStack();
   try {
     // Live jobs waiting on held runs: every delivery below is a real signal to a running workflow.

@@ -51,7 +51,8 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   const temporal = await startTemporalDevServer({ ui: false });
   const bundleDir = await mkdtemp(join(tmpdir(), 'gha-agent-bench-'));
   const workflowBundlePath = join(bundleDir, 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: undefined });
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet });
   await writeFile(workflowBundlePath, code);
   const webhookSecret = `bench-${randomUUID()}`;
   const workflows: SandboxWorkflowSpec[] = [

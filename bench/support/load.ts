@@ -63,8 +63,9 @@ export async function closedLoop(options: {
   return { ok, errors, seconds, perSecond: ok / seconds, latencies, statuses };
 }
 
-/** Number from an env var, or the default. */
-export function envNumber(name: string, fallback: number): number {
+/** Number from an env var, else the full-run default, or the smoke default when BENCH_SMOKE=1 (CI: seconds, not minutes). */
+export function envNumber(name: string, full: number, smoke: number = full): number {
   const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
+  if (Number.isFinite(value) && value > 0) return value;
+  return process.env.BENCH_SMOKE === '1' ? smoke : full;
 }
