@@ -51,6 +51,7 @@ export async function workerCommand(): Promise<void> {
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
     activities: createActivities(github),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
+    maxCachedWorkflows: config.env.WORKER_MAX_CACHED_WORKFLOWS,
     payloadCodecs,
     activityInterceptors: [activityMetricsInterceptor(metrics)],
   });

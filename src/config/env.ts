@@ -39,6 +39,11 @@ export const envSchema = z.object({
   /** Comma-separated origins (the Temporal UI) allowed to call the codec endpoint from a browser. */
   CODEC_CORS_ORIGINS: optionalString,
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * Workflows the worker keeps in memory (~1.4 MiB each); the rest wait evicted and are replayed from history
+   * when an event arrives. Bounds worker memory however many jobs wait.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -14,6 +14,8 @@ export interface JobWorkerOptions {
   /** Must match the client's codecs (payload encryption). */
   payloadCodecs?: PayloadCodec[];
   activityInterceptors?: ActivityInterceptorsFactory[];
+  /** Workflows kept in memory; the others are replayed from history when they next have work. */
+  maxCachedWorkflows?: number;
   /** How long shutdown waits for in-flight activities before cancelling them (default 25 s, inside Kubernetes' 30 s). */
   shutdownGraceTime?: string | number;
 }
@@ -28,6 +30,7 @@ export function createJobWorker(options: JobWorkerOptions): Promise<Worker> {
     dataConverter: { payloadCodecs: options.payloadCodecs ?? [] },
     interceptors: { activity: [activityLogInterceptor, ...(options.activityInterceptors ?? [])] },
     shutdownGraceTime: options.shutdownGraceTime ?? '25 seconds',
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: workflowsPath() }),
   });
 }

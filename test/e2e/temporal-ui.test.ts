@@ -14,7 +14,10 @@ import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
 import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER } from '../support/e2e-stack.ts';
 
-const SCREENSHOT = fileURLToPath(new URL('../../docs/temporal-ui-job.png', import.meta.url));
+// The README's screenshot is refreshed only on request (UPDATE_SCREENSHOT=1), so a test run leaves the tree clean.
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT
+  ? fileURLToPath(new URL('../../docs/temporal-ui-job.png', import.meta.url))
+  : join(tmpdir(), `temporal-ui-job-${process.pid}.png`);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const API_KEY = `key-${randomUUID()}`;
 const WEBHOOK_SECRET = `whsec-${randomUUID()}`;
