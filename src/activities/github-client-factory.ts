@@ -43,7 +43,10 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
   const maxRetries = options.maxRateLimitRetries ?? 3;
   // The plugin's default limiters are shared by every client in the process under one key; ours are keyed by
   // installation so one busy installation never slows another down.
-  const write = new Bottleneck.Group({ maxConcurrent: 1, minTime: options.mutationIntervalMs ?? 1000 });
+  // With spacing on, one mutating request at a time per installation (GitHub: "avoid concurrent requests");
+  // with it off (0), no limit at all.
+  const interval = options.mutationIntervalMs ?? 1000;
+  const write = new Bottleneck.Group(interval > 0 ? { maxConcurrent: 1, minTime: interval } : { maxConcurrent: null, minTime: 0 });
   const log = options.logger.child({ component: 'github' });
   return {
     configured: options.app !== undefined,
