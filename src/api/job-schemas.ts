@@ -83,34 +83,26 @@ const jobCoreShape = {
 /** The deployment as the action reads it: `variables` holds the job's variables (→ `deployment_variables`). */
 const deploymentOutput = deploymentSchema.extend({ variables: jsonObject.optional() });
 
+/** The dispatch context as responses carry it, at the top level or under `dispatchContext`. */
+const dispatchContextShape = {
+  deployment: deploymentOutput,
+  environment: environmentSchema,
+  resource: resourceSchema,
+  version: versionSchema,
+  variables: jsonObject,
+  release: jsonObject.optional(),
+  inputs: jsonObject.optional(),
+};
+
 /** `GET /api/v1/jobs/{jobId}`: the context at the top level (first generation of get-job-inputs). */
-export const jobResponse = z
-  .looseObject({
-    ...jobCoreShape,
-    deployment: deploymentOutput,
-    environment: environmentSchema,
-    resource: resourceSchema,
-    version: versionSchema,
-    variables: jsonObject,
-    release: jsonObject.optional(),
-    inputs: jsonObject.optional(),
-  })
-  .meta({ id: 'Job' });
+export const jobResponse = z.looseObject({ ...jobCoreShape, ...dispatchContextShape }).meta({ id: 'Job' });
 
 /** `GET /api/v1/workspaces/{workspaceId}/jobs/{jobId}`: the context under `dispatchContext` (current generation). */
 export const workspaceJobResponse = z
   .looseObject({
     ...jobCoreShape,
     workspaceId: z.string(),
-    dispatchContext: z.object({
-      deployment: deploymentOutput,
-      environment: environmentSchema,
-      resource: resourceSchema,
-      version: versionSchema,
-      variables: jsonObject,
-      release: jsonObject.optional(),
-      inputs: jsonObject.optional(),
-    }),
+    dispatchContext: z.object(dispatchContextShape),
   })
   .meta({ id: 'WorkspaceJob' });
 

@@ -205,6 +205,7 @@ async function lookUpRun(state: JobState, target: RepoTarget & { workflowId: num
       : await findWorkflowRun({ ...target, jobId: state.job.id });
     if (run) state.applyObservation(run);
   } catch (error) {
+    if (isCancellation(error)) throw error;
     log.warn('looking up the GitHub run failed', { error: failureMessage(error) });
   }
 }
