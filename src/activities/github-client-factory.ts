@@ -16,6 +16,8 @@ export interface GithubClientFactoryOptions {
   logger: Logger;
   /** Rate-limit retries before giving up (each honours `retry-after`). */
   maxRateLimitRetries?: number;
+  /** Longest `retry-after` waited out inside a call (default 10 s); longer waits go back to Temporal. */
+  maxInProcessRateLimitWaitSeconds?: number;
   /**
    * Minimum gap between two mutating requests (dispatch, cancel) of one installation. GitHub asks for one
    * second to stay clear of secondary rate limits; default 1000. 0 turns the spacing off.
@@ -41,6 +43,7 @@ export class GithubBotNotConfiguredError extends Error {
 export function createGithubClientFactory(options: GithubClientFactoryOptions): GithubClientFactory {
   const clients = new Map<number, GithubClient>();
   const maxRetries = options.maxRateLimitRetries ?? 3;
+  const maxWait = options.maxInProcessRateLimitWaitSeconds ?? 10;
   // The plugin's default limiters are shared by every client in the process under one key; ours are keyed by
   // installation so one busy installation never slows another down.
   // With spacing on, one mutating request at a time per installation (GitHub: "avoid concurrent requests");
@@ -69,13 +72,15 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
           throttle: {
             id: `installation-${installationId}`,
             write,
+            // Short waits happen here; longer ones fail the call, and the activity is retried by Temporal after
+            // GitHub's wait (github-failure.ts), rather than idling inside an activity against its timeout.
             onRateLimit: (retryAfter, requestOptions, _octokit, retryCount) => {
               log.warn({ retryAfter, url: requestOptions.url, retryCount }, 'GitHub rate limit hit');
-              return retryCount < maxRetries;
+              return retryCount < maxRetries && retryAfter <= maxWait;
             },
             onSecondaryRateLimit: (retryAfter, requestOptions, _octokit, retryCount) => {
               log.warn({ retryAfter, url: requestOptions.url, retryCount }, 'GitHub secondary rate limit hit');
-              return retryCount < maxRetries;
+              return retryCount < maxRetries && retryAfter <= maxWait;
             },
           },
         });

@@ -42,4 +42,6 @@ export const setStatusUpdate = defineUpdate<Job, [ManualStatusChange]>('setStatu
 export const FailureType = {
   InvalidIntegration: 'InvalidIntegration',
   RunNotFound: 'RunNotFound',
+  /** Retryable, after GitHub's `retry-after` (the failure carries it as `nextRetryDelay`). */
+  RateLimited: 'GithubRateLimited',
 } as const;

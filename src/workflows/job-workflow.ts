@@ -27,11 +27,13 @@ export interface JobWorkflowArgs extends JobWorkflowInput {
 }
 
 /**
- * Dispatch: network errors, 5xx and exhausted rate-limit retries are retried with backoff for up to ten attempts;
- * InvalidIntegration (401/403/404/422, no credentials) is final. Each retry checks for an existing run first.
+ * Dispatch: network errors, 5xx and rate limits are retried (rate limits after GitHub's `retry-after`, the rest with
+ * backoff) for up to ten attempts; InvalidIntegration (401/403/404/422, no credentials) is final. Each retry checks
+ * for an existing run first. 30 s is far above a dispatch's normal second or two, and bounds how long a worker
+ * that died mid-dispatch holds the job up.
  */
 const dispatchOptions: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,

@@ -154,6 +154,19 @@ describe('dispatch errors: retried where a retry helps, final where it cannot', 
     expect(answers.at(-1)).toBe(200);
   });
 
+  it('hands a long retry-after back to Temporal, which retries the dispatch after it, once', async () => {
+    const e = await stackWith();
+    e.sandbox.injectFault({ kind: 'too-many-requests', method: 'POST', path: /\/dispatches$/, retryAfterSeconds: 12 });
+    const job = await e.createJob(config(101));
+    const done = await e.waitForStatus(job.id, [...TERMINAL]);
+    expect(done.status).toBe('successful');
+    expect(dispatchesOf(e, job.id)).toHaveLength(1);
+    const calls = e.sandbox.requests.filter((r) => r.path.endsWith('/dispatches'));
+    expect(calls.map((r) => r.status)).toEqual([429, 200]);
+    // Temporal waited GitHub's 12 s between the two attempts (not its own 2 s backoff).
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(11_000);
+  });
+
   it('ends invalid_integration "failed to get installation token" when the App was uninstalled', async () => {
     const e = await stackWith();
     e.sandbox.revokeInstallation(INSTALLATION_ID);
