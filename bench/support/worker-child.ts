@@ -21,6 +21,9 @@ export async function startWorkerChild(env: BenchStack): Promise<{ child: ChildP
       WORKFLOW_BUNDLE_PATH: env.workflowBundlePath,
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
+      // A container's memory limit sets V8's heap limit; BENCH_WORKER_NODE_OPTIONS stands in for it here.
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
