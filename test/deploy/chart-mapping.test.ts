@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_ENV_VARS } from './agent-env-vars.ts';
+import { AGENT_ENV_VARS, NODE_RUNTIME_ENV_VARS } from './agent-env-vars.ts';
 import { ensureTool, TOOL_INSTALL_TIMEOUT_MS } from './ensure-tool.ts';
 import { CHART_DIR, findManifest, renderChart, renderNotes, runHelm, type Manifest } from './render-chart.ts';
 
@@ -129,7 +129,7 @@ describe('env var names', () => {
     const pods = manifests.filter((manifest) => ['Deployment', 'Job'].includes(manifest.kind)) as Workload[];
     const names = pods.flatMap((pod) => pod.spec.template.spec.containers.flatMap((target) => target.env.map((entry) => entry.name)));
     expect(names.length).toBeGreaterThan(10);
-    expect(names.filter((name) => !AGENT_ENV_VARS.includes(name))).toEqual([]);
+    expect(names.filter((name) => !AGENT_ENV_VARS.includes(name) && !NODE_RUNTIME_ENV_VARS.includes(name))).toEqual([]);
   });
 });
 
