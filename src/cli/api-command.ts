@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { buildApp } from '../api/build-app.ts';
 import { createPayloadCodecs } from '../codec/create-payload-codecs.ts';
 import { loadDeclarativeConfigFromEnv } from '../config/load-declarative-config-from-env.ts';
@@ -17,7 +17,7 @@ export async function apiCommand(): Promise<void> {
   const declarative = await loadDeclarativeConfigFromEnv(config.env.CONFIG_FILE, logger);
   const temporal = temporalConnectConfig();
   // Lazy: the API starts (and answers /healthz, /readyz=503) even while Temporal is still coming up.
-  const connection = Connection.lazy({ ...temporal.connectionOptions, address: temporal.connectionOptions.address } as Parameters<typeof Connection.lazy>[0]);
+  const connection = Connection.lazy(temporal.connectionOptions as ConnectionOptions);
   const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
   if (payloadCodecs.length) logger.info('payload encryption on: /codec/encode and /codec/decode serve the Temporal UI and CLI');
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: { payloadCodecs } });

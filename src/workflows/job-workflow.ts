@@ -6,6 +6,7 @@ import {
   isCancellation,
   log,
   metricMeter,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -70,17 +71,24 @@ function isInvalidIntegration(error: unknown): boolean {
  * Keeps the Temporal UI's view of the job current: search attributes and the details pane (one line: status,
  * run link, GitHub's own status), and counts the job when it ends.
  */
-function createPublisher(): (job: Job) => void {
+function createPublisher(onlyChanges: boolean): (job: Job) => void {
   // Jobs that reached a final status, by status; the SDK drops metrics during replay, so each job counts once.
   const jobsCompleted = metricMeter.createCounter('gha_agent_jobs_completed', 'jobs', 'Jobs that reached a final status');
   let counted = false;
+  let published = '';
   return (job) => {
     const config = job.renderedJobAgentConfig;
-    upsertSearchAttributes([
+    const pairs = [
       { key: searchAttributes.status, value: job.status },
       ...(config ? [{ key: searchAttributes.repository, value: `${config.owner}/${config.repo}` }] : []),
       ...(job.run ? [{ key: searchAttributes.runId, value: job.run.id }] : []),
-    ]);
+    ];
+    // Each upsert is a history event and a visibility write; skip the ones that would change nothing.
+    const values = JSON.stringify(pairs.map(({ key, value }) => [key.name, value]));
+    if (!onlyChanges || values !== published) {
+      upsertSearchAttributes(pairs);
+      published = values;
+    }
     const parts = [`**${job.status}**`];
     if (job.run) parts.push(job.links.run ? `[run ${job.run.id}](${job.links.run})` : `run ${job.run.id}`);
     if (job.run?.status) parts.push(`GitHub: ${job.run.status}${job.run.conclusion ? ` / ${job.run.conclusion}` : ''}`);
@@ -97,7 +105,8 @@ function createPublisher(): (job: Job) => void {
 export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   const { timeouts: timeoutOverrides, ...input } = args;
   const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };
-  const publish = createPublisher();
+  // Jobs started before this change upserted on every change, changed or not; their histories replay that way.
+  const publish = createPublisher(patched('upsert-changed-search-attributes-only'));
   const state = new JobState(createPendingJob(input), publish);
 
   setHandler(jobQuery, () => state.job);
