@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import type { GithubAppCredentials } from '../config/env.ts';
-import { ok, problem, type CheckResult } from './check-result.ts';
+import { ok, problem, warn, type CheckResult } from './check-result.ts';
 import type { DeploymentTarget } from './deployment-targets.ts';
 import { createAppOctokit, describeGithubError } from './github-app-octokit.ts';
 import { inspectWorkflowFile } from './inspect-workflow-file.ts';
@@ -130,12 +130,14 @@ export async function checkDeployment(target: DeploymentTarget, ctx: DeploymentC
   results.push(
     facts.runNameHasJobId
       ? ok(id('run-name'), label('run-name'), facts.runName as string)
-      : problem(
+      : // A warning, not a problem: where GitHub answers the dispatch with the run ID (github.com, recent GHES),
+        // webhooks match the job by run ID; only servers that answer 204 need the job ID in the run name.
+        warn(
           id('run-name'),
           label('run-name'),
           facts.runName === undefined
-            ? `${workflowPath} has no run-name: its runs are titled "${facts.name ?? workflowPath}", so webhooks cannot name the job`
-            : `run-name "${facts.runName}" does not contain inputs.job_id, so webhooks cannot name the job`,
+            ? `${workflowPath} has no run-name: its runs are titled "${facts.name ?? workflowPath}", so webhooks can match the job by run ID only (not on GitHub Enterprise Server versions that answer dispatches without run details)`
+            : `run-name "${facts.runName}" does not contain inputs.job_id, so webhooks can match the job by run ID only (not on GitHub Enterprise Server versions that answer dispatches without run details)`,
           'add `run-name: "Deploy ${{ inputs.job_id }}"` at the top level of the workflow file',
         ),
   );

@@ -25,7 +25,7 @@ export async function listDispatchableWorkflows(github: Octokit, owner: string, 
       if (facts.parseError) dispatch = `no: invalid YAML (${facts.parseError})`;
       else if (!facts.hasDispatchTrigger) dispatch = 'no: no workflow_dispatch trigger';
       else if (!facts.hasJobIdInput) dispatch = 'no: no job_id input';
-      else if (!facts.runNameHasJobId) dispatch = 'yes, but run-name lacks inputs.job_id (webhooks cannot name the job)';
+      else if (!facts.runNameHasJobId) dispatch = 'yes, but run-name lacks inputs.job_id (webhooks match by run ID only)';
       else dispatch = 'yes';
     } catch (error) {
       dispatch = `unknown: cannot read the file (${describeGithubError(error).message})`;

@@ -15,9 +15,9 @@ describe('gha-agent doctor text output', () => {
       expect(events).toBeGreaterThan(0);
       expect(lines[events + 1]).toMatch(/^ {9}fix: .*Subscribe to events → tick "Workflow run"/);
       expect(lines).toContain('ok       App JWT: accepted: App "Sandbox App 1" (id 1)');
-      expect(out).toMatch(/PROBLEM {2}acme\/deploy: run-name: .*has no run-name/);
+      expect(out).toMatch(/warn {5}acme\/deploy: run-name: .*has no run-name/);
       expect(out).toContain('skipped  Temporal: not checked (--skip-temporal)');
-      expect(lines.at(-2)).toMatch(/^\d+ ok, 0 warning\(s\), 2 problem\(s\), 1 skipped$/);
+      expect(lines.at(-2)).toMatch(/^\d+ ok, 1 warning\(s\), 1 problem\(s\), 1 skipped$/);
     } finally {
       await sandbox.close();
     }
