@@ -71,7 +71,8 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
       }
     }
     const byRun = await options.jobs.findJobIdByRunId(runEvent.runId);
-    if (byRun && (await options.jobs.signalRunEvent(byRun, runEvent))) {
+    // A job already tried above has no running workflow (it finished): no second signal to learn that again.
+    if (byRun && !delivery.candidateJobIds.includes(byRun) && (await options.jobs.signalRunEvent(byRun, runEvent))) {
       log.info({ jobId: byRun, githubRunId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job (matched by run ID)');
       return reply.code(200).send({ ok: true, jobId: byRun });
     }
