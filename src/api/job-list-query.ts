@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
+import { JOB_WORKFLOW_TYPE } from '../shared/workflow-contract.ts';
 import type { JobStatus } from '../shared/job-status.ts';
 
 export interface JobListFilters {
@@ -9,17 +11,12 @@ export interface JobListFilters {
   resource?: string;
 }
 
-/** A visibility-query string literal: quotes and backslashes escaped, so a filter value can never end the literal. */
-export function quoteVisibilityValue(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 /**
  * The Temporal visibility query for `GET /api/v1/jobs`: this agent's job workflows (its task queue, so agents
  * sharing a namespace do not see each other's jobs) narrowed by the search attributes of DESIGN §4.6.
  */
 export function buildJobListQuery(filters: JobListFilters, taskQueue: string): string {
-  const clauses = [`WorkflowType = 'jobWorkflow'`, `TaskQueue = ${quoteVisibilityValue(taskQueue)}`];
+  const clauses = [`WorkflowType = ${quoteVisibilityValue(JOB_WORKFLOW_TYPE)}`, `TaskQueue = ${quoteVisibilityValue(taskQueue)}`];
   if (filters.status?.length) {
     clauses.push(`${searchAttributes.status.name} IN (${filters.status.map(quoteVisibilityValue).join(', ')})`);
   }

@@ -1,7 +1,6 @@
 import {
   type Client,
   isGrpcServiceError,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
@@ -13,7 +12,9 @@ import type { Job, JobWorkflowInput } from '../shared/job.ts';
 import { createPendingJob } from '../shared/job.ts';
 import { isTerminalStatus, parseJobStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
+import { startJobWorkflow } from '../client/start-job-workflow.ts';
 import {
+  JOB_WORKFLOW_TYPE,
   jobQuery,
   jobWorkflowId,
   type ManualStatusChange,
@@ -68,17 +69,6 @@ function toJobSummary(execution: RawExecution): JobSummary {
 
 const WEBHOOK_TEMPORAL_DEADLINE_MS = 4000;
 
-/** The UI's details pane: the job and where it dispatches, as configured (templates not yet rendered). */
-function staticDetails(input: JobWorkflowInput): string {
-  const config = input.jobAgentConfig;
-  const text = (key: string) => (config[key] === undefined ? '?' : String(config[key]));
-  const owner = config.owner ?? config.organizationId;
-  return [
-    `job ${input.id}`,
-    `GitHub: ${owner === undefined ? '?' : String(owner)}/${text('repo')} · workflow ${text('workflowId')} · ref ${config.ref === undefined ? 'main' : text('ref')} · installation ${text('installationId')}`,
-  ].join('\n\n');
-}
-
 export interface JobServiceOptions {
   client: Client;
   taskQueue: string;
@@ -96,29 +86,11 @@ export class JobService {
 
   /** Starts the job's workflow; the same ID twice is one job (`created: false` the second time). */
   async create(input: JobWorkflowInput): Promise<{ job: Job; created: boolean }> {
-    const summary = `deploy ${input.deployment.name} ${input.version.tag} → ${input.environment.name} / ${input.resource.name ?? input.resource.identifier}`;
-    try {
-      await this.options.client.workflow.start('jobWorkflow', {
-        taskQueue: this.options.taskQueue,
-        workflowId: jobWorkflowId(input.id),
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [{ ...input, timeouts: this.options.timeouts }],
-        staticSummary: summary,
-        staticDetails: staticDetails(input),
-        typedSearchAttributes: [
-          { key: searchAttributes.status, value: 'pending' },
-          { key: searchAttributes.deployment, value: input.deployment.name },
-          { key: searchAttributes.environment, value: input.environment.name },
-          { key: searchAttributes.resource, value: input.resource.identifier },
-        ],
-      });
-      return { job: createPendingJob(input), created: true };
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const job = await this.get(input.id);
-      if (!job) throw error;
-      return { job, created: false };
-    }
+    const { started } = await startJobWorkflow(this.options.client, input, { taskQueue: this.options.taskQueue, timeouts: this.options.timeouts });
+    if (started) return { job: createPendingJob(input), created: true };
+    const job = await this.get(input.id);
+    if (!job) throw new HttpError(409, 'conflict', `job ${input.id} exists but could not be read`);
+    return { job, created: false };
   }
 
   /** The job as its workflow knows it, or undefined when there is no such job. */
@@ -215,7 +187,7 @@ export class JobService {
 
   /** The job whose run is `runId`, through the GithubRunId search attribute (for runs named without the job ID). */
   async findJobIdByRunId(runId: number): Promise<string | undefined> {
-    const query = `${searchAttributes.runId.name} = ${Math.trunc(runId)} AND WorkflowType = 'jobWorkflow'`;
+    const query = `${searchAttributes.runId.name} = ${Math.trunc(runId)} AND WorkflowType = '${JOB_WORKFLOW_TYPE}'`;
     return this.withinWebhookDeadline(async () => {
       for await (const execution of this.options.client.workflow.list({ query, pageSize: 1 })) {
         return execution.workflowId.replace(/^job-/, '');

@@ -4,7 +4,7 @@ import { listInstallations } from '../doctor/check-installations.ts';
 import { formatTable } from '../doctor/format-table.ts';
 import { createAppOctokit } from '../doctor/github-app-octokit.ts';
 import { listDispatchableWorkflows } from '../doctor/list-dispatchable-workflows.ts';
-import { parseDuration } from '../doctor/parse-duration.ts';
+import { parseDuration } from '../config/parse-duration.ts';
 import { redeliverFailedDeliveries } from '../doctor/redeliver-failed-deliveries.ts';
 import { missingPermissions } from '../doctor/required-permissions.ts';
 

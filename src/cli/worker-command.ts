@@ -1,18 +1,23 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.ts';
+import { createCtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
 import { createGithubClientFactory } from '../activities/github-client-factory.ts';
 import { createPayloadCodecs } from '../codec/create-payload-codecs.ts';
 import { loadConfig } from '../config/env.ts';
 import { startRedeliveryFromEnv } from '../doctor/redelivery-loop.ts';
+import { type CtrlplaneConnection, createCtrlplaneClient, startCtrlplaneConnection } from '../ctrlplane/start-ctrlplane-connection.ts';
 import { createLogger } from '../logging/create-logger.ts';
+import { createCtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
 import { findFreePort } from '../temporal/free-port.ts';
 import { temporalConnectConfig } from '../temporal/connection-options.ts';
 import { activityMetricsInterceptor } from '../worker/activity-metrics-interceptor.ts';
+import { createCtrlplaneActivityWorker } from '../worker/create-ctrlplane-activity-worker.ts';
 import { createJobWorker } from '../worker/create-job-worker.ts';
 import { installRuntimeLogger } from '../worker/install-runtime-logger.ts';
 import { startWorkerMetricsServer } from '../worker/worker-metrics-server.ts';
+import { jobTimeoutsFromEnv } from './job-timeouts-from-env.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
 /** `gha-agent worker`: runs job workflows and their GitHub activities; any number of replicas. */
@@ -26,9 +31,9 @@ export async function workerCommand(): Promise<void> {
   const temporal = temporalConnectConfig();
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
-  const metrics = createWorkerMetrics({
-    jobCounts: { client: new Client({ connection, namespace: temporal.namespace }), taskQueue: config.env.TEMPORAL_TASK_QUEUE },
-  });
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: { payloadCodecs } });
+  const metrics = createWorkerMetrics({ jobCounts: { client, taskQueue: config.env.TEMPORAL_TASK_QUEUE } });
+  const ctrlplaneMetrics = createCtrlplaneMetrics(metrics.registry);
   let worker: Worker | undefined;
   const metricsServer = await startWorkerMetricsServer({
     metrics,
@@ -55,21 +60,61 @@ export async function workerCommand(): Promise<void> {
     payloadCodecs,
     activityInterceptors: [activityMetricsInterceptor(metrics)],
   });
-  logger.info(
-    { taskQueue: config.env.TEMPORAL_TASK_QUEUE, namespace: temporal.namespace, githubApiUrl: config.githubApiUrl, metrics: `${metricsServer.url}/metrics`, payloadEncryption: payloadCodecs.length > 0 },
-    'worker started',
-  );
-  const started = worker;
+  const ctrlplaneWorker = await createCtrlplaneActivityWorker({
+    connection,
+    namespace: temporal.namespace,
+    taskQueue: config.env.TEMPORAL_TASK_QUEUE,
+    activities: createCtrlplaneActivities(config.ctrlplane && createCtrlplaneClient(config.ctrlplane), ctrlplaneMetrics),
+    payloadCodecs,
+    activityInterceptors: [activityMetricsInterceptor(metrics)],
+  });
   // Off unless GITHUB_REDELIVER_INTERVAL is set: replays webhook deliveries that failed while the API was down.
   const redelivery = startRedeliveryFromEnv({ env: process.env, apiUrl: config.githubApiUrl, app: config.githubApp, logger });
-  const running = started.run();
-  // Shutdown drains: in-flight activities finish (or hit their timeout) before the process exits.
-  onShutdownSignal(logger, async () => {
-    started.shutdown();
-    await redelivery?.stop();
-    await running;
-    await metricsServer.close();
-    await connection.close();
-  });
+  const started = worker;
+  const running = Promise.all([started.run(), ctrlplaneWorker.run()]);
+  let stopping: Promise<void> | undefined;
+  let ctrlplane: CtrlplaneConnection | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await ctrlplane?.stop();
+      started.shutdown();
+      ctrlplaneWorker.shutdown();
+      await redelivery?.stop();
+      await running;
+      await metricsServer.close();
+      await connection.close();
+    })());
+  if (config.ctrlplane) {
+    // A configuration problem (key refused, agent of another type) stops the worker with what to fix.
+    ctrlplane = await startCtrlplaneConnection({
+      settings: config.ctrlplane,
+      temporal: client,
+      taskQueue: config.env.TEMPORAL_TASK_QUEUE,
+      timeouts: jobTimeoutsFromEnv(),
+      metrics: ctrlplaneMetrics,
+      logger,
+      onFatal: (error) => {
+        logger.fatal({ err: error }, 'Ctrlplane connection stopped');
+        void stop().finally(() => process.exit(1));
+      },
+    }).catch(async (error: unknown) => {
+      logger.fatal({ err: error }, 'cannot connect to Ctrlplane');
+      await stop();
+      process.exit(1);
+    });
+  }
+  logger.info(
+    {
+      taskQueue: config.env.TEMPORAL_TASK_QUEUE,
+      namespace: temporal.namespace,
+      githubApiUrl: config.githubApiUrl,
+      metrics: `${metricsServer.url}/metrics`,
+      payloadEncryption: payloadCodecs.length > 0,
+      ctrlplane: ctrlplane ? { apiUrl: config.ctrlplane?.apiUrl, workspaceId: ctrlplane.origin.workspaceId, agentId: ctrlplane.origin.agentId } : 'not configured',
+    },
+    'worker started',
+  );
+  // Shutdown drains: polling stops, in-flight activities finish (or hit their timeout) before the process exits.
+  onShutdownSignal(logger, stop);
   await running;
 }

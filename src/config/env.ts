@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../shared/workflow-contract.ts';
+import { parseDuration } from './parse-duration.ts';
 
 const optionalString = z
   .string()
@@ -44,7 +45,30 @@ export const envSchema = z.object({
    * when an event arrives. Bounds worker memory however many jobs wait.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  /** Ctrlplane's URL (`https://ctrlplane.example.com`; `/api` is appended unless present). Unset → no Ctrlplane connection. */
+  CTRLPLANE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
+  /** A Ctrlplane API key (`<prefix>.<secret>`); never logged, never in a Temporal payload. */
+  CTRLPLANE_API_KEY: optionalString,
+  CTRLPLANE_WORKSPACE_ID: optionalString.pipe(z.uuid({ message: 'must be the workspace ID (a UUID, not its slug)' }).optional()),
+  /** The agent's ID in Ctrlplane; default: derived from the workspace and CTRLPLANE_AGENT_NAME (stable across restarts). */
+  CTRLPLANE_AGENT_ID: optionalString.pipe(z.uuid({ message: 'must be a UUID' }).optional()),
+  CTRLPLANE_AGENT_NAME: optionalString.transform((name) => name ?? DEFAULT_CTRLPLANE_AGENT_NAME),
+  /** How often each worker replica asks Ctrlplane for queued jobs (`10s`, `1m`). */
+  CTRLPLANE_POLL_INTERVAL: optionalString.transform((text, context) => {
+    if (text === undefined) return DEFAULT_CTRLPLANE_POLL_INTERVAL_MS;
+    try {
+      const ms = parseDuration(text);
+      if (ms >= 1000) return ms;
+      context.addIssue({ code: 'custom', message: `must be at least 1s (got ${text})` });
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+    return z.NEVER;
+  }),
 });
+
+export const DEFAULT_CTRLPLANE_AGENT_NAME = 'github-actions-agent';
+export const DEFAULT_CTRLPLANE_POLL_INTERVAL_MS = 10_000;
 
 export type Env = z.output<typeof envSchema>;
 
@@ -62,6 +86,43 @@ export interface AppConfig {
   githubUrl: string;
   githubApp?: GithubAppCredentials;
   apiKeys: string[];
+  /** Present when CTRLPLANE_URL is set: the worker then pulls jobs from Ctrlplane. */
+  ctrlplane?: CtrlplaneSettings;
+}
+
+/** The Ctrlplane connection (docs/architecture.md "Ctrlplane connection"). */
+export interface CtrlplaneSettings {
+  /** API base, ending in `/api`. */
+  apiUrl: string;
+  /** Never logged, never placed in a Temporal payload. */
+  apiKey: string;
+  workspaceId: string;
+  /** Explicit CTRLPLANE_AGENT_ID; absent → derived from workspace and name. */
+  agentId?: string;
+  agentName: string;
+  pollIntervalMs: number;
+}
+
+/** `<url>/api`, unless the URL already ends with `/api`. */
+export function ctrlplaneApiBaseUrl(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return trimmed.endsWith('/api') ? trimmed : `${trimmed}/api`;
+}
+
+function ctrlplaneSettings(env: Env): CtrlplaneSettings | undefined {
+  if (!env.CTRLPLANE_URL) return undefined;
+  const missing = (['CTRLPLANE_API_KEY', 'CTRLPLANE_WORKSPACE_ID'] as const).filter((name) => !env[name]);
+  if (missing.length) {
+    throw new Error(`invalid configuration: ${missing.map((name) => `${name}: required when CTRLPLANE_URL is set`).join('; ')}`);
+  }
+  return {
+    apiUrl: ctrlplaneApiBaseUrl(env.CTRLPLANE_URL),
+    apiKey: env.CTRLPLANE_API_KEY as string,
+    workspaceId: env.CTRLPLANE_WORKSPACE_ID as string,
+    agentId: env.CTRLPLANE_AGENT_ID,
+    agentName: env.CTRLPLANE_AGENT_NAME,
+    pollIntervalMs: env.CTRLPLANE_POLL_INTERVAL,
+  };
 }
 
 export function githubApiBaseUrl(env: Partial<Pick<Env, 'GITHUB_API_URL' | 'GITHUB_URL'>>): string {
@@ -100,5 +161,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(',')
       .map((key) => key.trim())
       .filter(Boolean),
+    ctrlplane: ctrlplaneSettings(env),
   };
 }

@@ -4,10 +4,14 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities/create-activities.ts';
+import { createCtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
 import { createGithubClientFactory } from '../activities/github-client-factory.ts';
 import { buildApp } from '../api/build-app.ts';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
-import type { GithubAppCredentials } from '../config/env.ts';
+import type { CtrlplaneSettings, GithubAppCredentials } from '../config/env.ts';
+import { type CtrlplaneConnection, createCtrlplaneClient, startCtrlplaneConnection } from '../ctrlplane/start-ctrlplane-connection.ts';
+import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
+import { createCtrlplaneActivityWorker } from '../worker/create-ctrlplane-activity-worker.ts';
 import { createJobWorker } from '../worker/create-job-worker.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 
@@ -32,6 +36,9 @@ export interface LocalStackOptions {
   codecCorsOrigins?: string[];
   /** JobAgent and Deployment documents (CONFIG_FILE). */
   config?: DeclarativeConfig;
+  /** Pull jobs from this Ctrlplane (needs the worker). */
+  ctrlplane?: CtrlplaneSettings;
+  ctrlplaneMetrics?: CtrlplaneMetrics;
   logger: Logger;
 }
 
@@ -41,6 +48,7 @@ export interface LocalStack {
   app: FastifyInstance;
   client: Client;
   worker?: Worker;
+  ctrlplane?: CtrlplaneConnection;
   stop(): Promise<void>;
 }
 
@@ -60,11 +68,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           workflowBundlePath: options.workflowBundlePath,
           payloadCodecs: options.payloadCodecs,
         });
-  const running = worker?.run();
+  const ctrlplaneWorker =
+    options.startWorker === false
+      ? undefined
+      : await createCtrlplaneActivityWorker({
+          connection: nativeConnection,
+          namespace: options.temporal.namespace,
+          taskQueue: options.taskQueue,
+          activities: createCtrlplaneActivities(options.ctrlplane && createCtrlplaneClient(options.ctrlplane), options.ctrlplaneMetrics),
+          payloadCodecs: options.payloadCodecs,
+        });
+  const running = worker && Promise.all([worker.run(), ctrlplaneWorker?.run()]);
   running?.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
 
   const connection = await Connection.connect({ address: options.temporal.address });
   const client = new Client({ connection, namespace: options.temporal.namespace, dataConverter: { payloadCodecs: options.payloadCodecs ?? [] } });
+  const ctrlplane =
+    options.ctrlplane && worker
+      ? await startCtrlplaneConnection({
+          settings: options.ctrlplane,
+          temporal: client,
+          taskQueue: options.taskQueue,
+          timeouts: options.jobTimeouts,
+          metrics: options.ctrlplaneMetrics,
+          logger,
+        })
+      : undefined;
   const app = await buildApp({
     client,
     taskQueue: options.taskQueue,
@@ -87,9 +116,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     app,
     client,
     worker,
+    ctrlplane,
     async stop() {
+      await ctrlplane?.stop();
       await app.close();
       if (worker?.getState() === 'RUNNING') worker.shutdown();
+      if (ctrlplaneWorker?.getState() === 'RUNNING') ctrlplaneWorker.shutdown();
       await running?.catch(() => undefined);
       await connection.close();
       await nativeConnection.close();

@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { GithubAppCredentials } from '../config/env.ts';
 import { createAppOctokit, describeGithubError } from './github-app-octokit.ts';
-import { parseDuration } from './parse-duration.ts';
+import { parseDuration } from '../config/parse-duration.ts';
 import { redeliverFailedDeliveries } from './redeliver-failed-deliveries.ts';
 
 export interface RedeliveryLoopOptions {

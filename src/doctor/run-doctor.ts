@@ -1,5 +1,6 @@
 import { DeclarativeConfigError, loadDeclarativeConfig } from '../config/declarative-config.ts';
-import { envSchema, githubApiBaseUrl } from '../config/env.ts';
+import { envSchema, githubApiBaseUrl, loadConfig } from '../config/env.ts';
+import { checkCtrlplane } from './check-ctrlplane.ts';
 import type { TemporalConnectConfig } from '../temporal/connection-options.ts';
 import { checkAppCredentials } from './check-app-credentials.ts';
 import { checkDeployment } from './check-deployment.ts';
@@ -79,6 +80,18 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   if (targets.length === 0 && !configFile) {
     results.push(skipped('deployments', 'Deployments', 'none given: set CONFIG_FILE or pass --repo owner/repo --workflow <id|file> [--ref <branch>]'));
+  }
+
+  if (raw.CTRLPLANE_URL?.trim()) {
+    let settings;
+    try {
+      settings = loadConfig(raw).ctrlplane;
+    } catch (error) {
+      results.push(problem('ctrlplane', 'Ctrlplane', (error as Error).message, 'set the CTRLPLANE_* variables named (see README "Connect to Ctrlplane")'));
+    }
+    if (settings) results.push(...(await checkCtrlplane(settings)));
+  } else {
+    results.push(...(await checkCtrlplane(undefined)));
   }
 
   results.push(checkWebhookSecretEnv(env?.GITHUB_WEBHOOK_SECRET ?? (raw.GITHUB_WEBHOOK_SECRET?.trim() || undefined)));

@@ -28,6 +28,17 @@ export interface Job extends DispatchContext {
   /** After rendering and validation; absent until then or when invalid. */
   renderedJobAgentConfig?: JobAgentConfig;
   run?: JobRun;
+  /** Jobs pulled from Ctrlplane: where from, and the last status Ctrlplane accepted from us. */
+  ctrlplane?: CtrlplaneOrigin & { reportedStatus?: string };
+}
+
+/**
+ * Where a job pulled from Ctrlplane came from. The workflow claims the job there and reports every status back;
+ * the URL and API key are the worker's (env), never part of the job.
+ */
+export interface CtrlplaneOrigin {
+  workspaceId: string;
+  agentId: string;
 }
 
 /** What starts a job workflow. Everything here is visible in Temporal history: nothing secret. */
@@ -35,6 +46,8 @@ export interface JobWorkflowInput extends DispatchContext {
   id: string;
   jobAgentConfig: Record<string, unknown>;
   createdAt: string;
+  /** Set for jobs pulled from Ctrlplane (`http-pull`); absent for jobs created through our API. */
+  ctrlplane?: CtrlplaneOrigin;
 }
 
 /** The job as it stands the moment it is created, before the workflow has done anything. */

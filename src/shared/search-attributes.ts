@@ -8,6 +8,8 @@ export const searchAttributes = {
   resource: defineSearchAttributeKey('CtrlplaneResource', SearchAttributeType.KEYWORD),
   repository: defineSearchAttributeKey('GithubRepository', SearchAttributeType.KEYWORD),
   runId: defineSearchAttributeKey('GithubRunId', SearchAttributeType.INT),
+  /** Set at start on jobs pulled from Ctrlplane: the `http-pull` agent that pulled them (absent for API jobs). */
+  ctrlplaneAgent: defineSearchAttributeKey('CtrlplaneAgentId', SearchAttributeType.KEYWORD),
 } as const;
 
 /** Name → Temporal type name, as `temporal server start-dev --search-attribute` and the operator API take them. */

@@ -5,6 +5,17 @@ import type { JobStatus } from './job-status.ts';
 /** Default task queue shared by API (starting jobs) and worker (running them). */
 export const DEFAULT_TASK_QUEUE = 'github-actions-agent';
 
+/** The workflow type of every job (the exported function's name in src/workflows). */
+export const JOB_WORKFLOW_TYPE = 'jobWorkflow';
+
+/**
+ * Ctrlplane activities run on a task queue of their own, so a slow or unreachable Ctrlplane can hold only their
+ * slots and never delays a GitHub dispatch (docs/architecture.md "Ctrlplane connection").
+ */
+export function ctrlplaneTaskQueue(jobTaskQueue: string): string {
+  return `${jobTaskQueue}.ctrlplane`;
+}
+
 const WORKFLOW_ID_PREFIX = 'job-';
 
 /** One workflow per job, so the job ID alone finds it. */
@@ -44,4 +55,8 @@ export const FailureType = {
   RunNotFound: 'RunNotFound',
   /** Retryable, after GitHub's `retry-after` (the failure carries it as `nextRetryDelay`). */
   RateLimited: 'GithubRateLimited',
+  /** Ctrlplane did not answer, or not yet usefully (down, 5xx, 401): retried until it does. */
+  CtrlplaneUnavailable: 'CtrlplaneUnavailable',
+  /** Ctrlplane refused the request itself (400/422): final. */
+  CtrlplaneRejected: 'CtrlplaneRejected',
 } as const;

@@ -16,6 +16,7 @@ import {
 import { msToNumber as toMs } from '@temporalio/common/lib/time.js';
 import type { Activities, RepoTarget } from '../activities/create-activities.ts';
 import { createPendingJob, type Job, type JobWorkflowInput } from '../shared/job.ts';
+import { claimCtrlplaneJob, startCtrlplaneReporter } from './ctrlplane-reporter.ts';
 import { isTerminalStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { FailureType, jobQuery, setStatusUpdate, workflowRunEventSignal } from '../shared/workflow-contract.ts';
@@ -128,6 +129,23 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     },
   );
 
+  // Jobs pulled from Ctrlplane are claimed first and report every status back (docs/architecture.md).
+  let reporter: { flushed(): Promise<void> } | undefined;
+  if (input.ctrlplane) {
+    const claim = await claimCtrlplaneJob(input.ctrlplane, input.id);
+    if (!claim.claimed) {
+      state.finish('skipped', claim.reason);
+      return state.job;
+    }
+    reporter = startCtrlplaneReporter(state, input.ctrlplane, input.id);
+  }
+  await runJob(input, state, publish, timeouts);
+  await reporter?.flushed();
+  return state.job;
+}
+
+/** Render → dispatch → wait; ends with the job in a final status (or cancelled). */
+async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: Job) => void, timeouts: JobTimeouts): Promise<void> {
   let dispatchStarted = false;
   let target: (RepoTarget & { workflowId: number | string; notBefore: string }) | undefined;
   try {
@@ -135,7 +153,7 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     const rendered = renderJobAgentConfig(input);
     if (!rendered.ok) {
       state.finish('invalid_job_agent', rendered.message);
-      return state.job;
+      return;
     }
     const config = rendered.config;
     state.job.renderedJobAgentConfig = config;
@@ -144,7 +162,7 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     publish(state.job);
 
     // 2. Dispatch the GitHub workflow.
-    if (state.terminal) return state.job; // ended by hand before we got here
+    if (state.terminal) return; // ended by hand before we got here
     dispatchStarted = true;
     let dispatched;
     try {
@@ -155,7 +173,7 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     } catch (error) {
       if (isCancellation(error)) throw error;
       state.finish(isInvalidIntegration(error) ? 'invalid_integration' : 'failure', failureMessage(error));
-      return state.job;
+      return;
     }
     if (dispatched.run) state.attachRun(dispatched.run);
     if (!state.terminal && state.job.status === 'pending') {
@@ -164,12 +182,10 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
 
     // 3. Wait for the run to finish: webhooks first, the API when they stay away.
     await waitForFinalStatus(state, target, timeouts);
-    return state.job;
   } catch (error) {
     if (!isCancellation(error)) throw error;
     await CancellationScope.nonCancellable(() => cancelGithubRun(state, dispatchStarted ? target : undefined, input.id));
     state.finish('cancelled', 'job cancelled');
-    return state.job;
   }
 }
 

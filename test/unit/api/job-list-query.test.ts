@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildJobListQuery, decodeCursor, encodeCursor, quoteVisibilityValue } from '../../../src/api/job-list-query.ts';
+import { buildJobListQuery, decodeCursor, encodeCursor } from '../../../src/api/job-list-query.ts';
+import { quoteVisibilityValue } from '../../../src/client/visibility-query.ts';
 
 describe('buildJobListQuery', () => {
   it('scopes to this agent’s job workflows when no filter is given', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../../src/doctor/parse-duration.ts';
+import { parseDuration } from '../../../src/config/parse-duration.ts';
 
 describe('parseDuration', () => {
   it('reads the units gha-agent github redeliver --since and GITHUB_REDELIVER_INTERVAL take', () => {

@@ -1,0 +1,60 @@
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { JobWorkflowInput } from '../shared/job.ts';
+import { searchAttributes } from '../shared/search-attributes.ts';
+import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
+import type { JobTimeouts } from '../workflows/job-timeouts.ts';
+import type { jobWorkflow } from '../workflows/job-workflow.ts';
+
+const text = (value: unknown) => (value === undefined || value === null || value === '' ? '?' : String(value));
+
+/** The Temporal UI's one-line summary: `deploy api-service v1.2.3 → production / cluster-1`. */
+export function jobSummary(input: JobWorkflowInput): string {
+  const resource = input.resource?.name ?? input.resource?.identifier;
+  return `deploy ${text(input.deployment?.name)} ${text(input.version?.tag)} → ${text(input.environment?.name)} / ${text(resource)}`;
+}
+
+/** The UI's details pane: the job, where it came from, and where it dispatches (templates not yet rendered). */
+function staticDetails(input: JobWorkflowInput): string {
+  const config = input.jobAgentConfig;
+  const owner = config.owner ?? config.organizationId;
+  const lines = [
+    `job ${input.id}`,
+    `GitHub: ${text(owner)}/${text(config.repo)} · workflow ${text(config.workflowId)} · ref ${config.ref === undefined ? 'main' : text(config.ref)} · installation ${text(config.installationId)}`,
+  ];
+  if (input.ctrlplane) lines.push(`from Ctrlplane: workspace ${input.ctrlplane.workspaceId} · agent ${input.ctrlplane.agentId}`);
+  return lines.join('\n\n');
+}
+
+export interface StartJobWorkflowOptions {
+  taskQueue: string;
+  timeouts?: Partial<JobTimeouts>;
+}
+
+/**
+ * Starts the job's workflow `job-<uuid>`, once: a second start of the same job ID (a replayed POST, another API or
+ * worker replica) is refused by Temporal and reported as `started: false`. The single place jobs start, for the API
+ * and the Ctrlplane poller alike.
+ */
+export async function startJobWorkflow(client: Client, input: JobWorkflowInput, options: StartJobWorkflowOptions): Promise<{ started: boolean }> {
+  try {
+    await client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
+      taskQueue: options.taskQueue,
+      workflowId: jobWorkflowId(input.id),
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [{ ...input, timeouts: options.timeouts }],
+      staticSummary: jobSummary(input),
+      staticDetails: staticDetails(input),
+      typedSearchAttributes: [
+        { key: searchAttributes.status, value: 'pending' },
+        ...(input.deployment?.name ? [{ key: searchAttributes.deployment, value: input.deployment.name }] : []),
+        ...(input.environment?.name ? [{ key: searchAttributes.environment, value: input.environment.name }] : []),
+        ...(input.resource?.identifier ? [{ key: searchAttributes.resource, value: input.resource.identifier }] : []),
+        ...(input.ctrlplane ? [{ key: searchAttributes.ctrlplaneAgent, value: input.ctrlplane.agentId }] : []),
+      ],
+    });
+    return { started: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { started: false };
+    throw error;
+  }
+}

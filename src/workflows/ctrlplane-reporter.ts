@@ -1,0 +1,75 @@
+import { ActivityFailure, CancellationScope, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { CtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
+import { type CtrlplaneJobStatus, toCtrlplaneStatus } from '../ctrlplane/ctrlplane-status.ts';
+import type { CtrlplaneOrigin } from '../shared/job.ts';
+import { isTerminalStatus } from '../shared/job-status.ts';
+import { ctrlplaneTaskQueue, FailureType } from '../shared/workflow-contract.ts';
+import type { JobState } from './job-state.ts';
+
+/**
+ * Ctrlplane calls retry without limit (a Ctrlplane outage of hours only delays them) and back off to one attempt a
+ * minute; they run on the Ctrlplane task queue, so however many wait, GitHub activities keep their slots.
+ */
+function ctrlplaneActivities() {
+  return proxyActivities<CtrlplaneActivities>({
+    taskQueue: ctrlplaneTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.CtrlplaneRejected] },
+  });
+}
+
+function failureMessage(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(error);
+}
+
+export type ClaimOutcome = { claimed: true } | { claimed: false; reason: string };
+
+/**
+ * Claims the job in Ctrlplane before anything else happens. Not cancellable: a claim that may have taken effect
+ * must be known, or a job could stay `inProgress` in Ctrlplane with nothing running it.
+ */
+export async function claimCtrlplaneJob(origin: CtrlplaneOrigin, jobId: string): Promise<ClaimOutcome> {
+  try {
+    return await CancellationScope.nonCancellable(() => ctrlplaneActivities().claimCtrlplaneJob({ ...origin, jobId }));
+  } catch (error) {
+    return { claimed: false, reason: `Ctrlplane refused the claim: ${failureMessage(error)}` };
+  }
+}
+
+/** The status Ctrlplane should show for the job now: a claimed job is `inProgress` there until it is more. */
+function wantedStatus(state: JobState): CtrlplaneJobStatus {
+  return state.job.status === 'pending' ? 'inProgress' : toCtrlplaneStatus(state.job.status);
+}
+
+/**
+ * Reports the job's status to Ctrlplane whenever it changes, one report at a time, so reports leave in order; a
+ * status that changed again while a report was retrying is superseded by the newest (Ctrlplane keeps only the
+ * current status, and a late stale one would move it backwards). Ends once the final status is accepted, exactly
+ * once: a terminal status never changes. `flushed()` resolves then; the workflow awaits it before completing.
+ */
+export function startCtrlplaneReporter(state: JobState, origin: CtrlplaneOrigin, jobId: string): { flushed(): Promise<void> } {
+  const { reportCtrlplaneJobStatus } = ctrlplaneActivities();
+  // The claim itself set the job inProgress in Ctrlplane.
+  let reported: CtrlplaneJobStatus = 'inProgress';
+  const loop = CancellationScope.nonCancellable(async () => {
+    for (;;) {
+      await condition(() => wantedStatus(state) !== reported);
+      const status = wantedStatus(state);
+      try {
+        const found = await reportCtrlplaneJobStatus({ ...origin, jobId, status });
+        if (!found) {
+          log.warn('Ctrlplane no longer has the job; status reports stop', { jobId, status });
+          return;
+        }
+      } catch (error) {
+        log.error('Ctrlplane refused a status report; reports stop', { jobId, status, error: failureMessage(error) });
+        return;
+      }
+      reported = status;
+      state.job.ctrlplane = { ...origin, reportedStatus: status };
+      if (isTerminalStatus(state.job.status) && wantedStatus(state) === status) return; // terminal never changes
+    }
+  });
+  return { flushed: () => loop };
+}
