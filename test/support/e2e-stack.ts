@@ -8,12 +8,18 @@ import type { JobStatus } from '../../src/shared/job-status.ts';
 import { type GithubSandbox, type GithubSandboxOptions, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import { startWebhookFaultRelay, type WebhookFaultRelay } from '../../src/sandbox/webhook-fault-relay.ts';
 import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
+import { ctrlplaneApiBaseUrl, type CtrlplaneSettings } from '../../src/config/env.ts';
+import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
+import { type CtrlplaneSandbox, startCtrlplaneSandbox } from '../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
 import { installQuietTemporalRuntime } from './quiet-temporal-runtime.ts';
 
 export const INSTALLATION_ID = 4242;
 export const OWNER = 'acme';
 export const REPO = 'deploy-demo';
 export const API_KEY = 'test-api-key';
+export const CTRLPLANE_API_KEY = 'cp_test.e2e-secret';
+export const CTRLPLANE_WORKSPACE_ID = '0d6f1f0e-5c2b-4b8e-9a51-2f3c4d5e6f70';
+export const CTRLPLANE_AGENT_NAME = 'github-actions-agent';
 
 /** The repos most tests use: one workflow that succeeds, one that fails, one that runs until told to stop. */
 export const defaultSandboxRepos: GithubSandboxOptions['repos'] = [
@@ -33,6 +39,10 @@ export const defaultSandboxRepos: GithubSandboxOptions['repos'] = [
 
 export interface E2eStack {
   sandbox: GithubSandbox;
+  /** Present with the `ctrlplane` option: the Ctrlplane the worker pulls from. */
+  ctrlplane?: CtrlplaneSandbox;
+  /** The Ctrlplane settings the worker runs with (for extra replicas). */
+  ctrlplaneSettings?: CtrlplaneSettings;
   /** Between the sandbox and the API: set its mode to drop, duplicate, delay or reorder deliveries. */
   relay: WebhookFaultRelay;
   stack: LocalStack;
@@ -56,6 +66,8 @@ export interface E2eStackOptions {
   startWorker?: boolean;
   /** JobAgent and Deployment documents, as CONFIG_FILE would give them. */
   config?: DeclarativeConfig;
+  /** Start the Ctrlplane sandbox and connect the worker to it (poll interval default 500 ms). */
+  ctrlplane?: boolean | { pollIntervalMs?: number };
 }
 
 /** A job body like Ctrlplane sends, with templates in the config. */
@@ -90,6 +102,16 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     stepDelayMs: 30,
     ...options.sandbox,
   });
+  const ctrlplane = options.ctrlplane
+    ? await startCtrlplaneSandbox({ apiKeys: [CTRLPLANE_API_KEY], workspaces: [{ id: CTRLPLANE_WORKSPACE_ID, name: 'Acme', slug: 'acme' }] })
+    : undefined;
+  const ctrlplaneSettings: CtrlplaneSettings | undefined = ctrlplane && {
+    apiUrl: ctrlplaneApiBaseUrl(ctrlplane.url),
+    apiKey: CTRLPLANE_API_KEY,
+    workspaceId: CTRLPLANE_WORKSPACE_ID,
+    agentName: CTRLPLANE_AGENT_NAME,
+    pollIntervalMs: (typeof options.ctrlplane === 'object' ? options.ctrlplane.pollIntervalMs : undefined) ?? 500,
+  };
   const stack = await startLocalStack({
     temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
     taskQueue: `test-${randomUUID()}`,
@@ -103,6 +125,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes', ...options.jobTimeouts },
     workflowBundlePath: inject('workflowBundlePath'),
     config: options.config,
+    ctrlplane: ctrlplaneSettings,
     logger,
   });
   const relay = await startWebhookFaultRelay(`${stack.apiUrl}/api/github/webhook`);
@@ -122,6 +145,8 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   };
   return {
     sandbox,
+    ctrlplane,
+    ctrlplaneSettings,
     relay,
     stack,
     api,
@@ -136,8 +161,11 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       const deadline = Date.now() + timeoutMs;
       let job: Job | undefined;
       while (Date.now() < deadline) {
-        job = await getJob(id);
-        if (wanted.includes(job.status)) return job;
+        // 404 until the job exists: a job pulled from Ctrlplane appears with the next poll.
+        const response = await api(`/api/v1/jobs/${id}`);
+        if (response.status !== 200 && response.status !== 404) throw new Error(`GET job ${id}: ${response.status} ${await response.text()}`);
+        job = response.status === 200 ? ((await response.json()) as Job) : undefined;
+        if (job && wanted.includes(job.status)) return job;
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`job ${id} did not reach ${wanted.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(job)}`);
@@ -146,6 +174,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       await sandbox.close();
       await relay.close();
       await stack.stop();
+      await ctrlplane?.close();
     },
   };
 }

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startLocalStack } from '../../src/dev/local-stack.ts';
+import { createLogger } from '../../src/logging/create-logger.ts';
+import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
+import { type E2eStack, OWNER, startE2eStack } from '../support/e2e-stack.ts';
+
+let env: E2eStack;
+let agentId: string;
+beforeAll(async () => {
+  env = await startE2eStack({ ctrlplane: true });
+  agentId = env.stack.ctrlplane!.origin.agentId;
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const dispatchesOf = (jobId: string) => env.sandbox.dispatches.filter((d) => d.inputs.job_id === jobId);
+const claimsOf = (jobId: string) => env.ctrlplane!.claimAttempts(jobId).map((claim) => claim.status);
+
+describe('Ctrlplane http-pull connection', () => {
+  it('registers the agent as http-pull under a stable ID', () => {
+    const agent = env.ctrlplane!.jobAgent(env.ctrlplaneSettings!.workspaceId, agentId);
+    expect(agent).toMatchObject({ name: 'github-actions-agent', type: 'http-pull' });
+  });
+
+  it('takes a queued job, claims it, dispatches it once with the rendered config and reports successful', async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId);
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful');
+    expect(claimsOf(queued.id)).toEqual([200]);
+    // The claim set inProgress in Ctrlplane; the only report is the final status, in camelCase.
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['successful']);
+    const dispatches = dispatchesOf(queued.id);
+    expect(dispatches).toHaveLength(1);
+    expect(dispatches[0]).toMatchObject({ owner: OWNER, repo: 'deploy-demo', workflowId: 101, ref: 'main', installationId: 4242, inputs: { job_id: queued.id } });
+    // The same job is readable through our own API, with its origin.
+    const job = await env.getJob(queued.id);
+    expect(job).toMatchObject({ status: 'successful', ctrlplane: { workspaceId: env.ctrlplaneSettings!.workspaceId, agentId, reportedStatus: 'successful' } });
+    expect(job.renderedJobAgentConfig).toMatchObject({ installationId: 4242, owner: OWNER, ref: 'main' });
+  });
+
+  it('reports failure when the GitHub run fails', async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 102 });
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'failure');
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['failure']);
+    expect(dispatchesOf(queued.id)).toHaveLength(1);
+  });
+
+  it('reports invalidJobAgent without dispatching when the config does not render', async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { deploymentConfig: { owner: '{{ .variables.github_org | nosuchfunction }}' } });
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'invalidJobAgent');
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['invalidJobAgent']);
+    expect(claimsOf(queued.id)).toEqual([200]);
+    expect(dispatchesOf(queued.id)).toHaveLength(0);
+    expect((await env.getJob(queued.id)).message).toContain('function "nosuchfunction" not defined');
+  });
+
+  it('runs a job once when the claim answer is lost, and still reports it', async () => {
+    env.ctrlplane!.injectFault({ kind: 'lost-response', method: 'POST', path: /\/claim$/ });
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId);
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful');
+    // The first claim took effect but its answer never came; the retry met 409 and knew the claim was its own.
+    expect(claimsOf(queued.id)).toEqual([200, 409]);
+    expect(dispatchesOf(queued.id)).toHaveLength(1);
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['successful']);
+  });
+
+  it('leaves alone a job that was no longer queued when it tried to claim it', async () => {
+    // Claimed by someone else between our list and our claim: simulated by a job Ctrlplane already moved on.
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId);
+    env.ctrlplane!.injectFault({ kind: 'delay', method: 'POST', path: new RegExp(`/jobs/${queued.id}/claim$`), delayMs: 2000 });
+    // The job's workflow exists (pulled) and its claim is on its way, held up for 2 s; another process claims first.
+    await env.waitForStatus(queued.id, 'pending', 20_000);
+    env.ctrlplane!.setJobStatus(queued.id, 'inProgress');
+    const job = await env.waitForStatus(queued.id, 'skipped', 30_000);
+    expect(job.message).toContain('no longer queued');
+    expect(claimsOf(queued.id)).toEqual([409]);
+    expect(dispatchesOf(queued.id)).toHaveLength(0);
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual([]);
+  });
+
+  it('delays reports while Ctrlplane is down, loses none, and keeps other jobs going', { timeout: 120_000 }, async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
+    const running = await env.waitForStatus(queued.id, 'in_progress');
+    await env.ctrlplane!.goDown();
+    try {
+      await env.sandbox.completeRun(Number(running.externalId), 'success');
+      await env.waitForStatus(queued.id, 'successful');
+      // A job from our own API is not held up by the outage.
+      const other = await env.createJob();
+      await env.waitForStatus(other.id, 'successful');
+      // Reports are being retried, not dropped: the workflow stays open until Ctrlplane accepts the final status.
+      const handle = env.stack.client.workflow.getHandle(`job-${queued.id}`);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      await env.ctrlplane!.comeBack();
+    }
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful', 90_000);
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['successful']);
+    await expect.poll(async () => (await env.stack.client.workflow.getHandle(`job-${queued.id}`).describe()).status.name, { timeout: 10_000 }).toBe('COMPLETED');
+  });
+
+  it('cancels the GitHub run when the job is cancelled in Ctrlplane, without reading each running job every poll', { timeout: 90_000 }, async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
+    const running = await env.waitForStatus(queued.id, 'in_progress');
+    const jobReads = () => env.ctrlplane!.requests().filter((r) => r.method === 'GET' && r.path.endsWith(`/jobs/${queued.id}`)).length;
+    // Several polls (500 ms apart) while the job runs: none reads the job itself.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(jobReads()).toBe(0);
+    env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
+    const job = await env.waitForStatus(queued.id, 'cancelled', 30_000);
+    expect(job.status).toBe('cancelled');
+    await expect.poll(() => (env.sandbox.getRun(Number(running.externalId)) as { conclusion?: string }).conclusion, { timeout: 10_000 }).toBe('cancelled');
+    expect(jobReads()).toBeLessThanOrEqual(2);
+    expect(env.ctrlplane!.job(queued.id)?.status).toBe('cancelled');
+  });
+
+  it('with two worker replicas polling the same agent, dispatches each job once', { timeout: 120_000 }, async () => {
+    const logger = createLogger({ level: 'silent' });
+    const second = await startLocalStack({
+      temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+      taskQueue: env.stack.taskQueue,
+      githubApiUrl: env.sandbox.url,
+      githubApp: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey },
+      githubMutationIntervalMs: 0,
+      apiKeys: ['unused'],
+      jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes' },
+      workflowBundlePath: inject('workflowBundlePath'),
+      ctrlplane: { ...env.ctrlplaneSettings!, pollIntervalMs: 300 },
+      logger,
+    });
+    try {
+      const jobs = Array.from({ length: 12 }, () => queueCtrlplaneJob(env.ctrlplane!, agentId));
+      for (const job of jobs) await waitForCtrlplaneStatus(env.ctrlplane!, job.id, 'successful', 90_000);
+      for (const job of jobs) {
+        expect(dispatchesOf(job.id)).toHaveLength(1);
+        expect(claimsOf(job.id)).toEqual([200]);
+        expect(reportedStatuses(env.ctrlplane!, job.id)).toEqual(['successful']);
+      }
+    } finally {
+      await second.stop();
+    }
+  });
+});
