@@ -16,6 +16,14 @@ export interface WorkerProcess {
 
 /** `gha-agent worker` as a real child process, configured only by env vars, for the stack's task queue. */
 export async function startWorkerProcess(env: E2eStack): Promise<WorkerProcess> {
+  const ctrlplane = env.ctrlplane &&
+    env.ctrlplaneSettings && {
+      CTRLPLANE_URL: env.ctrlplane.url,
+      CTRLPLANE_API_KEY: env.ctrlplaneSettings.apiKey,
+      CTRLPLANE_WORKSPACE_ID: env.ctrlplaneSettings.workspaceId,
+      CTRLPLANE_AGENT_NAME: env.ctrlplaneSettings.agentName,
+      CTRLPLANE_POLL_INTERVAL: '1s',
+    };
   const child = spawn(process.execPath, [BIN, 'worker'], {
     env: {
       PATH: process.env.PATH,
@@ -29,6 +37,7 @@ export async function startWorkerProcess(env: E2eStack): Promise<WorkerProcess> 
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
+      ...ctrlplane,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

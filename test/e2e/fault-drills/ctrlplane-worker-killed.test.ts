@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveCtrlplaneAgentId } from '../../../src/ctrlplane/agent-id.ts';
+import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../../support/ctrlplane-jobs.ts';
+import { type E2eStack, startE2eStack } from '../../support/e2e-stack.ts';
+import { startWorkerProcess } from '../../support/worker-process.ts';
+
+let env: E2eStack;
+beforeAll(async () => {
+  // No in-process worker: `gha-agent worker` child processes pull from Ctrlplane, as in production.
+  env = await startE2eStack({ startWorker: false, ctrlplane: true });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+describe('fault drill: a worker pulling from Ctrlplane is SIGKILLed', () => {
+  it('between claim and dispatch: the next worker runs each claimed job once and reports it', { timeout: 240_000 }, async () => {
+    const settings = env.ctrlplaneSettings!;
+    const agentId = deriveCtrlplaneAgentId(settings.workspaceId, settings.agentName);
+    // GitHub answers dispatches slowly, so the worker dies after its claims and before (or during) its dispatches.
+    env.sandbox.injectFault({ kind: 'delay', method: 'POST', path: /\/dispatches$/, delayMs: 3000, times: 4 });
+    const first = await startWorkerProcess(env);
+    const jobs = Array.from({ length: 4 }, () => queueCtrlplaneJob(env.ctrlplane!, agentId));
+    await expect.poll(() => jobs.every((job) => env.ctrlplane!.job(job.id)?.status === 'inProgress'), { timeout: 30_000 }).toBe(true);
+    await first.kill();
+    const dispatchedAtKill = jobs.filter((job) => env.sandbox.dispatches.some((d) => d.inputs.job_id === job.id)).length;
+    expect(dispatchedAtKill).toBeLessThan(jobs.length);
+    const second = await startWorkerProcess(env);
+    try {
+      for (const job of jobs) await waitForCtrlplaneStatus(env.ctrlplane!, job.id, 'successful', 150_000);
+      for (const job of jobs) {
+        expect(env.sandbox.dispatches.filter((d) => d.inputs.job_id === job.id)).toHaveLength(1);
+        expect(env.ctrlplane!.claimAttempts(job.id).map((c) => c.status)).toEqual([200]);
+        expect(reportedStatuses(env.ctrlplane!, job.id)).toEqual(['successful']);
+      }
+    } finally {
+      await second.stop();
+    }
+  });
+});
