@@ -299,3 +299,42 @@ describe('NOTES.txt', () => {
     expect(notes).toContain('apiKeys is empty');
   });
 });
+
+describe('the Ctrlplane connection', () => {
+  const WS = '0d6f1f0e-5c2b-4b8e-9a51-2f3c4d5e6f70';
+  const base = { 'ctrlplane.url': 'https://ctrlplane.example.com', 'ctrlplane.workspaceId': WS };
+
+  it('reaches the worker only, with the API key inline (in the chart Secret) or from a Secret of yours', async () => {
+    const inline = await renderChart(helm, { set: { ...base, 'ctrlplane.apiKey': 'abc.secret', 'ctrlplane.pollInterval': '30s' } });
+    const worker = container(inline, 'Deployment', '-worker');
+    expect(Object.fromEntries(['CTRLPLANE_URL', 'CTRLPLANE_WORKSPACE_ID', 'CTRLPLANE_AGENT_NAME', 'CTRLPLANE_POLL_INTERVAL'].map((name) => [name, env(worker, name)?.value]))).toEqual({
+      CTRLPLANE_URL: 'https://ctrlplane.example.com',
+      CTRLPLANE_WORKSPACE_ID: WS,
+      CTRLPLANE_AGENT_NAME: 'github-actions-agent',
+      CTRLPLANE_POLL_INTERVAL: '30s',
+    });
+    expect(env(worker, 'CTRLPLANE_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'agent-github-actions-agent', key: 'CTRLPLANE_API_KEY' });
+    expect(secretData(inline).CTRLPLANE_API_KEY).toBe('abc.secret');
+    expect(container(inline, 'Deployment', '-api').env.some((entry) => entry.name.startsWith('CTRLPLANE_'))).toBe(false);
+
+    const referenced = await renderChart(helm, {
+      set: { ...base, 'ctrlplane.apiKey.valueFrom.secretKeyRef.name': 'ctrlplane', 'ctrlplane.apiKey.valueFrom.secretKeyRef.key': 'api-key' },
+    });
+    expect(env(container(referenced, 'Deployment', '-worker'), 'CTRLPLANE_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'ctrlplane', key: 'api-key' });
+    expect(secretData(referenced).CTRLPLANE_API_KEY).toBeUndefined();
+  });
+
+  it('sets nothing without a URL, and refuses a URL without workspace or key, a slug, or a bad interval', async () => {
+    expect(container(await renderChart(helm), 'Deployment', '-worker').env.some((entry) => entry.name.startsWith('CTRLPLANE_'))).toBe(false);
+    const refused = async (set: Record<string, string>) => {
+      const args = ['template', 'x', CHART_DIR, ...Object.entries(set).flatMap(([key, value]) => ['--set', `${key}=${value}`])];
+      const result = await runHelm(helm, args);
+      expect(result.code, JSON.stringify(set)).not.toBe(0);
+      return result.stderr;
+    };
+    expect(await refused({ 'ctrlplane.url': 'https://ctrlplane.example.com', 'ctrlplane.apiKey': 'a.b' })).toMatch(/workspaceId/);
+    expect(await refused({ ...base })).toMatch(/apiKey/);
+    expect(await refused({ ...base, 'ctrlplane.apiKey': 'a.b', 'ctrlplane.workspaceId': 'acme' })).toMatch(/workspaceId/);
+    expect(await refused({ ...base, 'ctrlplane.apiKey': 'a.b', 'ctrlplane.pollInterval': '10' })).toMatch(/pollInterval/);
+  });
+});

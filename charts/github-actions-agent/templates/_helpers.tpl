@@ -91,6 +91,7 @@ references. `api` and `worker` say which Deployment gets the variable (the setup
   (dict "env" "API_KEYS" "value" .Values.apiKeys "api" true "worker" false)
   (dict "env" "TEMPORAL_API_KEY" "value" .Values.temporal.apiKey "api" true "worker" true "setup" true)
   (dict "env" "PAYLOAD_ENCRYPTION_KEYS" "value" .Values.encryption.keys "api" true "worker" true)
+  (dict "env" "CTRLPLANE_API_KEY" "value" .Values.ctrlplane.apiKey "api" false "worker" true)
 -}}
 {{- toJson $list }}
 {{- end }}

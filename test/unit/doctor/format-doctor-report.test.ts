@@ -17,7 +17,7 @@ describe('gha-agent doctor text output', () => {
       expect(lines).toContain('ok       App JWT: accepted: App "Sandbox App 1" (id 1)');
       expect(out).toMatch(/warn {5}acme\/deploy: run-name: .*has no run-name/);
       expect(out).toContain('skipped  Temporal: not checked (--skip-temporal)');
-      expect(lines.at(-2)).toMatch(/^\d+ ok, 1 warning\(s\), 1 problem\(s\), 1 skipped$/);
+      expect(lines.at(-2)).toMatch(/^\d+ ok, 1 warning\(s\), 1 problem\(s\), 2 skipped$/);
     } finally {
       await sandbox.close();
     }
