@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDeclarativeConfigFromEnv } from '../config/load-declarative-config-from-env.ts';
 import { loadConfig } from '../config/env.ts';
+import { type DemoCtrlplane, queueDemoJob, startDemoCtrlplane, watchCtrlplaneJob } from '../dev/demo-ctrlplane.ts';
 import { DEMO_INSTALLATION_ID, DEMO_OWNER, DEMO_REPO, startDemoSandbox } from '../dev/demo-sandbox.ts';
 import { startLocalStack } from '../dev/local-stack.ts';
 import { createLogger } from '../logging/create-logger.ts';
@@ -46,6 +47,10 @@ export async function devCommand(): Promise<void> {
   const apiKeys = config.apiKeys.length ? config.apiKeys : ['dev-api-key'];
   let sandbox: GithubSandbox | undefined;
   if (!config.githubApp) sandbox = await startDemoSandbox(webhookSecret, logger);
+  // With the GitHub sandbox and no Ctrlplane configured, a Ctrlplane sandbox too: the whole http-pull loop runs locally.
+  let demoCtrlplane: DemoCtrlplane | undefined;
+  if (sandbox && !config.ctrlplane) demoCtrlplane = await startDemoCtrlplane(logger);
+  const ctrlplaneSettings = config.ctrlplane ?? demoCtrlplane?.settings;
 
   const stack = await startLocalStack({
     temporal: { address: temporal.address, namespace: temporal.namespace },
@@ -60,6 +65,7 @@ export async function devCommand(): Promise<void> {
     jobTimeouts: jobTimeoutsFromEnv(),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
     config: declarative,
+    ctrlplane: ctrlplaneSettings,
     logger,
   });
   sandbox?.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
@@ -78,7 +84,16 @@ export async function devCommand(): Promise<void> {
   say(`  Temporal UI   ${temporal.uiUrl}`);
   say(`  Temporal gRPC ${temporal.address}   (state in .data/temporal.db)`);
   say(sandbox ? `  GitHub        sandbox at ${sandbox.url} (no GitHub App configured)` : `  GitHub        ${config.githubApiUrl} as App ${config.githubApp?.appId}`);
+  if (stack.ctrlplane) {
+    const where = demoCtrlplane ? `sandbox at ${demoCtrlplane.sandbox.url} (no CTRLPLANE_URL configured)` : config.ctrlplane?.apiUrl;
+    say(`  Ctrlplane     ${where}, agent ${stack.ctrlplane.origin.agentId} (http-pull)`);
+  }
   say();
+  if (demoCtrlplane && stack.ctrlplane) {
+    const job = queueDemoJob(demoCtrlplane.sandbox, stack.ctrlplane.origin.agentId);
+    say(`A demo job from Ctrlplane: ${job.id}`);
+    watchCtrlplaneJob(demoCtrlplane.sandbox, job.id, (status) => say(`  Ctrlplane job ${job.id.slice(0, 8)}: ${status}`));
+  }
   if (sandbox) {
     say('Create a demo job (it reaches "successful" in a few seconds):');
     say(`  curl -s -X POST ${stack.apiUrl}/api/v1/jobs -H 'x-api-key: ${apiKeys[0]}' -H 'content-type: application/json' -d '${demoJob}'`);
@@ -91,6 +106,7 @@ export async function devCommand(): Promise<void> {
     say('\nstopping...');
     await stack.stop();
     await sandbox?.close();
+    await demoCtrlplane?.sandbox.close();
     await temporal.stop();
   });
 }

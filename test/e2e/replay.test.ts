@@ -6,6 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
 import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
+import { queueCtrlplaneJob } from '../support/ctrlplane-jobs.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 
 // Running jobs replay their history on every worker restart: a workflow change that would make an old history
@@ -15,11 +16,11 @@ import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../s
 // beside the older generations (commit them; keep the old ones while such jobs may still be running).
 const run = promisify(execFile);
 const HISTORY_DIR = fileURLToPath(new URL('../replay-histories/', import.meta.url));
-const TERMINAL = ['successful', 'failure', 'cancelled', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
+const TERMINAL = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
 
 let env: E2eStack;
 beforeAll(async () => {
-  env = await startE2eStack({ jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', discoveryTimeout: '5 seconds' } });
+  env = await startE2eStack({ jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', discoveryTimeout: '5 seconds' }, ctrlplane: true });
 });
 afterAll(async () => {
   await env?.stop();
@@ -52,6 +53,30 @@ async function runScenarios(): Promise<Array<{ name: string; jobId: string }>> {
   env.relay.setMode({ drop: true });
   await run('lost-webhooks', config(101));
   env.relay.setMode({});
+
+  // Jobs pulled from Ctrlplane: claim first, reports after.
+  const ctrlplane = env.ctrlplane!;
+  const agentId = env.stack.ctrlplane!.origin.agentId;
+  const pulled = async (name: string, workflowId: number, during?: (jobId: string) => Promise<void>) => {
+    const job = queueCtrlplaneJob(ctrlplane, agentId, { workflowId });
+    await during?.(job.id);
+    await env.waitForStatus(job.id, [...TERMINAL]);
+    // The workflow ends once Ctrlplane has the final status.
+    await env.stack.client.workflow.getHandle(jobWorkflowId(job.id)).result();
+    scenarios.push({ name, jobId: job.id });
+  };
+  await pulled('ctrlplane-successful', 101);
+  ctrlplane.injectFault({ kind: 'lost-response', method: 'POST', path: /\/claim$/ });
+  await pulled('ctrlplane-lost-claim', 102);
+  await pulled('ctrlplane-cancelled-in-ctrlplane', 103, async (jobId) => {
+    await env.waitForStatus(jobId, 'in_progress');
+    ctrlplane.setJobStatus(jobId, 'cancelled');
+  });
+  await pulled('ctrlplane-claimed-elsewhere', 101, async (jobId) => {
+    ctrlplane.injectFault({ kind: 'delay', method: 'POST', path: new RegExp(`/jobs/${jobId}/claim$`), delayMs: 2000 });
+    await env.waitForStatus(jobId, 'pending');
+    ctrlplane.setJobStatus(jobId, 'inProgress');
+  });
   return scenarios;
 }
 
@@ -77,7 +102,7 @@ describe('workflow determinism', () => {
         .filter((file) => file.endsWith('.json'))
         .map(async (file) => ({ name: `recorded/${file}`, workflowId: file, history: JSON.parse(await readFile(`${HISTORY_DIR}${file}`, 'utf8')) as unknown })),
     );
-    expect(recorded.length).toBeGreaterThanOrEqual(14);
+    expect(recorded.length).toBeGreaterThanOrEqual(18);
 
     const failures: string[] = [];
     const all = [...fresh, ...recorded];
