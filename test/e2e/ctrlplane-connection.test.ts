@@ -141,4 +141,18 @@ describe('Ctrlplane http-pull connection', () => {
       await second.stop();
     }
   });
+
+  it('counts what it does in Prometheus metrics', async () => {
+    const text = await env.ctrlplaneMetrics!.metrics();
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('gha_agent_ctrlplane_jobs_pulled_total')).toBeGreaterThanOrEqual(6);
+    expect(value('gha_agent_ctrlplane_jobs_claimed_total')).toBeGreaterThanOrEqual(6);
+    expect(value('gha_agent_ctrlplane_claim_conflicts_total')).toBe(1);
+    expect(value('gha_agent_ctrlplane_reports_sent_total{status="successful"}')).toBeGreaterThanOrEqual(3);
+    expect(value('gha_agent_ctrlplane_reports_sent_total{status="invalidJobAgent"}')).toBe(1);
+    expect(value('gha_agent_ctrlplane_reports_failed_total')).toBeGreaterThanOrEqual(1);
+    expect(value('gha_agent_ctrlplane_polls_total{outcome="ok"}')).toBeGreaterThan(10);
+    expect(value('gha_agent_ctrlplane_last_successful_poll_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 30);
+    expect(value('gha_agent_ctrlplane_reports_pending')).toBe(0);
+  });
 });

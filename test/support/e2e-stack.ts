@@ -11,6 +11,8 @@ import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
 import { ctrlplaneApiBaseUrl, type CtrlplaneSettings } from '../../src/config/env.ts';
 import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
 import { type CtrlplaneSandbox, startCtrlplaneSandbox } from '../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
+import { Registry } from 'prom-client';
+import { createCtrlplaneMetrics } from '../../src/metrics/ctrlplane-metrics.ts';
 import { installQuietTemporalRuntime } from './quiet-temporal-runtime.ts';
 
 export const INSTALLATION_ID = 4242;
@@ -43,6 +45,8 @@ export interface E2eStack {
   ctrlplane?: CtrlplaneSandbox;
   /** The Ctrlplane settings the worker runs with (for extra replicas). */
   ctrlplaneSettings?: CtrlplaneSettings;
+  /** The in-process worker's Ctrlplane metrics (Prometheus text via `metrics()`). */
+  ctrlplaneMetrics?: Registry;
   /** Between the sandbox and the API: set its mode to drop, duplicate, delay or reorder deliveries. */
   relay: WebhookFaultRelay;
   stack: LocalStack;
@@ -112,6 +116,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     agentName: CTRLPLANE_AGENT_NAME,
     pollIntervalMs: (typeof options.ctrlplane === 'object' ? options.ctrlplane.pollIntervalMs : undefined) ?? 500,
   };
+  const ctrlplaneMetrics = ctrlplane ? new Registry() : undefined;
   const stack = await startLocalStack({
     temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
     taskQueue: `test-${randomUUID()}`,
@@ -126,6 +131,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     workflowBundlePath: inject('workflowBundlePath'),
     config: options.config,
     ctrlplane: ctrlplaneSettings,
+    ctrlplaneMetrics: ctrlplaneMetrics && createCtrlplaneMetrics(ctrlplaneMetrics),
     logger,
   });
   const relay = await startWebhookFaultRelay(`${stack.apiUrl}/api/github/webhook`);
@@ -147,6 +153,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     sandbox,
     ctrlplane,
     ctrlplaneSettings,
+    ctrlplaneMetrics,
     relay,
     stack,
     api,
