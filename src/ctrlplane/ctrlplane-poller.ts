@@ -126,13 +126,15 @@ export class CtrlplanePoller {
       result.cancelled = await this.cancelJobsCancelledInCtrlplane();
       metrics?.polls.inc({ outcome: 'ok' });
       metrics?.lastSuccessfulPoll.set(Date.now() / 1000);
-      await this.countPendingReports();
       return result;
     } catch (error) {
       metrics?.polls.inc({ outcome: 'error' });
       if (error instanceof CtrlplaneAgentConfigError) throw error;
       logger.warn({ err: error }, 'polling Ctrlplane failed; trying again at the next poll');
       return result;
+    } finally {
+      // Most telling while Ctrlplane is down, so counted whatever Ctrlplane answered.
+      await this.countPendingReports().catch((error: unknown) => logger.warn({ err: error }, 'counting pending Ctrlplane reports failed'));
     }
   }
 

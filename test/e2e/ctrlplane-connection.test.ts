@@ -36,6 +36,11 @@ describe('Ctrlplane http-pull connection', () => {
     const job = await env.getJob(queued.id);
     expect(job).toMatchObject({ status: 'successful', ctrlplane: { workspaceId: env.ctrlplaneSettings!.workspaceId, agentId, reportedStatus: 'successful' } });
     expect(job.renderedJobAgentConfig).toMatchObject({ installationId: 4242, owner: OWNER, ref: 'main' });
+    // The Ctrlplane key stays in the worker: not in the job's history.
+    const history = await env.stack.client.workflow.getHandle(`job-${queued.id}`).fetchHistory();
+    const historyText = JSON.stringify(history);
+    expect(historyText).toContain(queued.id);
+    expect(historyText).not.toContain(env.ctrlplaneSettings!.apiKey);
   });
 
   it('reports failure when the GitHub run fails', async () => {
@@ -91,7 +96,9 @@ describe('Ctrlplane http-pull connection', () => {
       // Reports are being retried, not dropped: the workflow stays open until Ctrlplane accepts the final status.
       const handle = env.stack.client.workflow.getHandle(`job-${queued.id}`);
       expect((await handle.describe()).status.name).toBe('RUNNING');
-      await new Promise((r) => setTimeout(r, 3000));
+      // …and the pending-report gauge shows it (polls go on against visibility while Ctrlplane is down).
+      await expect.poll(async () => Number(/^gha_agent_ctrlplane_reports_pending (\S+)$/m.exec(await env.ctrlplaneMetrics!.metrics())?.[1]), { timeout: 15_000 }).toBe(1);
+      await new Promise((r) => setTimeout(r, 2000));
     } finally {
       await env.ctrlplane!.comeBack();
     }
@@ -153,6 +160,9 @@ describe('Ctrlplane http-pull connection', () => {
     expect(value('gha_agent_ctrlplane_reports_failed_total')).toBeGreaterThanOrEqual(1);
     expect(value('gha_agent_ctrlplane_polls_total{outcome="ok"}')).toBeGreaterThan(10);
     expect(value('gha_agent_ctrlplane_last_successful_poll_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 30);
-    expect(value('gha_agent_ctrlplane_reports_pending')).toBe(0);
+    // Counted from visibility at each poll: every job here has had its final status accepted.
+    await expect
+      .poll(async () => Number(/^gha_agent_ctrlplane_reports_pending (\S+)$/m.exec(await env.ctrlplaneMetrics!.metrics())?.[1]), { timeout: 10_000 })
+      .toBe(0);
   });
 });

@@ -33,6 +33,9 @@ describe('fault drill: a worker pulling from Ctrlplane is SIGKILLed', () => {
         expect(env.ctrlplane!.claimAttempts(job.id).map((c) => c.status)).toEqual([200]);
         expect(reportedStatuses(env.ctrlplane!, job.id)).toEqual(['successful']);
       }
+      // The workers logged at info level throughout, and never the Ctrlplane key.
+      expect(first.output()).toContain('Ctrlplane job pulled');
+      expect(first.output() + second.output()).not.toContain(settings.apiKey);
     } finally {
       await second.stop();
     }
