@@ -83,6 +83,23 @@ describe('Ctrlplane http-pull connection', () => {
     expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual([]);
   });
 
+  it('reports every status change in order: actionRequired, back to inProgress, then the final status once', async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
+    const running = await env.waitForStatus(queued.id, 'in_progress');
+    const patch = (status: string) => env.api(`/api/v1/jobs/${queued.id}`, { method: 'PATCH', json: { status } });
+    expect((await patch('action_required')).status).toBe(200);
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'actionRequired');
+    expect((await patch('in_progress')).status).toBe(200);
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'inProgress');
+    await env.sandbox.completeRun(Number(running.externalId), 'success');
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful');
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['actionRequired', 'inProgress', 'successful']);
+    // Terminal never changes: a late PATCH is refused here and nothing more reaches Ctrlplane.
+    expect((await patch('failure')).status).toBe(409);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['actionRequired', 'inProgress', 'successful']);
+  });
+
   it('delays reports while Ctrlplane is down, loses none, and keeps other jobs going', { timeout: 120_000 }, async () => {
     const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
     const running = await env.waitForStatus(queued.id, 'in_progress');
