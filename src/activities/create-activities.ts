@@ -16,6 +16,11 @@ export interface DispatchWorkflowRunInput extends RepoTarget {
   jobId: string;
   /** ISO time the job workflow first tried to dispatch; runs created before it cannot be this job's. */
   notBefore: string;
+  /**
+   * Opt-in per deployment (`jobTokenInput` in the job agent config): the name of a second `workflow_dispatch`
+   * input that receives a per-job token. The token itself is made here, never in workflow history.
+   */
+  jobTokenInput?: string;
 }
 
 export interface DispatchWorkflowRunResult {

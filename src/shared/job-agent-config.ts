@@ -29,6 +29,13 @@ export const jobAgentConfigSchema = z
       .trim()
       .optional()
       .transform((ref) => (ref ? ref : 'main')),
+    /** Opt-in: the workflow_dispatch input that receives a per-job API token (the workflow must declare it). */
+    jobTokenInput: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/, 'jobTokenInput must be a workflow_dispatch input name such as job_token')
+      .refine((name) => name !== 'job_id', 'jobTokenInput cannot be job_id')
+      .optional(),
   })
   .transform(({ organizationId, owner, ...rest }) => ({ ...rest, owner: (owner ?? organizationId) as string }));
 

@@ -168,7 +168,7 @@ async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: J
     try {
       dispatched = await github.dispatchWorkflowRun.executeWithOptions(
         { ...dispatchOptions, summary: `dispatch ${config.owner}/${config.repo}#${config.workflowId}@${config.ref}` },
-        [{ ...target, ref: config.ref, jobId: input.id }],
+        [{ ...target, ref: config.ref, jobId: input.id, ...(config.jobTokenInput ? { jobTokenInput: config.jobTokenInput } : {}) }],
       );
     } catch (error) {
       if (isCancellation(error)) throw error;
