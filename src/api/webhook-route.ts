@@ -64,6 +64,11 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     const delivery = parseWorkflowRunDelivery(payload, deliveryId);
     if (!delivery) return reply.code(400).send({ error: 'bad_request', message: 'workflow_run payload has no workflow_run.id' });
     const { event: runEvent } = delivery;
+    // Jobs dispatch their runs: a run started any other way (push, pull_request, schedule: most of an
+    // organisation's CI) belongs to no job, and costs Temporal nothing.
+    if (runEvent.triggerEvent !== 'workflow_dispatch') {
+      return reply.code(202).send({ ok: true, ignored: true, message: `run started by ${runEvent.triggerEvent ?? '(unknown)'}, not workflow_dispatch: no job dispatched it` });
+    }
     for (const jobId of delivery.candidateJobIds) {
       if (await options.jobs.signalRunEvent(jobId, runEvent)) {
         log.info({ jobId, githubRunId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job');

@@ -15,9 +15,13 @@ interface WorkflowRunPayload {
     updated_at?: string;
     run_attempt?: number;
     path?: string;
+    event?: string;
+    workflow_id?: number;
+    created_at?: string;
     repository?: { full_name?: string; html_url?: string };
   };
   repository?: { full_name?: string; html_url?: string };
+  installation?: { id?: number };
 }
 
 export interface ParsedWorkflowRunDelivery {
@@ -46,6 +50,11 @@ export function parseWorkflowRunDelivery(payload: unknown, deliveryId: string): 
       updatedAt: run.updated_at,
       repository: repository?.full_name,
       workflowUrl: workflowPageUrl(repository?.html_url, run.path),
+      installationId: typeof body.installation?.id === 'number' ? body.installation.id : undefined,
+      triggerEvent: run.event,
+      workflowId: typeof run.workflow_id === 'number' ? run.workflow_id : undefined,
+      workflowPath: run.path,
+      createdAt: run.created_at,
     },
   };
 }

@@ -77,8 +77,8 @@ export async function workerCommand(): Promise<void> {
   const stop = () =>
     (stopping ??= (async () => {
       await ctrlplane?.stop();
-      started.shutdown();
-      ctrlplaneWorker.shutdown();
+      // The SDK also starts draining every worker on SIGTERM: shut down only what still runs.
+      for (const running of [started, ctrlplaneWorker]) if (running.getState() === 'RUNNING') running.shutdown();
       await redelivery?.stop();
       await running;
       await metricsServer.close();

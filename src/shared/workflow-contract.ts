@@ -34,7 +34,16 @@ export interface WorkflowRunEvent {
   htmlUrl?: string;
   workflowUrl?: string;
   updatedAt?: string;
+  /** `owner/repo` of the run. */
   repository?: string;
+  /** The App installation the delivery was for. */
+  installationId?: number;
+  /** What started the run (`workflow_run.event`): ours are `workflow_dispatch`. */
+  triggerEvent?: string;
+  /** `workflow_run.workflow_id` and `workflow_run.path` (`.github/workflows/deploy.yml`). */
+  workflowId?: number;
+  workflowPath?: string;
+  createdAt?: string;
 }
 
 /** A manual status report (`PATCH /api/v1/jobs/{id}`). */

@@ -3,6 +3,14 @@ import { formatValue, sprint, sprintf, sprintln, utf8Bytes } from './fmt.ts';
 import { FuncError, type TemplateFunc } from './functions.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typeName } from './values.ts';
 import { isTrue } from './exec.ts';
+import { utf8Encode } from './encoding.ts';
+import { SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
+
+/** Charges a per-character pass over `s`. */
+function charged(s: string): string {
+  meter().work(s.length, SLOW_CHARS_PER_STEP);
+  return s;
+}
 
 const noFlags = { plus: false, minus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
 
@@ -34,10 +42,11 @@ function index([item0, ...indexes]: unknown[]): unknown {
       if (x >= arr.length) throw new FuncError('reflect: slice index out of range');
       item = arr[x];
     } else if (k === 'string') {
-      const bytes = utf8Bytes(item instanceof JsonNumber ? item.literal : (item as string));
-      const x = indexArg(idx, bytes.length);
-      if (x >= bytes.length) throw new FuncError('reflect: string index out of range');
-      item = new TypedInt('uint8', BigInt(bytes[x]!));
+      const s = item instanceof JsonNumber ? item.literal : (item as string);
+      const len = utf8Length(s);
+      const x = indexArg(idx, len);
+      if (x >= len) throw new FuncError('reflect: string index out of range');
+      item = new TypedInt('uint8', BigInt(byteAt(s, x)));
     } else if (k === 'map') {
       const m = item as Record<string, unknown>;
       if (idx === undefined) throw new FuncError('value is nil; should be of type string');
@@ -50,13 +59,33 @@ function index([item0, ...indexes]: unknown[]): unknown {
   return item;
 }
 
+/** The byte at UTF-8 offset `x` of `s`, without encoding all of `s`. */
+function byteAt(s: string, x: number): number {
+  let off = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    let n = 1;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    } else if (c >= 0xdc00 && c <= 0xdfff) c = 0xfffd;
+    n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (x < off + n) return utf8Bytes(String.fromCodePoint(c))[x - off]!;
+    off += n;
+  }
+  return 0;
+}
+
 function length([item]: unknown[]): unknown {
   if (item === null) throw new FuncError('len of nil pointer');
   if (item === undefined) throw new FuncError('reflect: call of reflect.Value.Type on zero Value');
-  if (typeof item === 'string') return BigInt(utf8Bytes(item).length);
+  if (typeof item === 'string') return BigInt(utf8Length(item));
   if (item instanceof JsonNumber) return BigInt(item.literal.length);
   if (Array.isArray(item)) return BigInt(item.length);
-  if (isMap(item)) return BigInt(Object.keys(item).length);
+  if (isMap(item)) return BigInt(mapKeys(item).length);
   throw new FuncError(`len of type ${typeName(item)}`);
 }
 
@@ -167,17 +196,16 @@ function le(a: unknown, b: unknown): boolean {
   return lt(a, b) || eq([a, b]);
 }
 
+/** template.HTMLEscapeString, with native replaceAll passes (a per-character callback is slow). */
 function htmlEscape(s: string): string {
-  return s.replace(/[\0"'&<>]/g, (c) => {
-    switch (c) {
-      case '\0': return '\uFFFD';
-      case '"': return '&#34;';
-      case "'": return '&#39;';
-      case '&': return '&amp;';
-      case '<': return '&lt;';
-      default: return '&gt;';
-    }
-  });
+  if (!/[\0"'&<>]/.test(s)) return s;
+  return s
+    .replaceAll('&', '&amp;')
+    .replaceAll('\0', '\uFFFD')
+    .replaceAll('"', '&#34;')
+    .replaceAll("'", '&#39;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;');
 }
 
 function jsEscape(s: string): string {
@@ -201,16 +229,19 @@ function jsEscape(s: string): string {
   return out;
 }
 
+/** url.QueryEscape's output for each byte. */
+const queryBytes: string[] = Array.from({ length: 256 }, (_, b) => {
+  const c = String.fromCharCode(b);
+  if (/[A-Za-z0-9\-_.~]/.test(c)) return c;
+  if (c === ' ') return '+';
+  return '%' + b.toString(16).toUpperCase().padStart(2, '0');
+});
+
 /** url.QueryEscape. */
 export function queryEscape(s: string): string {
-  let out = '';
-  for (const b of utf8Bytes(s)) {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
-    else if (c === ' ') out += '+';
-    else out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
-  }
-  return out;
+  const parts: string[] = [];
+  for (const b of utf8Encode(s)) parts.push(queryBytes[b]!);
+  return parts.join('');
 }
 
 /** text/template's evalArgs: one string as is, anything else through fmt.Sprint. */
@@ -224,10 +255,11 @@ export const builtins: Record<string, TemplateFunc> = {
   or: { params: ['value'], variadic: 'value', special: 'or', fn: () => undefined },
   call: { params: ['value'], variadic: 'value', special: 'call', fn: () => undefined },
   not: { params: ['value'], fn: ([a]) => !isTrue(a)[0] },
-  html: { params: [], variadic: 'any', fn: (args) => htmlEscape(evalArgs(args)) },
-  js: { params: [], variadic: 'any', fn: (args) => jsEscape(evalArgs(args)) },
-  urlquery: { params: [], variadic: 'any', fn: (args) => queryEscape(evalArgs(args)) },
-  index: { params: ['value'], variadic: 'value', fn: index },
+  // Escapers grow their input by a bounded factor; the executor checks what they return.
+  html: { params: [], variadic: 'any', fn: (args) => htmlEscape(charged(evalArgs(args))) },
+  js: { params: [], variadic: 'any', fn: (args) => jsEscape(charged(evalArgs(args))) },
+  urlquery: { params: [], variadic: 'any', fn: (args) => queryEscape(charged(evalArgs(args))) },
+  index: { params: ['value'], variadic: 'value', slow: true, fn: index },
   len: { params: ['value'], fn: length },
   print: { params: [], variadic: 'any', fn: (args) => sprint(args) },
   println: { params: [], variadic: 'any', fn: (args) => sprintln(args) },

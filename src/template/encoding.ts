@@ -1,5 +1,44 @@
 // Pure-JS SHA-256, base64 and UTF-8: the workflow sandbox offers no Node modules.
-import { utf8Bytes } from './fmt.ts';
+/** The UTF-8 encoding of `s` (a lone surrogate becomes U+FFFD, as Go converts it). */
+export function utf8Encode(s: string): Uint8Array {
+  const out = new Uint8Array(s.length * 3);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[n++] = c;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    }
+    if (c < 0x800) {
+      out[n++] = 0xc0 | (c >> 6);
+      out[n++] = 0x80 | (c & 63);
+    } else if (c < 0x10000) {
+      out[n++] = 0xe0 | (c >> 12);
+      out[n++] = 0x80 | ((c >> 6) & 63);
+      out[n++] = 0x80 | (c & 63);
+    } else {
+      out[n++] = 0xf0 | (c >> 18);
+      out[n++] = 0x80 | ((c >> 12) & 63);
+      out[n++] = 0x80 | ((c >> 6) & 63);
+      out[n++] = 0x80 | (c & 63);
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/** A string from char codes, in chunks (fromCharCode takes a bounded number of arguments). */
+function fromCodes(codes: Uint8Array | Uint16Array): string {
+  let out = '';
+  for (let i = 0; i < codes.length; i += 8192) out += String.fromCharCode(...codes.subarray(i, i + 8192));
+  return out;
+}
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -14,7 +53,7 @@ const K = new Uint32Array([
 
 /** Hex SHA-256 of the UTF-8 bytes of `s`. */
 export function sha256Hex(s: string): string {
-  const msg = utf8Bytes(s);
+  const msg = utf8Encode(s);
   const len = msg.length;
   const total = ((len + 9 + 63) >> 6) << 6;
   const buf = new Uint8Array(total);
@@ -59,16 +98,20 @@ export function sha256Hex(s: string): string {
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
+const B64_CODES = Uint8Array.from(B64, (c) => c.charCodeAt(0));
+
 export function base64Encode(s: string): string {
-  const b = utf8Bytes(s);
-  let out = '';
+  const b = utf8Encode(s);
+  const out = new Uint8Array(Math.ceil(b.length / 3) * 4);
+  let o = 0;
   for (let i = 0; i < b.length; i += 3) {
     const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
-    out += i + 1 < b.length ? B64[(n >> 6) & 63]! : '=';
-    out += i + 2 < b.length ? B64[n & 63]! : '=';
+    out[o++] = B64_CODES[(n >> 18) & 63]!;
+    out[o++] = B64_CODES[(n >> 12) & 63]!;
+    out[o++] = i + 1 < b.length ? B64_CODES[(n >> 6) & 63]! : 61;
+    out[o++] = i + 2 < b.length ? B64_CODES[n & 63]! : 61;
   }
-  return out;
+  return fromCodes(out);
 }
 
 /** base64.StdEncoding.DecodeString; throws Go's error text on bad input. */

@@ -10,6 +10,7 @@ import { utf8Bytes } from './fmt.ts';
 import { compareStrings } from './fmt.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, sliceTypes, stringMaps, typeName } from './values.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
+import { BudgetError, BudgetMeter, CHARS_PER_STEP, SLOW_CHARS_PER_STEP, isResourceError, mapKeys, utf8Length, withMeter } from './budget.ts';
 
 /** Marks "no final value" (Go's missingVal) in pipelines. */
 const MISSING = Symbol('missing');
@@ -26,8 +27,8 @@ class ContinueSignal {}
 const BREAK = new BreakSignal();
 const CONTINUE = new ContinueSignal();
 
-/** Go caps template recursion at 100000; JavaScript stacks are shallower, so stop earlier. */
-const MAX_EXEC_DEPTH = 1000;
+/** UTF-8 sizes of text nodes, computed once per parsed node. */
+const textBytes = new WeakMap<N.Node, number>();
 
 export interface Program {
   name: string;
@@ -42,12 +43,27 @@ export class ExecState {
   dotBoxed = false;
   tmplName: string;
 
+  private readonly maxSteps: number;
+
   constructor(
     private readonly program: Program,
     private readonly funcs: Map<string, TemplateFunc>,
     private readonly env: FuncEnv,
+    private readonly meter: BudgetMeter,
   ) {
     this.tmplName = program.name;
+    this.maxSteps = meter.limits.maxSteps;
+  }
+
+  /** One execution step; the check is inlined because it runs for every node. */
+  private step(): void {
+    if (++this.meter.steps > this.maxSteps) this.meter.step(0);
+  }
+
+  /** Appends to the output, counting its UTF-8 bytes against maxOutputBytes. */
+  private emit(s: string, bytes: number): void {
+    this.meter.output(bytes);
+    this.out += s;
   }
 
   /**
@@ -55,8 +71,12 @@ export class ExecState {
    * formatted with the message's arguments, exactly as Go does (so even its quirks carry over).
    */
   errorf(format: string, ...args: unknown[]): never {
+    throw withMeter(null, () => this.error(format, args));
+  }
+
+  private error(format: string, args: unknown[]): TemplateError {
     const name = doublePercent(this.tmplName);
-    if (!this.node) throw new TemplateError(sprintf(`template: ${name}: ${format}`, args));
+    if (!this.node) return new TemplateError(sprintf(`template: ${name}: ${format}`, args));
     const n = this.node;
     const text = n.tree.text.slice(0, n.pos);
     const lastNl = text.lastIndexOf('\n');
@@ -65,7 +85,7 @@ export class ExecState {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) line++;
     const location = `${n.tree.parseName}:${line}:${col}`;
     const prefix = `template: ${location}: executing ${goQuote(name)} at <${doublePercent(nodeString(n))}>: `;
-    throw new TemplateError(sprintf(prefix + format, args));
+    return new TemplateError(sprintf(prefix + format, args));
   }
 
   execute(input: unknown): string {
@@ -74,7 +94,15 @@ export class ExecState {
     const tree = this.program.trees.get(this.program.name);
     this.vars = [{ name: '$', value: data, boxed: false }];
     if (!tree || !tree.root) this.errorf('%q is an incomplete or empty template', this.program.name);
-    this.walk(data, tree.root);
+    try {
+      withMeter(this.meter, () => this.walk(data, tree.root!));
+    } catch (e) {
+      // Budget errors raised outside a function call (steps, output, printing) and a JavaScript stack
+      // overflow are reported at the node being executed, in Go's error form.
+      if (e instanceof BudgetError) this.errorf('%s', e.message);
+      if (isResourceError(e)) this.errorf('render budget exceeded: %s', resourceMessage(e));
+      throw e;
+    }
     return this.out;
   }
 
@@ -98,7 +126,13 @@ export class ExecState {
   }
 
   walk(dot: unknown, node: N.Node): void {
+    // A list is only a container: its nodes are the steps (and the enclosing node stays current).
+    if (node.type === 'list') {
+      for (const n of node.nodes) this.walk(dot, n);
+      return;
+    }
     this.node = node;
+    this.step();
     switch (node.type) {
       case 'action': {
         const val = this.evalPipeline(dot, node.pipe);
@@ -114,16 +148,16 @@ export class ExecState {
       case 'if':
       case 'with':
         return this.walkIfOrWith(node, dot);
-      case 'list':
-        for (const n of node.nodes) this.walk(dot, n);
-        return;
       case 'range':
         return this.walkRange(dot, node);
       case 'template':
         return this.walkTemplate(dot, node);
-      case 'text':
-        this.out += node.text;
+      case 'text': {
+        let bytes = textBytes.get(node);
+        if (bytes === undefined) textBytes.set(node, (bytes = utf8Length(node.text)));
+        this.emit(node.text, bytes);
         return;
+      }
       default:
         this.errorf('unknown node: %s', nodeString(node));
     }
@@ -183,7 +217,10 @@ export class ExecState {
           case 'map': {
             const m = val as Record<string, unknown>;
             const boxed = !stringMaps.has(m);
-            for (const k of Object.keys(m).sort(compareStrings)) {
+            const keys = mapKeys(m);
+            // sorting: n log n comparisons
+            this.meter.step(keys.length * Math.log2(keys.length + 1) / 8);
+            for (const k of keys.sort(compareStrings)) {
               ran = true;
               this.rangeIteration(r, mark, k, m[k], boxed);
             }
@@ -209,6 +246,8 @@ export class ExecState {
   }
 
   rangeIteration(r: N.BranchNode, mark: number, index: unknown, elem: unknown, elemBoxed: boolean): void {
+    this.node = r;
+    this.step();
     const decl = r.pipe.decl;
     if (decl.length > 0) {
       if (r.pipe.isAssign) {
@@ -242,7 +281,8 @@ export class ExecState {
     this.node = t;
     const tree = this.program.trees.get(t.name);
     if (!tree || !tree.root) this.errorf('template %q not defined', t.name);
-    if (this.depth >= MAX_EXEC_DEPTH) this.errorf('exceeded maximum template depth (%v)', 100000n);
+    // Go's check and message, with the budget's limit in place of Go's 100000.
+    if (this.depth >= this.meter.limits.maxDepth) this.errorf('exceeded maximum template depth (%v)', this.meter.limits.maxDepth);
     const newDot = this.evalPipeline(dot, t.pipe);
     const saved = { vars: this.vars, name: this.tmplName, boxed: this.dotBoxed };
     this.depth++;
@@ -428,10 +468,32 @@ export class ExecState {
     }
 
     try {
+      // A call is two steps (its overhead is about twice a node's), and the string work it does is
+      // charged before it runs: per-character functions (`slow`) at a higher rate.
+      this.step();
+      this.step();
+      let units = 0;
+      for (let k = 0; k < argv.length; k++) {
+        const a = argv[k];
+        if (typeof a === 'string') units += a.length;
+      }
+      if (units > 0) this.meter.work(units, fn.slow ? SLOW_CHARS_PER_STEP : CHARS_PER_STEP);
       const out = fn.fn(receiver === undefined ? argv : [receiver, ...argv], this.env);
+      // Whatever a function returns must fit the budget (functions check before they build; this is
+      // the backstop), and building it is charged as work.
+      if (typeof out === 'string') {
+        if (out.length > 0 && !argv.includes(out)) {
+          this.meter.stringUnits(out.length, () => out);
+          this.meter.work(out.length);
+        }
+      } else if (Array.isArray(out) && !argv.includes(out)) this.meter.copy(out.length);
       return out;
     } catch (e) {
       if (e instanceof TemplateError) throw e;
+      if (isResourceError(e)) {
+        this.node = node;
+        this.errorf('error calling %s: render budget exceeded: %s', name, resourceMessage(e));
+      }
       this.node = node;
       const msg = e instanceof FuncError ? e.message : e instanceof Error ? e.message : String(e);
       this.errorf('error calling %s: %w', name, msg);
@@ -504,14 +566,12 @@ export class ExecState {
   printValue(n: N.Node, v: unknown): void {
     this.node = n;
     if (v === undefined) {
-      this.out += '<no value>';
+      this.emit('<no value>', 10);
       return;
     }
-    if (typeof v === 'string') {
-      this.out += v;
-      return;
-    }
-    this.out += sprint([v]);
+    const s = typeof v === 'string' ? v : sprint([v]);
+    // A string's size is counted before it is copied into the output.
+    this.emit(s, utf8Length(s));
   }
 }
 
@@ -565,21 +625,13 @@ export function isTrue(v: unknown): [boolean, boolean] {
   if (v instanceof GoTime) return [true, true];
   if (v instanceof GoComplex) return [v.re !== 0 || v.im !== 0, true];
   if (Array.isArray(v)) return [v.length > 0, true];
-  return [Object.keys(v as object).length > 0, true];
+  return [mapKeys(v as object).length > 0, true];
 }
 
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
+function resourceMessage(e: RangeError): string {
+  return /call stack/i.test(e.message)
+    ? 'nesting too deep for the JavaScript stack'
+    : `JavaScript refused an allocation (${e.message})`;
 }
 
 // json.Number's methods, callable as fields: {{ .replicas.Int64 }}.

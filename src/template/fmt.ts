@@ -2,6 +2,16 @@
 import { goQuote } from './lexer.ts';
 import { formatTime } from './time.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, typeName } from './values.ts';
+import { CHARS_PER_STEP, SLOW_CHARS_PER_STEP, meter } from './budget.ts';
+import { isPrintRune } from './lexer.ts';
+
+/**
+ * Budget: every piece formatting produces is counted (`produced`) against maxStringBytes, and padding,
+ * precision and hex output are counted *before* they are built, so `%10000000d` stops before it pads.
+ */
+function produced(units: number, perStep = CHARS_PER_STEP): void {
+  meter().produce(units, perStep);
+}
 
 interface Flags {
   plus: boolean;
@@ -230,6 +240,7 @@ function pad(s: string, f: Flags, zeroOK = false): string {
   const n = [...s].length;
   if (n >= f.width) return s;
   const fill = f.width - n;
+  produced(fill);
   if (f.minus) return s + ' '.repeat(fill);
   if (f.zero && zeroOK) {
     const sign = s[0] === '-' || s[0] === '+' || s[0] === ' ' ? s[0] : '';
@@ -261,13 +272,15 @@ function fmtInteger(v: bigint, verb: string, f: Flags, unsigned: boolean): strin
     case 'X':
       digits = a.toString(16).toUpperCase();
       break;
+    // fmt converts to uint64 first: a negative value is a huge code point, hence U+FFFD for %c and %q.
     case 'c':
-      return pad(String.fromCodePoint(Number(a > 0x10ffffn ? 0xfffdn : a)), f);
+      return pad(String.fromCodePoint(validRune(v)), f);
     case 'q':
-      return pad(goQuote(String.fromCodePoint(Number(a > 0x10ffffn ? 0xfffdn : a)), "'"), f);
+      return pad(goQuote(String.fromCodePoint(validRune(v)), "'"), f);
     case 'U': {
-      let s = 'U+' + a.toString(16).toUpperCase().padStart(4, '0');
-      if (f.sharp) s += ` '${String.fromCodePoint(Number(a))}'`;
+      const u = BigInt.asUintN(64, v);
+      let s = 'U+' + u.toString(16).toUpperCase().padStart(4, '0');
+      if (f.sharp && u <= 0x10ffffn && isPrintRune(Number(u))) s += ` '${String.fromCodePoint(Number(u))}'`;
       return pad(s, f);
     }
     default:
@@ -275,9 +288,11 @@ function fmtInteger(v: bigint, verb: string, f: Flags, unsigned: boolean): strin
   }
   if (f.prec >= 0) {
     if (f.prec === 0 && a === 0n) digits = '';
+    if (f.prec > digits.length) produced(f.prec - digits.length);
     digits = digits.padStart(f.prec, '0');
   } else if (f.zero && !f.minus && f.width > 0) {
     let w = f.width;
+    if (w > digits.length) produced(w - digits.length);
     if (neg || f.plus || f.space) w--;
     if (f.sharp && (verb === 'x' || verb === 'X' || verb === 'b')) w -= 2;
     if (f.sharp && verb === 'o') w--;
@@ -300,7 +315,16 @@ function fmtInteger(v: bigint, verb: string, f: Flags, unsigned: boolean): strin
   return pad(sign + digits, { ...f, zero: false });
 }
 
+/** utf8.ValidRune of a value converted to a rune as fmt does (uint64 first), else U+FFFD. */
+function validRune(v: bigint): number {
+  const u = BigInt.asUintN(64, v);
+  if (u > 0x10ffffn || (u >= 0xd800n && u <= 0xdfffn)) return 0xfffd;
+  return Number(u);
+}
+
 function fmtFloatVerb(x: number, verb: string, f: Flags): string {
+  // Digits past the precision are built one by one: count them first.
+  if (f.prec > 0) produced(f.prec, SLOW_CHARS_PER_STEP);
   let s: string;
   switch (verb) {
     case 'v':
@@ -339,6 +363,8 @@ function fmtFloatVerb(x: number, verb: string, f: Flags): string {
 
 function hexString(s: string, upper: boolean, f: Flags): string {
   const bytes = utf8Bytes(s);
+  const n = bytes.length;
+  produced(n === 0 ? 0 : 2 * n + (f.space ? n - 1 : 0) + (f.sharp ? (f.space ? 2 * n : 2) : 0), SLOW_CHARS_PER_STEP);
   let out = '';
   for (let i = 0; i < bytes.length; i++) {
     if (f.space && i > 0) out += ' ';
@@ -398,9 +424,9 @@ function timeString(t: GoTime): string {
   return formatTime(t, '2006-01-02 15:04:05.999999999 -0700 MST');
 }
 
-function badVerb(v: unknown, verb: string, f: Flags = noFlags): string {
+function badVerb(v: unknown, verb: string, f: Flags = noFlags, depth = 1): string {
   if (v === undefined || v === null) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${typeName(v)}=${formatValue(v, 'v', f, 0)})`;
+  return `%!${verb}(${typeName(v)}=${formatValue(v, 'v', f, depth + 1)})`;
 }
 
 /**
@@ -417,8 +443,22 @@ export class ItemArg {
   ) {}
 }
 
-/** Formats one operand with one verb, as fmt's printArg/printValue do. */
+/**
+ * Formats one operand with one verb, as fmt's printArg/printValue do. `depth` is 0 for an operand and
+ * grows for the elements of lists and maps; the budget tally of produced bytes restarts at depth 0.
+ */
 export function formatValue(v: unknown, verb: string, f: Flags, depth: number): string {
+  const m = meter();
+  if (depth === 0) m.fmtBytes = 0;
+  // Each value formatted is a step (a list's elements are values too).
+  m.step(1);
+  const s = formatOne(v, verb, f, depth);
+  // Lists and maps count their own brackets and separators; their elements were counted as leaves.
+  if (!Array.isArray(v) && !isMap(v)) produced(s.length, verb === 'q' || verb === 'x' || verb === 'X' ? SLOW_CHARS_PER_STEP : CHARS_PER_STEP);
+  return s;
+}
+
+function formatOne(v: unknown, verb: string, f: Flags, depth: number): string {
   if (v instanceof ItemArg) {
     if (verb === 's' || verb === 'v') return pad(v.text, f);
     return `{%!${verb}(parse.itemType=${v.typ}) %!${verb}(parse.Pos=${v.bytePos}) %!${verb}(string=${v.val}) %!${verb}(int=${v.line})}`;
@@ -454,11 +494,14 @@ export function formatValue(v: unknown, verb: string, f: Flags, depth: number): 
     return badVerb(v, verb, f);
   }
   if (Array.isArray(v)) {
+    produced(v.length + 2);
     const parts = v.map((e) => (e === null || e === undefined ? '<nil>' : formatValue(e, verb, f, depth + 1)));
     return '[' + parts.join(' ') + ']';
   }
   if (isMap(v)) {
-    const keys = Object.keys(v).sort(compareStrings);
+    const keys = Object.keys(v);
+    produced(2 * keys.length + 5);
+    keys.sort(compareStrings);
     const parts = keys.map((k) => {
       const e = v[k];
       const ks = formatValue(k, verb, f, depth + 1);
@@ -491,20 +534,52 @@ function isStringKind(v: unknown): boolean {
   return kindOf(v) === 'string';
 }
 
+/** Refuses a result of `units` UTF-16 units (a lower bound of its UTF-8 size) past maxStringBytes. */
+function checkTotal(units: number): void {
+  const m = meter();
+  if (units > m.limits.maxStringBytes) m.string(units);
+}
+
 /** fmt.Sprint: spaces between operands when neither side is a string. */
 export function sprint(args: unknown[]): string {
   let out = '';
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (i > 0 && !isStringKind(a) && !isStringKind(args[i - 1])) out += ' ';
-    out += formatValue(a, 'v', noFlags, 0);
+    const s = formatValue(a, 'v', noFlags, 0);
+    checkTotal(out.length + s.length);
+    out += s;
   }
   return out;
 }
 
 /** fmt.Sprintln: always spaces, then a newline. */
 export function sprintln(args: unknown[]): string {
-  return args.map((a) => formatValue(a, 'v', noFlags, 0)).join(' ') + '\n';
+  const parts: string[] = [];
+  let units = 0;
+  for (const a of args) {
+    const s = formatValue(a, 'v', noFlags, 0);
+    checkTotal((units += s.length + 1));
+    parts.push(s);
+  }
+  return parts.join(' ') + '\n';
+}
+
+/**
+ * fmt.parsenum: digits at s[start:end]; a number past 1e6 before its last digit is "crazy long" and
+ * ends the format (newi = end), as in Go.
+ */
+function parsenum(s: string, start: number, end: number): [number, boolean, number] {
+  if (start >= end) return [0, false, end];
+  let num = 0;
+  let isnum = false;
+  let i = start;
+  for (; i < end && s[i]! >= '0' && s[i]! <= '9'; i++) {
+    if (num > 1e6 || num < -1e6) return [0, false, end];
+    num = num * 10 + (s.charCodeAt(i) - 48);
+    isnum = true;
+  }
+  return [num, isnum, i];
 }
 
 /** fmt.Sprintf, following fmt.(*pp).doPrintf step by step. */
@@ -527,10 +602,10 @@ export function sprintf(format: string, args: unknown[]): string {
       const close = format.indexOf(']', i + 1);
       if (close >= 0) {
         wid = close - i + 1;
-        const digits = format.slice(i + 1, close);
-        if (/^[0-9]+$/.test(digits) && digits.length <= 6) {
+        const [n, isnum, newi] = parsenum(format, i + 1, close);
+        if (isnum && newi === close) {
           ok = true;
-          index = Number(digits) - 1;
+          index = n - 1;
         }
       }
     }
@@ -540,12 +615,6 @@ export function sprintf(format: string, args: unknown[]): string {
     }
     goodArgNum = false;
     return [i + wid, ok];
-  };
-  const parsenum = (i: number): [number, boolean, number] => {
-    let j = i;
-    while (j < end && format[j]! >= '0' && format[j]! <= '9') j++;
-    if (j === i || j - i > 6) return [0, false, j === i ? i : j];
-    return [Number(format.slice(i, j)), true, j];
   };
   const intFromArg = (): [number, boolean] => {
     if (argNum >= args.length) return [0, false];
@@ -588,7 +657,7 @@ export function sprintf(format: string, args: unknown[]): string {
       }
       afterIndex = false;
     } else {
-      const [w, ok, ni] = parsenum(i);
+      const [w, ok, ni] = parsenum(format, i, end);
       i = ni;
       if (ok) f.width = w;
       if (afterIndex && ok) goodArgNum = false;
@@ -606,7 +675,7 @@ export function sprintf(format: string, args: unknown[]): string {
         } else f.prec = pr;
         afterIndex = false;
       } else {
-        const [pr, ok, ni] = parsenum(i);
+        const [pr, ok, ni] = parsenum(format, i, end);
         i = ni;
         f.prec = ok ? pr : 0;
       }
@@ -636,11 +705,16 @@ export function sprintf(format: string, args: unknown[]): string {
       // %+v is %v for everything a template can hold; %#v is Go syntax.
       f.plus = false;
       if (f.sharp) {
-        out += pad(goSyntax(a, true), { ...f, sharp: false });
+        meter().fmtBytes = 0;
+        const g = pad(goSyntax(a, true), { ...f, sharp: false });
+        checkTotal(out.length + g.length);
+        out += g;
         continue;
       }
     }
-    out += formatValue(a, verb, f, 0);
+    const s = formatValue(a, verb, f, 0);
+    checkTotal(out.length + s.length);
+    out += s;
   }
   if (!reordered && argNum < args.length) {
     out += '%!(EXTRA ';
@@ -655,6 +729,15 @@ export function sprintf(format: string, args: unknown[]): string {
 
 /** %#v: the value as Go source. */
 function goSyntax(v: unknown, top: boolean): string {
+  meter().step(1);
+  if (Array.isArray(v)) produced(v.length + 20);
+  else if (isMap(v)) produced(Object.keys(v).length + 20);
+  const s = goSyntaxOne(v, top);
+  if (!Array.isArray(v) && !isMap(v)) produced(s.length, SLOW_CHARS_PER_STEP);
+  return s;
+}
+
+function goSyntaxOne(v: unknown, top: boolean): string {
   if (v === undefined || v === null) return top ? '<nil>' : 'interface {}(nil)';
   switch (typeof v) {
     case 'string':

@@ -14,6 +14,8 @@ export interface TemplateFunc {
   variadic?: ParamType;
   /** and/or: evaluated lazily by the executor. */
   special?: 'and' | 'or' | 'call';
+  /** Works character by character in JavaScript: string arguments are charged at the slower rate. */
+  slow?: boolean;
   fn: (args: unknown[], env: FuncEnv) => unknown;
 }
 
@@ -23,7 +25,10 @@ export interface FuncEnv {
   random: () => number;
 }
 
-/** An error returned by a function; the executor reports it as `error calling NAME: message`. */
+/**
+ * An error returned by a function; the executor reports it as `error calling NAME: message`.
+ * Functions check sizes against the active render budget (budget.ts `meter()`) before they build.
+ */
 export class FuncError extends Error {}
 
 export const paramTypeName: Record<ParamType, string> = {

@@ -1,10 +1,12 @@
 // Go text/template + sprig for job agent configs. See README.md in this folder.
-import { defaultCache, execute, type RenderOptions } from './engine.ts';
+import { defaultCache, newMeter, run, type RenderOptions } from './engine.ts';
+import { isResourceError, type BudgetMeter } from './budget.ts';
 import { TemplateError } from './template-error.ts';
 import { prepareData } from './values.ts';
 
 export { TemplateError } from './template-error.ts';
-export { ProgramCache, type RenderOptions } from './engine.ts';
+export { ProgramCache, type ProgramCacheOptions, type RenderOptions } from './engine.ts';
+export { DEFAULT_RENDER_BUDGET, type RenderBudget } from './budget.ts';
 export { JsonNumber, GoTime, prepareData } from './values.ts';
 export { parseJson } from './json.ts';
 
@@ -18,8 +20,7 @@ const DEFAULT_NAME = 'template';
  */
 export function renderTemplate(source: string, data: unknown, options?: RenderOptions): string {
   const name = options?.name ?? DEFAULT_NAME;
-  const program = defaultCache.get(name, source);
-  return execute(program, data, options);
+  return run(defaultCache, name, source, data, options, newMeter(options));
 }
 
 /**
@@ -30,12 +31,21 @@ export function renderTemplate(source: string, data: unknown, options?: RenderOp
  */
 export function renderConfig<T>(config: T, data: unknown, options?: ConfigRenderOptions): T {
   const root = options?.rootPath ?? 'jobAgentConfig';
-  return renderValue(config, '', { root, data: prepareData(data), options: { ...options, name: root } }) as T;
+  // One budget for the whole config: steps, output bytes and parse charges add up over all its strings.
+  const meter = newMeter(options);
+  try {
+    return renderValue(config, '', { root, data: prepareData(data), meter, options: { ...options, name: root } }) as T;
+  } catch (e) {
+    // Data or a config nested deeper than the JavaScript stack allows.
+    if (isResourceError(e)) throw new TemplateError(`${root}: render budget exceeded: config or data nested too deeply`, root);
+    throw e;
+  }
 }
 
 interface ConfigWalk {
   root: string;
   data: unknown;
+  meter: BudgetMeter;
   options: RenderOptions & { name: string };
 }
 
@@ -44,7 +54,7 @@ function renderValue(v: unknown, path: string, w: ConfigWalk): unknown {
     if (!v.includes('{{')) return v;
     w.options.name = path === '' ? w.root : path;
     try {
-      return renderTemplate(v, w.data, w.options);
+      return run(defaultCache, w.options.name, v, w.data, w.options, w.meter);
     } catch (e) {
       if (!(e instanceof TemplateError)) throw e;
       const full = path === '' ? w.root : w.root === '' ? path : path.startsWith('[') ? w.root + path : `${w.root}.${path}`;

@@ -2,15 +2,17 @@
 import { formatFloat } from './fmt.ts';
 import { compareStrings } from './fmt.ts';
 import { timeJson } from './time.ts';
-import { GoTime, JsonNumber, TypedInt, isMap } from './values.ts';
+import { GoTime, JsonNumber, TypedInt, isMap, typeName } from './values.ts';
+import { BudgetError, SLOW_CHARS_PER_STEP, meter } from './budget.ts';
 
 /**
  * Parses JSON text. With `useNumber` numbers become JsonNumber holding their literal (as
  * json.Decoder.UseNumber keeps them); otherwise float64 (JS numbers), as json.Unmarshal does.
- * Throws SyntaxError on invalid input.
+ * Throws SyntaxError on invalid input, BudgetError past `maxItems` values in all.
  */
-export function parseJson(text: string, useNumber = true): unknown {
+export function parseJson(text: string, useNumber = true, maxItems = Infinity): unknown {
   let i = 0;
+  let items = 0;
   const ws = (): void => {
     while (i < text.length) {
       const c = text.charCodeAt(i);
@@ -22,6 +24,7 @@ export function parseJson(text: string, useNumber = true): unknown {
     throw new SyntaxError(`invalid JSON at offset ${i}`);
   };
   const value = (): unknown => {
+    if (++items > maxItems) throw new BudgetError(`JSON would have more than ${maxItems} values (maxCollectionItems)`);
     ws();
     const c = text[i];
     if (c === '{') {
@@ -152,11 +155,36 @@ function validNumber(s: string): boolean {
   return /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(s);
 }
 
-function encode(v: unknown, escapeHTML: boolean, indent: string, prefix: string): string {
+/** Go's encoder checks for cycles only below this many nested maps and slices. */
+const START_DETECTING_CYCLES_AFTER = 1000;
+
+interface EncodeState {
+  escapeHTML: boolean;
+  indent: string;
+  /** UTF-16 units produced so far, bounded by maxStringBytes (a lower bound of the UTF-8 size). */
+  units: number;
+  maxUnits: number;
+  level: number;
+  seen: Set<object>;
+}
+
+function produced(st: EncodeState, s: string): string {
+  grow(st, s.length);
+  if (s.length >= SLOW_CHARS_PER_STEP) meter().work(s.length, SLOW_CHARS_PER_STEP);
+  return s;
+}
+
+function grow(st: EncodeState, units: number): void {
+  st.units += units;
+  if (st.units > st.maxUnits) meter().string(st.units);
+}
+
+function encode(v: unknown, st: EncodeState, prefix: string): string {
+  meter().step(1);
   if (v === null || v === undefined) return 'null';
   switch (typeof v) {
     case 'string':
-      return quoteJson(v, escapeHTML);
+      return produced(st, quoteJson(v, st.escapeHTML));
     case 'boolean':
       return v ? 'true' : 'false';
     case 'bigint':
@@ -170,30 +198,52 @@ function encode(v: unknown, escapeHTML: boolean, indent: string, prefix: string)
   if (v instanceof JsonNumber) {
     const s = v.literal === '' ? '0' : v.literal;
     if (!validNumber(s)) throw new JsonError(`json: invalid number literal ${JSON.stringify(s)}`);
-    return s;
+    return produced(st, s);
   }
   if (v instanceof TypedInt) return v.v.toString();
-  if (v instanceof GoTime) return quoteJson(timeJson(v), escapeHTML);
+  if (v instanceof GoTime) return quoteJson(timeJson(v), st.escapeHTML);
+  const indent = st.indent;
   const inner = prefix + indent;
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    const parts = v.map((e) => encode(e, escapeHTML, indent, inner));
-    if (!indent) return '[' + parts.join(',') + ']';
-    return '[\n' + parts.map((p) => inner + p).join(',\n') + '\n' + prefix + ']';
+  if (!Array.isArray(v) && !isMap(v)) throw new JsonError(`json: unsupported type`);
+  // Maps and slices can only be cyclic through `set`; Go reports the cycle once nesting passes 1000.
+  if (++st.level > START_DETECTING_CYCLES_AFTER) {
+    if (st.seen.has(v)) throw new JsonError(`json: unsupported value: encountered a cycle via ${typeName(v)}`);
+    st.seen.add(v);
   }
-  if (isMap(v)) {
+  try {
+    // Indentation and separators count too: `inner` is repeated once per element.
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      grow(st, (inner.length + 2) * v.length);
+      const parts = v.map((e) => encode(e, st, inner));
+      if (!indent) return '[' + parts.join(',') + ']';
+      return '[\n' + parts.map((p) => inner + p).join(',\n') + '\n' + prefix + ']';
+    }
     const keys = Object.keys(v).sort(compareStrings);
     if (keys.length === 0) return '{}';
-    const parts = keys.map((k) => quoteJson(k, escapeHTML) + (indent ? ': ' : ':') + encode(v[k], escapeHTML, indent, inner));
+    grow(st, (inner.length + 4) * keys.length);
+    const parts = keys.map((k) => produced(st, quoteJson(k, st.escapeHTML)) + (indent ? ': ' : ':') + encode(v[k], st, inner));
     if (!indent) return '{' + parts.join(',') + '}';
     return '{\n' + parts.map((p) => inner + p).join(',\n') + '\n' + prefix + '}';
+  } finally {
+    if (st.level-- > START_DETECTING_CYCLES_AFTER) st.seen.delete(v);
   }
-  throw new JsonError(`json: unsupported type`);
 }
 
-/** json.Marshal / MarshalIndent(v, "", indent); throws on unsupported values. */
+/**
+ * json.Marshal / MarshalIndent(v, "", indent); throws JsonError on unsupported values, BudgetError when
+ * the text would pass maxStringBytes.
+ */
 export function marshalJson(v: unknown, opts: { escapeHTML?: boolean; indent?: string } = {}): string {
-  return encode(v, opts.escapeHTML ?? true, opts.indent ?? '', '');
+  const st: EncodeState = {
+    escapeHTML: opts.escapeHTML ?? true,
+    indent: opts.indent ?? '',
+    units: 0,
+    maxUnits: meter().limits.maxStringBytes,
+    level: 0,
+    seen: new Set(),
+  };
+  return encode(v, st, '');
 }
 
 export { JsonError };

@@ -1,146 +1,522 @@
-// Go RE2 regular expressions on top of JavaScript RegExp: the common syntax is translated
-// ((?P<name>...), inline flags, \A \z, POSIX classes) and replacement templates expand as
-// Go's Regexp.Expand does ($1, ${name}, $$).
+// Go's regexp on re2js, a pure-JavaScript port of RE2 with Go's syntax and semantics: matching takes
+// time linear in the input (no catastrophic backtracking), and the loops that find all matches, replace
+// and split are Go's own, so empty matches, `$` expansion and limits behave exactly as in Go.
+//
+// Budget: a pattern's program size is estimated from its text before it is compiled (and refused past
+// MAX_PROGRAM_SIZE); compiling is charged in proportion to the estimate, and searching in proportion to
+// (characters scanned) x (program size), the bound on RE2's work. A search from `pos` may scan to the end
+// of the input, so a loop over all matches (FindAll, ReplaceAll, Split) would be charged quadratically;
+// for a pattern whose matches are at most L characters long (no *, +, {n,}) no RE2 thread outlives L
+// characters, so the whole loop scans at most n + k(L + 1) characters for k matches, and that is what
+// it is charged. Charges never depend on the cache.
+import { RE2JS, type Matcher } from 're2js';
+import { BudgetError, meter } from './budget.ts';
 
-const cache = new Map<string, RegExp>();
+/** Largest program (RE2 instructions, estimated before compiling) a template may compile. */
+export const MAX_PROGRAM_SIZE = 20_000;
+/** Steps charged per estimated instruction compiled. */
+const COMPILE_STEPS_PER_INST = 8;
+/** (input characters x program instructions) per step of matching. */
+const MATCH_UNITS_PER_STEP = 8;
 
-const posix: Record<string, string> = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9', graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z', word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
-};
+/** A compile error, with Go's text (`error parsing regexp: ...`). */
+export class RegexSyntaxError extends Error {}
 
-/** Compiles a Go regexp; throws Error with Go's message shape on failure. */
-export function compileGoRegex(src: string): RegExp {
-  const hit = cache.get(src);
-  if (hit) return hit;
-  let flags = 'gu';
-  let body = src;
-  const lead = /^\(\?([imsU]+)\)/.exec(body);
-  if (lead) {
-    for (const f of lead[1]!) if (f !== 'U' && !flags.includes(f)) flags += f;
-    body = body.slice(lead[0].length);
+export interface GoRegexp {
+  readonly expr: string;
+  readonly re: RE2JS;
+  /** Go's SubexpNames: index 0 is the whole match (""), unnamed groups are "". */
+  readonly names: string[];
+  readonly numSubexp: number;
+  readonly progSize: number;
+  /** Longest possible match in UTF-16 units (Infinity with an unbounded repeat). */
+  readonly maxLen: number;
+}
+
+const cache = new Map<string, GoRegexp>();
+const CACHE_ENTRIES = 128;
+
+/** regexp.Compile: throws RegexSyntaxError with Go's message, BudgetError for a pattern past the budget. */
+export function compileGoRegex(expr: string): GoRegexp {
+  const m = meter();
+  const { size, repeatProduct } = estimateProgramSize(expr);
+  // Nested repeats multiplying past 1000 are a syntax error in Go; re2js reports it while parsing,
+  // before it expands anything, so such a pattern goes on to get Go's message.
+  if (size > MAX_PROGRAM_SIZE && repeatProduct <= 1000) {
+    throw new BudgetError(`regular expression would compile to about ${size} instructions (limit ${MAX_PROGRAM_SIZE})`);
   }
-  body = body
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\\A/g, '^')
-    .replace(/\\z/g, '$(?![\\s\\S])')
-    .replace(/\[:(\^?)([a-z]+):\]/g, (m, neg: string, name: string) => (posix[name] ? (neg ? `^${posix[name]}` : posix[name]!) : m))
-    .replace(/\\p([A-Z])/g, '\\p{$1}')
-    .replace(/\\P([A-Z])/g, '\\P{$1}');
-  let re: RegExp;
+  m.step(1 + Math.min(size, MAX_PROGRAM_SIZE) * COMPILE_STEPS_PER_INST);
+  const hit = cache.get(expr);
+  if (hit) {
+    cache.delete(expr);
+    cache.set(expr, hit);
+    return hit;
+  }
+  const compiled = compile(expr);
+  cache.set(expr, compiled);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return compiled;
+}
+
+function compile(expr: string): GoRegexp {
+  let source = expr;
+  let renamed: Map<string, string> | undefined;
+  let re: RE2JS;
   try {
-    re = new RegExp(body, flags);
-  } catch {
-    try {
-      re = new RegExp(body, flags.replace('u', ''));
-    } catch (e) {
-      throw new Error(`error parsing regexp: ${goRegexError((e as Error).message, src)}`);
+    re = RE2JS.compile(source);
+  } catch (e) {
+    let msg = errorMessage(e);
+    // Go accepts duplicate group names (re2js does not): compile with the repeats renamed.
+    if (msg.startsWith('error parsing regexp: duplicate capture group name')) {
+      [source, renamed] = renameDuplicateGroups(expr);
+      try {
+        re = RE2JS.compile(source);
+        msg = '';
+      } catch (e2) {
+        msg = errorMessage(e2);
+      }
     }
+    if (msg) throw new RegexSyntaxError(msg);
+    re = re!;
   }
-  if (cache.size > 256) cache.clear();
-  cache.set(src, re);
-  return re;
+  const numSubexp = re.groupCount();
+  const names: string[] = new Array<string>(numSubexp + 1).fill('');
+  for (const [name, index] of Object.entries(re.namedGroups())) names[index] = renamed?.get(name) ?? name;
+  return { expr, re, names, numSubexp, progSize: Math.max(1, re.programSize()), maxLen: maxMatchLength(expr) };
 }
 
-/** Go's wording for the syntax errors JavaScript reports. */
-function goRegexError(jsMessage: string, src: string): string {
-  if (/Unterminated character class/.test(jsMessage)) return `missing closing ]: \`${src.slice(src.lastIndexOf('['))}\``;
-  if (/Unterminated group/.test(jsMessage)) return `missing closing ): \`${src}\``;
-  if (/Unmatched '\)'/.test(jsMessage)) return `unexpected ): \`${src}\``;
-  if (/Nothing to repeat/.test(jsMessage)) {
-    const m = /(^|[^\\])([*+?]|\{\d+(?:,\d*)?\})/.exec(src);
-    return `missing argument to repetition operator: \`${m ? m[2] : '*'}\``;
-  }
-  if (/Invalid escape|\\ at end of pattern/.test(jsMessage)) return `invalid escape sequence: \`${src.slice(src.lastIndexOf('\\'))}\``;
-  return `${jsMessage}: \`${src}\``;
+function errorMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  // Go prints an empty argument for this one: "trailing backslash at end of expression: ``".
+  if (msg === 'error parsing regexp: trailing backslash at end of expression') return msg + ': ``';
+  return msg;
 }
 
-interface Match {
-  index: number;
-  end: number;
-  groups: (string | undefined)[];
-  named: Record<string, string | undefined>;
-}
-
-/** All non-overlapping matches, ignoring empty matches that abut a previous match (as Go does). */
-export function allMatches(re: RegExp, s: string, limit = -1): Match[] {
-  const out: Match[] = [];
-  re.lastIndex = 0;
-  let prevEnd = -1;
-  while (limit < 0 || out.length < limit) {
-    const m = re.exec(s);
-    if (!m) break;
-    const end = m.index + m[0].length;
-    if (m[0].length === 0) {
-      if (m.index === prevEnd) {
-        // advance one code point and retry
-        re.lastIndex = m.index + (s.codePointAt(m.index)! > 0xffff ? 2 : 1);
-        if (m.index >= s.length) break;
+/** Renames the second and later groups of the same name to unique names; returns the map back. */
+function renameDuplicateGroups(expr: string): [string, Map<string, string>] {
+  const back = new Map<string, string>();
+  const seen = new Set<string>();
+  let out = '';
+  let n = 0;
+  for (const tok of tokens(expr)) {
+    const g = /^\(\?P?<([^>]*)>$/.exec(tok.text);
+    if (g && tok.kind === 'open') {
+      const name = g[1]!;
+      if (seen.has(name)) {
+        let fresh: string;
+        do fresh = `${name}_dup${++n}`;
+        while (expr.includes(fresh));
+        back.set(fresh, name);
+        out += tok.text.replace(`<${name}>`, `<${fresh}>`);
         continue;
       }
-      re.lastIndex = m.index + (m.index < s.length && s.codePointAt(m.index)! > 0xffff ? 2 : 1);
+      seen.add(name);
     }
-    out.push({ index: m.index, end, groups: [...m], named: m.groups ?? {} });
-    prevEnd = end;
-    if (m.index >= s.length) break;
+    out += tok.text;
+  }
+  return [out, back];
+}
+
+interface Token {
+  kind: 'atom' | 'open' | 'close' | 'alt' | 'repeat' | 'flags';
+  text: string;
+  /** For repeats: how many copies of its operand the repeat compiles to. */
+  count?: number;
+  /** For {n,m} repeats: Go's count for its nesting check (m, or n when unbounded). */
+  goCount?: number;
+}
+
+/**
+ * Splits a pattern into the tokens that matter for its size: atoms (literals, escapes, classes), group
+ * openers and closers, alternation and repetition. Malformed input only needs to be tokenized somehow:
+ * re2js rejects it afterwards.
+ */
+function* tokens(expr: string): Generator<Token> {
+  let i = 0;
+  const n = expr.length;
+  while (i < n) {
+    const c = expr[i]!;
+    const start = i;
+    if (c === '\\') {
+      const d = expr[i + 1];
+      if (d === 'Q') {
+        // The markers are kept as size-less tokens so that the tokens spell the pattern exactly.
+        const end = expr.indexOf('\\E', i + 2);
+        const stop = end < 0 ? n : end;
+        yield { kind: 'flags', text: '\\Q' };
+        for (let j = i + 2; j < stop; j++) yield { kind: 'atom', text: expr[j]! };
+        if (end >= 0) yield { kind: 'flags', text: '\\E' };
+        i = end < 0 ? n : end + 2;
+        continue;
+      }
+      if ((d === 'x' || d === 'p' || d === 'P') && expr[i + 2] === '{') {
+        const end = expr.indexOf('}', i + 3);
+        i = end < 0 ? n : end + 1;
+      } else if (d === 'p' || d === 'P') i = Math.min(n, i + 3);
+      else i = Math.min(n, i + 2);
+      yield { kind: 'atom', text: expr.slice(start, i) };
+      continue;
+    }
+    if (c === '[') {
+      i++;
+      if (expr[i] === '^') i++;
+      if (expr[i] === ']') i++;
+      while (i < n && expr[i] !== ']') {
+        if (expr[i] === '\\') i += 2;
+        else if (expr[i] === '[' && expr[i + 1] === ':') {
+          const end = expr.indexOf(':]', i + 2);
+          i = end < 0 ? i + 1 : end + 2;
+        } else i++;
+      }
+      i = Math.min(n, i + 1);
+      yield { kind: 'atom', text: expr.slice(start, i) };
+      continue;
+    }
+    if (c === '(') {
+      if (expr[i + 1] === '?') {
+        const m = /^\(\?(?:P?<[^>]*>|[a-zA-Z-]*:|[a-zA-Z-]*\))/.exec(expr.slice(i, i + 300));
+        if (m) {
+          i += m[0].length;
+          yield { kind: m[0].endsWith(')') ? 'flags' : 'open', text: m[0] };
+          continue;
+        }
+      }
+      i++;
+      yield { kind: 'open', text: '(' };
+      continue;
+    }
+    if (c === ')') {
+      i++;
+      yield { kind: 'close', text: ')' };
+      continue;
+    }
+    if (c === '|') {
+      i++;
+      yield { kind: 'alt', text: '|' };
+      continue;
+    }
+    if (c === '*' || c === '+' || c === '?') {
+      i++;
+      if (expr[i] === '?') i++;
+      yield { kind: 'repeat', text: expr.slice(start, i), count: 1 };
+      continue;
+    }
+    if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}\??/.exec(expr.slice(i, i + 30));
+      if (m) {
+        i += m[0].length;
+        // Counts past 1000 are a syntax error (reported by re2js); cap them so they are not refused here.
+        const lo = Math.min(Number(m[1]), 1001);
+        const hi = m[3] ? Math.min(Number(m[3]), 1001) : lo;
+        yield { kind: 'repeat', text: m[0], count: Math.max(lo, hi, 1) + 1, goCount: m[2] && !m[3] ? lo : hi };
+        continue;
+      }
+    }
+    // A literal character (a surrogate pair is one).
+    const cp = expr.codePointAt(i)!;
+    i += cp > 0xffff ? 2 : 1;
+    yield { kind: 'atom', text: expr.slice(start, i) };
+  }
+}
+
+/**
+ * An upper estimate of the RE2 program's size: atoms count one instruction (a class by its text, since
+ * large classes compile to many ranges), groups two, alternations and `* + ?` one, and `{n,m}` multiplies
+ * its operand by m + 1.
+ */
+export function estimateProgramSize(expr: string): { size: number; repeatProduct: number } {
+  // Each frame: size of the completed items and of the last item (what a repeat applies to), and the
+  // largest product of nested {n,m} counts among them.
+  interface Frame { done: number; last: number; doneProd: number; lastProd: number }
+  const frame = (): Frame => ({ done: 0, last: 0, doneProd: 1, lastProd: 1 });
+  const stack: Frame[] = [frame()];
+  let top = stack[0]!;
+  const next = (size: number, prod: number): void => {
+    top.done += top.last;
+    top.doneProd = Math.max(top.doneProd, top.lastProd);
+    top.last = size;
+    top.lastProd = prod;
+  };
+  for (const t of tokens(expr)) {
+    switch (t.kind) {
+      case 'atom':
+        next(t.text.startsWith('[') || t.text.startsWith('\\p') || t.text.startsWith('\\P') ? 1 + t.text.length : 1, 1);
+        break;
+      case 'flags':
+        break;
+      case 'open':
+        stack.push((top = frame()));
+        break;
+      case 'close': {
+        if (stack.length === 1) break;
+        const inner = stack.pop()!;
+        top = stack[stack.length - 1]!;
+        next(inner.done + inner.last + 2, Math.max(inner.doneProd, inner.lastProd));
+        break;
+      }
+      case 'alt':
+        next(1, 1);
+        top.done += top.last;
+        top.last = 0;
+        break;
+      case 'repeat':
+        top.last = Math.min(top.last * (t.count ?? 1) + 1, 1e12);
+        if (t.goCount) top.lastProd = Math.min(top.lastProd * t.goCount, 1e12);
+        break;
+    }
+  }
+  let size = 2;
+  let repeatProduct = 1;
+  for (const f of stack) {
+    size += f.done + f.last;
+    repeatProduct = Math.max(repeatProduct, f.doneProd, f.lastProd);
+  }
+  return { size, repeatProduct };
+}
+
+/**
+ * An upper bound of the length of any match (UTF-16 units; every atom counts 2, a code point's most),
+ * Infinity when the pattern has *, + or {n,}.
+ */
+export function maxMatchLength(expr: string): number {
+  const stack: { done: number; last: number; alts: number }[] = [{ done: 0, last: 0, alts: 0 }];
+  let top = stack[0]!;
+  const close = (f: { done: number; last: number; alts: number }): number => Math.max(f.alts, f.done + f.last);
+  for (const t of tokens(expr)) {
+    switch (t.kind) {
+      case 'atom':
+        top.done += top.last;
+        top.last = t.text === '^' || t.text === '$' ? 0 : 2;
+        break;
+      case 'flags':
+        break;
+      case 'open':
+        stack.push((top = { done: 0, last: 0, alts: 0 }));
+        break;
+      case 'close': {
+        if (stack.length === 1) break;
+        const inner = close(stack.pop()!);
+        top = stack[stack.length - 1]!;
+        top.done += top.last;
+        top.last = inner;
+        break;
+      }
+      case 'alt':
+        top.alts = close(top);
+        top.done = 0;
+        top.last = 0;
+        break;
+      case 'repeat':
+        if (t.text[0] === '?') break;
+        if (t.text[0] !== '{' || /^\{\d+,\}/.test(t.text)) return Infinity;
+        top.last *= (t.count ?? 2) - 1;
+        break;
+    }
+  }
+  let len = 0;
+  for (const f of stack) len += close(f);
+  return len;
+}
+
+/** Charges a scan of `chars` characters. */
+function chargeScan(re: GoRegexp, chars: number): void {
+  meter().step(1 + ((chars + 1) * re.progSize) / MATCH_UNITS_PER_STEP);
+}
+
+/** regexp.MatchString. */
+export function matchString(re: GoRegexp, s: string): boolean {
+  chargeScan(re, s.length);
+  return re.re.test(s);
+}
+
+/**
+ * One search from `pos` (the `first` of a loop, or a later one); returns the match (group 0 and, with
+ * `groups`, every group) or null. See the header for what is charged.
+ */
+function search(re: GoRegexp, m: Matcher, s: string, pos: number, groups: boolean, first: boolean): number[] | null {
+  const bounded = re.maxLen !== Infinity;
+  if (first || !bounded) chargeScan(re, s.length - pos);
+  else chargeScan(re, re.maxLen + 1);
+  if (!m.find(pos)) return null;
+  const out = [m.start(), m.end()];
+  if (groups && re.numSubexp > 0) {
+    // Captures are found by a second, anchored pass from the match's start.
+    chargeScan(re, bounded ? re.maxLen : s.length - out[0]!);
+    for (let g = 1; g <= re.numSubexp; g++) out.push(m.start(g), m.end(g));
   }
   return out;
 }
 
-/** Regexp.Expand for a replacement template. */
-function expand(template: string, m: Match): string {
-  let out = '';
-  for (let i = 0; i < template.length; ) {
-    const c = template[i]!;
-    if (c !== '$') {
-      out += c;
-      i++;
-      continue;
-    }
-    if (template[i + 1] === '$') {
-      out += '$';
-      i += 2;
-      continue;
-    }
-    let name: string | undefined;
-    let next = i + 1;
-    if (template[i + 1] === '{') {
-      const close = template.indexOf('}', i + 2);
-      const n = close < 0 ? '' : template.slice(i + 2, close);
-      if (close >= 0 && /^[A-Za-z0-9_]+$/.test(n)) {
-        name = n;
-        next = close + 1;
-      }
+/** Width of the code point at `pos` (0 at the end), as Go steps over a rune. */
+function width(s: string, pos: number): number {
+  if (pos >= s.length) return 0;
+  const c = s.charCodeAt(pos);
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const d = s.charCodeAt(pos + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return 2;
+  }
+  return 1;
+}
+
+/** Regexp.allMatches: up to `n` (all when n < 0) non-overlapping matches, group 0 only unless `groups`. */
+export function allMatches(re: GoRegexp, s: string, n: number, groups = false): number[][] {
+  const limit = n < 0 ? s.length + 1 : n;
+  const out: number[][] = [];
+  const budget = meter();
+  const m = re.re.matcher(s);
+  for (let pos = 0, prevMatchEnd = -1; out.length < limit && pos <= s.length; ) {
+    const match = search(re, m, s, pos, groups, pos === 0);
+    if (!match) break;
+    let accept = true;
+    if (match[1] === pos) {
+      // An empty match right after a previous match is ignored; step over one rune.
+      if (match[0] === prevMatchEnd) accept = false;
+      const w = width(s, pos);
+      pos = w > 0 ? pos + w : s.length + 1;
     } else {
-      const r = /^[A-Za-z0-9_]+/.exec(template.slice(i + 1));
-      if (r) {
-        name = r[0];
-        next = i + 1 + r[0].length;
-      }
+      pos = match[1]!;
     }
-    if (name === undefined) {
-      out += '$';
-      i++;
-      continue;
+    prevMatchEnd = match[1]!;
+    if (accept) {
+      budget.items(out.length + 1);
+      out.push(match);
     }
-    if (/^[0-9]+$/.test(name)) {
-      const k = Number(name);
-      out += (k < m.groups.length ? m.groups[k] : undefined) ?? '';
-    } else {
-      out += m.named[name] ?? '';
-    }
-    i = next;
   }
   return out;
 }
 
-export function replaceAll(re: RegExp, s: string, repl: string, literal: boolean): string {
-  let out = '';
-  let last = 0;
-  for (const m of allMatches(re, s)) {
-    out += s.slice(last, m.index) + (literal ? repl : expand(repl, m));
-    last = m.end;
+/** Regexp.FindString. */
+export function findString(re: GoRegexp, s: string): string {
+  const match = search(re, re.re.matcher(s), s, 0, false, true);
+  return match ? s.slice(match[0], match[1]) : '';
+}
+
+/** Regexp.FindAllString: null (Go's nil slice) when nothing matches. */
+export function findAllString(re: GoRegexp, s: string, n: number): string[] | null {
+  const matches = allMatches(re, s, n);
+  if (matches.length === 0) return null;
+  const b = meter();
+  let units = 0;
+  for (const mt of matches) units += mt[1]! - mt[0]!;
+  b.work(units);
+  return matches.map((mt) => s.slice(mt[0], mt[1]));
+}
+
+/** Regexp.Split. */
+export function split(re: GoRegexp, s: string, n: number): string[] | null {
+  if (n === 0) return null;
+  if (re.expr.length > 0 && s.length === 0) return [''];
+  const matches = allMatches(re, s, n);
+  const out: string[] = [];
+  let beg = 0;
+  let end = 0;
+  for (const match of matches) {
+    if (n > 0 && out.length === n - 1) break;
+    end = match[0]!;
+    if (match[1] !== 0) out.push(s.slice(beg, end));
+    beg = match[1]!;
   }
-  return out + s.slice(last);
+  if (end !== s.length) out.push(s.slice(beg));
+  meter().items(out.length);
+  return out;
+}
+
+/** Regexp.ReplaceAllString (`literal` false: `$` expands as in Expand) and ReplaceAllLiteralString. */
+export function replaceAll(re: GoRegexp, src: string, repl: string, literal: boolean): string {
+  const groups = !literal && repl.includes('$');
+  const out = new Builder();
+  const m = re.re.matcher(src);
+  let lastMatchEnd = 0;
+  let searchPos = 0;
+  while (searchPos <= src.length) {
+    const a = search(re, m, src, searchPos, groups, searchPos === 0);
+    if (!a) break;
+    out.add(src, lastMatchEnd, a[0]!);
+    // No replacement for an empty match right after another match.
+    if (a[1]! > lastMatchEnd || a[0] === 0) {
+      if (literal || !groups) out.add(repl, 0, repl.length);
+      else expand(out, repl, src, a, re.names);
+    }
+    lastMatchEnd = a[1]!;
+    const w = width(src, searchPos);
+    if (searchPos + w > a[1]!) searchPos += w;
+    else if (searchPos + 1 > a[1]!) searchPos++;
+    else searchPos = a[1]!;
+  }
+  out.add(src, lastMatchEnd, src.length);
+  return out.text;
+}
+
+/** A string built piece by piece that refuses to grow past maxStringBytes (counted in UTF-16 units). */
+class Builder {
+  text = '';
+  private readonly max = meter().limits.maxStringBytes;
+
+  add(s: string, from: number, to: number): void {
+    if (to <= from) return;
+    if (this.text.length + (to - from) > this.max) meter().string(this.text.length + (to - from));
+    this.text += from === 0 && to === s.length ? s : s.slice(from, to);
+  }
+}
+
+const nameChar = /[\p{L}\p{Nd}_]/uy;
+
+/** Regexp.expand: $1, ${1}, $name, ${name}, $$; a malformed reference is kept as `$`. */
+function expand(out: Builder, template: string, src: string, match: number[], names: string[]): void {
+  let t = 0;
+  while (t < template.length) {
+    const dollar = template.indexOf('$', t);
+    if (dollar < 0) break;
+    out.add(template, t, dollar);
+    t = dollar + 1;
+    if (template[t] === '$') {
+      out.add('$', 0, 1);
+      t++;
+      continue;
+    }
+    // extract: a name of letters, digits and underscores, optionally in braces.
+    let i = t;
+    const brace = template[i] === '{';
+    if (brace) i++;
+    const nameStart = i;
+    for (;;) {
+      nameChar.lastIndex = i;
+      const r = nameChar.exec(template);
+      if (!r) break;
+      i += r[0].length;
+    }
+    const name = template.slice(nameStart, i);
+    if (name === '' || (brace && template[i] !== '}')) {
+      out.add('$', 0, 1);
+      continue;
+    }
+    if (brace) i++;
+    t = i;
+    let num = 0;
+    for (let k = 0; k < name.length; k++) {
+      const d = name.charCodeAt(k) - 48;
+      if (d < 0 || d > 9 || num >= 1e8) {
+        num = -1;
+        break;
+      }
+      num = num * 10 + d;
+    }
+    if (name[0] === '0' && name.length > 1) num = -1;
+    if (num >= 0) {
+      if (2 * num + 1 < match.length && match[2 * num]! >= 0) out.add(src, match[2 * num]!, match[2 * num + 1]!);
+    } else {
+      for (let g = 0; g < names.length; g++) {
+        if (names[g] === name && 2 * g + 1 < match.length && match[2 * g]! >= 0) {
+          out.add(src, match[2 * g]!, match[2 * g + 1]!);
+          break;
+        }
+      }
+    }
+  }
+  out.add(template, t, template.length);
+}
+
+/** regexp.QuoteMeta. */
+export function quoteMeta(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
 }

@@ -5,11 +5,14 @@ import { compareStrings, formatValue, sprintf, utf8Bytes } from './fmt.ts';
 import { FuncError, type FuncEnv, type ParamType, type TemplateFunc } from './functions.ts';
 import { marshalJson, parseJson } from './json.ts';
 import { goQuote } from './lexer.ts';
-import { allMatches, compileGoRegex, replaceAll } from './regex.ts';
+import {
+  RegexSyntaxError, compileGoRegex, findAllString, findString, matchString, quoteMeta, replaceAll, split, type GoRegexp,
+} from './regex.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
 import { formatTime } from './time.ts';
 import { decodeUtf8 } from './encoding.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
+import { BudgetError, SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
 
 const noFlags = { plus: false, minus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
 
@@ -38,13 +41,37 @@ function empty(v: unknown): boolean {
   if (v instanceof GoTime) return false;
   if (v instanceof GoComplex) return v.re === 0 && v.im === 0;
   if (Array.isArray(v)) return v.length === 0;
-  return Object.keys(v as object).length === 0;
+  return mapKeys(v as object).length === 0;
 }
 
-/** strings.Split: an empty separator splits after each UTF-8 sequence. */
+/** strings.Split: an empty separator splits after each UTF-8 sequence. The pieces are counted first. */
 function goSplit(s: string, sep: string): string[] {
+  meter().items(sep === '' ? runeCount(s) : countOf(s, sep) + 1);
   if (sep === '') return [...s];
   return s.split(sep);
+}
+
+/** Non-overlapping occurrences of a non-empty `sub` in `s` (strings.Count), without allocating. */
+function countOf(s: string, sub: string): number {
+  let n = 0;
+  for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) n++;
+  return n;
+}
+
+/** Code points in `s` (utf8.RuneCountInString). */
+function runeCount(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }
 
 /** sprig's strslice. */
@@ -133,26 +160,41 @@ function listOp(name: string, v: unknown): unknown[] {
 
 /** Go's s[a:b] on the UTF-8 bytes of s, with Go's panic text when out of range. */
 function byteSlice(s: string, a: number | null, b: number | null): string {
-  const bytes = utf8Bytes(s);
-  const len = bytes.length;
+  const len = utf8Length(s);
   const lo = a ?? 0;
   const hi = b ?? len;
   if (b !== null && (hi < 0 || hi > len)) throw new FuncError(`runtime error: slice bounds out of range [:${hi}] with length ${len}`);
   if (a !== null && b === null && (lo < 0 || lo > len)) throw new FuncError(`runtime error: slice bounds out of range [${lo}:${len}]`);
   if (lo < 0 || lo > hi) throw new FuncError(`runtime error: slice bounds out of range [${lo}:${hi}]`);
-  if (bytes.every((x) => x < 0x80)) return s.slice(lo, hi);
-  return decodeUtf8(bytes.slice(lo, hi));
+  if (len === s.length) return s.slice(lo, hi);
+  return decodeUtf8(utf8Bytes(s).slice(lo, hi));
 }
 
-const spaceRe = /^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+|[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+$/g;
+const spaceChar = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
+
+/** strings.TrimSpace, by scanning (a `\s+$` regex is quadratic on long runs of spaces). */
+function trimSpace(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && spaceChar.test(s[a]!)) a++;
+  while (b > a && spaceChar.test(s[b - 1]!)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
 
 function mapRunes(s: string, f: (c: string) => string): string {
+  // ASCII maps to ASCII one for one: the native mapping is the same.
+  if (/^[\x00-\x7f]*$/.test(s)) return f(s);
   let out = '';
   for (const c of s) {
     const m = f(c);
-    out += [...m].length === 1 ? m : c;
+    out += isOneRune(m) ? m : c;
   }
   return out;
+}
+
+/** True when `m` is a single code point. */
+function isOneRune(m: string): boolean {
+  return m.length === 1 || (m.length === 2 && m.codePointAt(0)! > 0xffff);
 }
 
 function isTitleSeparator(c: string): boolean {
@@ -168,11 +210,24 @@ function title(s: string): string {
   for (const c of s) {
     if (isTitleSeparator(prev)) {
       const u = c.toUpperCase();
-      out += [...u].length === 1 ? u : c;
+      out += isOneRune(u) ? u : c;
     } else out += c;
     prev = c;
   }
   return out;
+}
+
+/** Checks the size of joining `parts` with `sep` before joining. */
+function checkJoin(parts: string[], sep: string): void {
+  const m = meter();
+  let units = parts.length > 0 ? (parts.length - 1) * sep.length : 0;
+  for (const p of parts) units += p.length;
+  m.stringUnits(units, () => parts.join(sep));
+}
+
+/** Rethrows budget errors, which no function may swallow. */
+function rethrowBudget(e: unknown): void {
+  if (e instanceof BudgetError || e instanceof RangeError) throw e;
 }
 
 function uuidFrom(random: () => number): string {
@@ -221,47 +276,73 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   toRawJson: { params: ['any'], fn: ([v]) => marshalJson(v, { escapeHTML: false }) },
   fromJson: {
     params: ['string'],
+    slow: true,
     fn: ([s]) => {
       try {
-        return parseJson(s as string, false);
-      } catch {
+        return parseJson(s as string, false, meter().limits.maxCollectionItems);
+      } catch (e) {
+        rethrowBudget(e);
         return null;
       }
     },
   },
 
   // strings
-  quote: { params: [], variadic: 'any', fn: (vs) => vs.filter((v) => v !== null).map((v) => goQuote(strval(v))).join(' ') },
-  squote: { params: [], variadic: 'any', fn: (vs) => vs.filter((v) => v !== null).map((v) => sprintf("'%v'", [v])).join(' ') },
-  upper: { params: ['string'], fn: ([s]) => mapRunes(s as string, (c) => c.toUpperCase()) },
-  lower: { params: ['string'], fn: ([s]) => mapRunes(s as string, (c) => c.toLowerCase()) },
-  title: { params: ['string'], fn: ([s]) => title(s as string) },
-  trim: { params: ['string'], fn: ([s]) => (s as string).replace(spaceRe, '') },
-  trimAll: { params: ['string', 'string'], fn: ([a, b]) => trimCutset(b as string, a as string) },
-  trimall: { params: ['string', 'string'], fn: ([a, b]) => trimCutset(b as string, a as string) },
+  quote: {
+    params: [],
+    variadic: 'any',
+    slow: true,
+    fn: (vs) => {
+      const parts = vs.filter((v) => v !== null).map((v) => strval(v));
+      meter().work(parts.reduce((n, p) => n + p.length, 0), SLOW_CHARS_PER_STEP);
+      const quoted = parts.map((p) => goQuote(p));
+      checkJoin(quoted, ' ');
+      return quoted.join(' ');
+    },
+  },
+  squote: {
+    params: [],
+    variadic: 'any',
+    fn: (vs) => {
+      const parts = vs.filter((v) => v !== null).map((v) => sprintf("'%v'", [v]));
+      checkJoin(parts, ' ');
+      return parts.join(' ');
+    },
+  },
+  upper: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => c.toUpperCase()) },
+  lower: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => c.toLowerCase()) },
+  title: { params: ['string'], slow: true, fn: ([s]) => title(s as string) },
+  trim: { params: ['string'], fn: ([s]) => trimSpace(s as string) },
+  trimAll: { params: ['string', 'string'], slow: true, fn: ([a, b]) => trimCutset(b as string, a as string) },
+  trimall: { params: ['string', 'string'], slow: true, fn: ([a, b]) => trimCutset(b as string, a as string) },
   trimPrefix: { params: ['string', 'string'], fn: ([p, s]) => ((s as string).startsWith(p as string) ? (s as string).slice((p as string).length) : s) },
   trimSuffix: {
     params: ['string', 'string'],
     fn: ([p, s]) => ((p as string) !== '' && (s as string).endsWith(p as string) ? (s as string).slice(0, -(p as string).length) : s),
   },
-  replace: { params: ['string', 'string', 'string'], fn: ([o, n, s]) => goReplaceAll(s as string, o as string, n as string) },
+  replace: { params: ['string', 'string', 'string'], slow: true, fn: ([o, n, s]) => goReplaceAll(s as string, o as string, n as string) },
   contains: { params: ['string', 'string'], fn: ([sub, s]) => (s as string).includes(sub as string) },
   hasPrefix: { params: ['string', 'string'], fn: ([p, s]) => (s as string).startsWith(p as string) },
   hasSuffix: { params: ['string', 'string'], fn: ([p, s]) => (s as string).endsWith(p as string) },
   repeat: {
     params: ['int', 'string'],
     fn: ([n, s]) => {
-      if ((n as bigint) < 0n) throw new FuncError('strings: negative Repeat count');
-      if ((n as bigint) * BigInt((s as string).length) > 1n << 30n) throw new FuncError('runtime error: makeslice: len out of range');
-      return (s as string).repeat(Number(n));
+      const str = s as string;
+      if (n === 0n) return '';
+      if (n === 1n) return str;
+      const bytes = checkRepeat(BigInt(utf8Length(str)), n as bigint);
+      if (bytes === 0) return '';
+      meter().string(bytes);
+      return str.repeat(Number(n));
     },
   },
-  nospace: { params: ['string'], fn: ([s]) => deleteWhiteSpace(s as string) },
+  nospace: { params: ['string'], slow: true, fn: ([s]) => deleteWhiteSpace(s as string) },
   cat: {
     params: [],
     variadic: 'any',
     fn: (vs) => {
       const xs = vs.filter((v) => v !== null);
+      // fmt.Sprintf's formatting is bounded by the budget as it goes.
       return sprintf(xs.map(() => '%v').join(' '), xs);
     },
   },
@@ -269,26 +350,42 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     params: ['string', 'string'],
     fn: ([sep, s]) => {
       const out = newMap();
-      goSplit(s as string, sep as string).forEach((p, i) => (out[`_${i}`] = p));
+      const parts = goSplit(s as string, sep as string);
+      meter().copy(parts.length * 2, 'map');
+      parts.forEach((p, i) => (out[`_${i}`] = p));
       stringMaps.add(out);
       return out;
     },
   },
   splitList: { params: ['string', 'string'], fn: ([sep, s]) => typedSlice(goSplit(s as string, sep as string), 'string') },
-  join: { params: ['string', 'any'], fn: ([sep, v]) => strslice(v).join(sep as string) },
+  join: {
+    params: ['string', 'any'],
+    fn: ([sep, v]) => {
+      const parts = strslice(v);
+      checkJoin(parts, sep as string);
+      return parts.join(sep as string);
+    },
+  },
   toStrings: { params: ['any'], fn: ([v]) => typedSlice(strslice(v), 'string') },
   sortAlpha: {
     params: ['any'],
-    fn: ([v]) => typedSlice(Array.isArray(v) ? strslice(v).sort(compareStrings) : [strval(v)], 'string'),
+    fn: ([v]) => {
+      if (!Array.isArray(v)) return typedSlice([strval(v)], 'string');
+      const parts = strslice(v);
+      // n log n comparisons
+      meter().step(parts.length * Math.log2(parts.length + 1));
+      return typedSlice(parts.sort(compareStrings), 'string');
+    },
   },
   indent: { params: ['int', 'string'], fn: ([n, s]) => indent(n as bigint, s as string) },
   nindent: { params: ['int', 'string'], fn: ([n, s]) => '\n' + indent(n as bigint, s as string) },
   trunc: {
     params: ['int', 'string'],
+    slow: true,
     fn: ([c0, s0]) => {
       const c = Number(c0 as bigint);
       const s = s0 as string;
-      const len = utf8Bytes(s).length;
+      const len = utf8Length(s);
       if (c < 0 && len + c > 0) return byteSlice(s, len + c, null);
       if (c >= 0 && len > c) return byteSlice(s, null, c);
       return s;
@@ -296,28 +393,40 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   },
   substr: {
     params: ['int', 'int', 'string'],
+    slow: true,
     fn: ([a0, b0, s0]) => {
       const a = Number(a0 as bigint);
       const b = Number(b0 as bigint);
       const s = s0 as string;
       if (a < 0) return byteSlice(s, null, b);
-      if (b < 0 || b > utf8Bytes(s).length) return byteSlice(s, a, null);
+      if (b < 0 || b > utf8Length(s)) return byteSlice(s, a, null);
       return byteSlice(s, a, b);
     },
   },
   ['toString']: { params: ['any'] as ParamType[], fn: (a: unknown[]) => strval(a[0]) },
-  b64enc: { params: ['string'], fn: ([s]) => base64Encode(s as string) },
+  b64enc: {
+    params: ['string'],
+    slow: true,
+    fn: ([s]) => {
+      const str = s as string;
+      // 4 output bytes per 3 input bytes
+      if (str.length * 4 + 4 > meter().limits.maxStringBytes) meter().string(4 * Math.ceil(utf8Length(str) / 3));
+      return base64Encode(str);
+    },
+  },
   b64dec: {
     params: ['string'],
+    slow: true,
     fn: ([s]) => {
       try {
         return base64Decode(s as string);
       } catch (e) {
+        rethrowBudget(e);
         return (e as Error).message;
       }
     },
   },
-  sha256sum: { params: ['string'], fn: ([s]) => sha256Hex(s as string) },
+  sha256sum: { params: ['string'], slow: true, fn: ([s]) => sha256Hex(s as string) },
 
   // numbers
   int: { params: ['any'], fn: ([v]) => toInt64(v) },
@@ -366,7 +475,9 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     params: ['string', 'int', 'string'],
     fn: ([sep, n, s]) => {
       const out = newMap();
-      goSplitN(s as string, sep as string, Number(n as bigint)).forEach((p, i) => (out[`_${i}`] = p));
+      const parts = goSplitN(s as string, sep as string, clampInt(n as bigint));
+      meter().copy(parts.length * 2, 'map');
+      parts.forEach((p, i) => (out[`_${i}`] = p));
       stringMaps.add(out);
       return out;
     },
@@ -375,15 +486,18 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   until: {
     params: ['int'],
     fn: ([n]) => {
-      const out: bigint[] = [];
       const c = n as bigint;
+      // BigInts are costly to create: a step per 4 (the executor charges another per 8).
+      meter().items(Number(c < 0n ? -c : c));
+      meter().step(Number(c < 0n ? -c : c) / 8);
+      const out: bigint[] = [];
       if (c >= 0n) for (let i = 0n; i < c; i++) out.push(i);
       else for (let i = 0n; i > c; i--) out.push(i);
       return typedSlice(out, 'int');
     },
   },
 
-  // lists
+  // lists (the executor checks and charges every list a function returns; copies are checked first)
   list: { params: [], variadic: 'any', fn: (vs) => vs },
   tuple: { params: [], variadic: 'any', fn: (vs) => vs },
   first: { params: ['any'], fn: ([v]) => { const l = listOp('first', v); return l.length ? l[0] : null; } },
@@ -421,22 +535,29 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     fn: ([v]) => {
       const l = listOp('uniq', v);
       const out: unknown[] = [];
+      // Quadratic, as sprig's: every comparison is charged (deepEqual charges a step per call).
       for (const e of l) if (!out.some((x) => deepEqual(x, e))) out.push(e);
       return out;
     },
   },
-  append: { params: ['any', 'any'], fn: ([l, v]) => [...listOp('push', l), v] },
-  push: { params: ['any', 'any'], fn: ([l, v]) => [...listOp('push', l), v] },
-  prepend: { params: ['any', 'any'], fn: ([l, v]) => [v, ...listOp('prepend', l)] },
+  append: { params: ['any', 'any'], fn: ([l, v]) => { const xs = listOp('push', l); meter().items(xs.length + 1); return [...xs, v]; } },
+  push: { params: ['any', 'any'], fn: ([l, v]) => { const xs = listOp('push', l); meter().items(xs.length + 1); return [...xs, v]; } },
+  prepend: { params: ['any', 'any'], fn: ([l, v]) => { const xs = listOp('prepend', l); meter().items(xs.length + 1); return [v, ...xs]; } },
   concat: {
     params: [],
     variadic: 'any',
-    fn: (ls) =>
-      ls.flatMap((l) => {
+    fn: (ls) => {
+      let n = 0;
+      for (const l of ls) {
         if (l === null) throw new FuncError('runtime error: invalid memory address or nil pointer dereference');
         if (!Array.isArray(l)) throw new FuncError(`Cannot concat type ${reflectKindName(l)} as list`);
-        return l;
-      }),
+        n += l.length;
+      }
+      meter().items(n);
+      const out: unknown[] = [];
+      for (const l of ls) for (const e of l as unknown[]) out.push(e);
+      return out;
+    },
   },
   without: {
     params: ['any'],
@@ -472,6 +593,7 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     params: [],
     variadic: 'any',
     fn: (vs) => {
+      meter().copy(Math.ceil(vs.length / 2), 'dict');
       const d = newMap();
       for (let i = 0; i < vs.length; i += 2) d[strval(vs[i])] = i + 1 >= vs.length ? '' : vs[i + 1];
       return d;
@@ -489,8 +611,21 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   },
   unset: { params: ['map', 'string'], fn: ([d, k]) => { const m = requireMapArg(d); if (m) delete m[k as string]; return m; } },
   hasKey: { params: ['map', 'string'], fn: ([d, k]) => { const m = requireMapArg(d); return !!m && Object.hasOwn(m, k as string); } },
-  keys: { params: [], variadic: 'map', fn: (ds) => typedSlice(ds.flatMap((d) => (d ? Object.keys(d as object) : [])), 'string') },
-  values: { params: ['map'], fn: ([d]) => (d ? Object.values(d as object) : []) },
+  keys: {
+    params: [],
+    variadic: 'map',
+    fn: (ds) => {
+      const out: string[] = [];
+      for (const d of ds) {
+        if (!d) continue;
+        const ks = mapKeys(d as object);
+        meter().items(out.length + ks.length);
+        for (const k of ks) out.push(k);
+      }
+      return typedSlice(out, 'string');
+    },
+  },
+  values: { params: ['map'], fn: ([d]) => (d ? mapKeys(d as object).map((k) => (d as Record<string, unknown>)[k]) : []) },
   pluck: {
     params: ['string'],
     variadic: 'map',
@@ -512,49 +647,63 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     fn: ([d, ...ks]) => {
       const out = newMap();
       const m = requireMapArg(d);
-      if (m) for (const k of Object.keys(m)) if (!(ks as string[]).includes(k)) out[k] = m[k];
+      if (m) {
+        const omitted = new Set(ks as string[]);
+        for (const k of mapKeys(m)) if (!omitted.has(k)) out[k] = m[k];
+      }
       return out;
     },
   },
 
-  // regular expressions
+  // regular expressions (Go's regexp on re2js, see regex.ts)
   regexMatch: {
     params: ['string', 'string'],
     fn: ([re, s]) => {
-      try {
-        const r = compileGoRegex(re as string);
-        r.lastIndex = 0;
-        return r.test(s as string);
-      } catch {
-        return false;
-      }
+      const r = compileOrNull(re as string);
+      return r ? matchString(r, s as string) : false;
     },
   },
+  mustRegexMatch: { params: ['string', 'string'], fn: ([re, s]) => matchString(compileOrError(re as string), s as string) },
+  regexFindAll: {
+    params: ['string', 'string', 'int'],
+    fn: ([re, s, n]) => stringSlice(findAllString(mustCompile(re as string), s as string, clampInt(n as bigint))),
+  },
+  mustRegexFindAll: {
+    params: ['string', 'string', 'int'],
+    fn: ([re, s, n]) => stringSlice(findAllString(compileOrError(re as string), s as string, clampInt(n as bigint))),
+  },
+  regexFind: { params: ['string', 'string'], fn: ([re, s]) => findString(mustCompile(re as string), s as string) },
+  mustRegexFind: { params: ['string', 'string'], fn: ([re, s]) => findString(compileOrError(re as string), s as string) },
   regexReplaceAll: {
     params: ['string', 'string', 'string'],
     fn: ([re, s, repl]) => replaceAll(mustCompile(re as string), s as string, repl as string, false),
+  },
+  mustRegexReplaceAll: {
+    params: ['string', 'string', 'string'],
+    fn: ([re, s, repl]) => replaceAll(compileOrError(re as string), s as string, repl as string, false),
   },
   regexReplaceAllLiteral: {
     params: ['string', 'string', 'string'],
     fn: ([re, s, repl]) => replaceAll(mustCompile(re as string), s as string, repl as string, true),
   },
-  regexFind: {
-    params: ['string', 'string'],
-    fn: ([re, s]) => {
-      const m = allMatches(mustCompile(re as string), s as string, 1)[0];
-      return m ? (s as string).slice(m.index, m.end) : '';
-    },
+  mustRegexReplaceAllLiteral: {
+    params: ['string', 'string', 'string'],
+    fn: ([re, s, repl]) => replaceAll(compileOrError(re as string), s as string, repl as string, true),
   },
-  regexFindAll: {
+  regexSplit: {
     params: ['string', 'string', 'int'],
-    fn: ([re, s, n]) => typedSlice(allMatches(mustCompile(re as string), s as string, Number(n as bigint)).map((m) => (s as string).slice(m.index, m.end)), 'string'),
+    fn: ([re, s, n]) => stringSlice(split(mustCompile(re as string), s as string, clampInt(n as bigint))),
   },
-  regexQuoteMeta: { params: ['string'], fn: ([s]) => (s as string).replace(/[\\.+*?()|[\]{}^$]/g, '\\$&') },
+  mustRegexSplit: {
+    params: ['string', 'string', 'int'],
+    fn: ([re, s, n]) => stringSlice(split(compileOrError(re as string), s as string, clampInt(n as bigint))),
+  },
+  regexQuoteMeta: { params: ['string'], fn: ([s]) => quoteMeta(s as string) },
 
   // paths
   base: { params: ['string'], fn: ([p]) => pathBase(p as string) },
-  dir: { params: ['string'], fn: ([p]) => pathDir(p as string) },
-  clean: { params: ['string'], fn: ([p]) => pathClean(p as string) },
+  dir: { params: ['string'], slow: true, fn: ([p]) => pathDir(p as string) },
+  clean: { params: ['string'], slow: true, fn: ([p]) => pathClean(p as string) },
   isAbs: { params: ['string'], fn: ([p]) => (p as string).startsWith('/') },
   ext: { params: ['string'], fn: ([p]) => { const s = p as string; for (let i = s.length - 1; i >= 0 && s[i] !== '/'; i--) if (s[i] === '.') return s.slice(i); return ''; } },
 
@@ -568,10 +717,15 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
 
   // time and identity: injectable through FuncEnv, deterministic in tests
   now: { params: [], fn: (_a, env: FuncEnv) => env.now() },
-  date: { params: ['string', 'any'], fn: ([f, d], env: FuncEnv) => formatTime(toTime(d, env), f as string) },
-  dateInZone: { params: ['string', 'any', 'string'], fn: ([f, d], env: FuncEnv) => formatTime(toTime(d, env), f as string) },
+  // Layouts are scanned for tokens at every character: a step per 2 characters on top of `slow`.
+  date: { params: ['string', 'any'], slow: true, fn: ([f, d], env: FuncEnv) => { meter().work((f as string).length, 2); return formatTime(toTime(d, env), f as string); } },
+  dateInZone: {
+    params: ['string', 'any', 'string'],
+    slow: true,
+    fn: ([f, d], env: FuncEnv) => { meter().work((f as string).length, 2); return formatTime(toTime(d, env), f as string); },
+  },
   unixEpoch: { params: ['any'], fn: (a) => { const d = a[0]; return d instanceof GoTime ? String(Math.floor(d.ms / 1000)) : '0'; } },
-  uuidv4: { params: [], fn: (_a, env: FuncEnv) => uuidFrom(() => env.random()) },
+  uuidv4: { params: [], fn: (_a, env: FuncEnv) => { meter().step(4); return uuidFrom(() => env.random()); } },
 
   // the environment is off limits
   env: { params: ['string'], fn: () => { throw new FuncError(envDisabled); } },
@@ -580,10 +734,21 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
 
 /** goutils.DeleteWhiteSpace: works byte by byte, so non-ASCII text comes out as Latin-1 (as in Go). */
 function deleteWhiteSpace(s: string): string {
+  if (/^[\x00-\x7f]*$/.test(s)) return s.replace(/[\t\n\v\f\r ]+/g, '');
   const bytes = utf8Bytes(s);
   const isSpace = (b: number): boolean => (b >= 9 && b <= 13) || b === 32 || b === 0x85 || b === 0xa0;
   if (!bytes.some(isSpace)) return s;
-  return bytes.filter((b) => !isSpace(b)).map((b) => String.fromCharCode(b)).join('');
+  let out = '';
+  let chunk: number[] = [];
+  for (const b of bytes) {
+    if (isSpace(b)) continue;
+    chunk.push(b);
+    if (chunk.length === 8192) {
+      out += String.fromCharCode(...chunk);
+      chunk = [];
+    }
+  }
+  return out + String.fromCharCode(...chunk);
 }
 
 function typeNameOrNil(v: unknown): string {
@@ -601,16 +766,40 @@ function goMin(a: number, b: number): number {
 }
 
 function goSplitN(s: string, sep: string, n: number): string[] {
-  if (n === 0) return [];
-  const all = goSplit(s, sep);
-  if (n < 0 || all.length <= n) return all;
-  const head = all.slice(0, n - 1);
-  const rest = sep === '' ? all.slice(n - 1).join('') : all.slice(n - 1).join(sep);
-  return [...head, rest];
+  if (n === 0 || (sep === '' && s === '')) return [];
+  if (n < 0) return goSplit(s, sep);
+  // At most n pieces: the first n - 1 separators split, the rest stays whole.
+  const out: string[] = [];
+  meter().items(Math.min(n, sep === '' ? runeCount(s) : countOf(s, sep) + 1));
+  let i = 0;
+  while (out.length < n - 1) {
+    if (sep === '') {
+      if (i >= s.length) break;
+      const w = s.codePointAt(i)! > 0xffff ? 2 : 1;
+      if (i + w >= s.length) break;
+      out.push(s.slice(i, i + w));
+      i += w;
+      continue;
+    }
+    const j = s.indexOf(sep, i);
+    if (j < 0) break;
+    out.push(s.slice(i, j));
+    i = j + sep.length;
+  }
+  out.push(s.slice(i));
+  return out;
 }
 
 function untilStep(start: bigint, stop: bigint, step: bigint): bigint[] {
   const v: bigint[] = [];
+  // Count the items before building them.
+  if (stop < start ? step < 0n : step > 0n) {
+    const span = stop < start ? start - stop : stop - start;
+    const by = step < 0n ? -step : step;
+    const count = (span + by - 1n) / by;
+    meter().items(count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count));
+    meter().step(Number(count) / 8);
+  }
   if (stop < start) {
     if (step >= 0n) return v;
     for (let i = start; i > stop; i += step) v.push(i);
@@ -649,34 +838,95 @@ function int64(v: bigint): TypedInt {
   return new TypedInt('int64', wrapInt64(v));
 }
 
+/** sprig's toJson: marshalling errors give "" (budget errors still stop the render). */
 function tryJson(f: () => string): string {
   try {
     return f();
-  } catch {
+  } catch (e) {
+    rethrowBudget(e);
     return '';
   }
 }
 
-function mustCompile(re: string): RegExp {
+/** regexp.MustCompile: panics with Go's text on a bad pattern. */
+function mustCompile(re: string): GoRegexp {
   try {
     return compileGoRegex(re);
   } catch (e) {
-    throw new FuncError(`regexp: Compile(${goQuoteBacktick(re)}): ${(e as Error).message}`);
+    if (!(e instanceof RegexSyntaxError)) throw e;
+    throw new FuncError(`regexp: Compile(${regexpQuote(re)}): ${e.message}`);
   }
 }
 
-function goQuoteBacktick(s: string): string {
-  return s.includes('`') ? goQuote(s) : '`' + s + '`';
+/** regexp.Compile's error returned as the function's error. */
+function compileOrError(re: string): GoRegexp {
+  try {
+    return compileGoRegex(re);
+  } catch (e) {
+    if (!(e instanceof RegexSyntaxError)) throw e;
+    throw new FuncError(e.message);
+  }
+}
+
+/** regexp.MatchString with the error ignored (sprig's regexMatch): a bad pattern does not match. */
+function compileOrNull(re: string): GoRegexp | null {
+  try {
+    return compileGoRegex(re);
+  } catch (e) {
+    if (!(e instanceof RegexSyntaxError)) throw e;
+    return null;
+  }
+}
+
+/** regexp's quote: backquoted when strconv.CanBackquote allows it. */
+function regexpQuote(s: string): string {
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '`' || c === 0xfeff || c === 0x7f || (c < 0x20 && c !== 9) || (c >= 0xd800 && c <= 0xdfff)) return goQuote(s);
+  }
+  return '`' + s + '`';
+}
+
+/** A Go []string (nil prints as [] too). */
+function stringSlice(xs: string[] | null): string[] {
+  return typedSlice(xs ?? [], 'string');
+}
+
+/** A Go int argument as a JS number (saturating; only its sign and small values matter). */
+function clampInt(n: bigint): number {
+  return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : n < -BigInt(Number.MAX_SAFE_INTEGER) ? -Number.MAX_SAFE_INTEGER : Number(n);
+}
+
+/**
+ * strings.Repeat's own panics (negative count, overflow, an allocation Go cannot make), in Go's words;
+ * returns the size of the result in bytes, which the caller checks against the budget.
+ */
+function checkRepeat(len: bigint, count: bigint): number {
+  if (count < 0n) throw new FuncError('strings: negative Repeat count');
+  const n = len * count;
+  if (n > (1n << 63n) - 1n) throw new FuncError('strings: Repeat output length overflow');
+  if (n > 1n << 48n) throw new FuncError('runtime error: makeslice: len out of range');
+  return Number(n);
 }
 
 function indent(n: bigint, s: string): string {
+  if (n > 1n) checkRepeat(1n, n);
   if (n < 0n) throw new FuncError('strings: negative Repeat count');
-  if (n > 1n << 30n) throw new FuncError('runtime error: makeslice: len out of range');
+  // The padding goes before every line: (newlines + 1) x n bytes on top of s.
+  const lines = (s.length === 0 ? 0 : countOf(s, '\n')) + 1;
+  meter().string(Number(n) * lines + utf8Length(s));
   const pad = ' '.repeat(Number(n));
   return pad + s.replaceAll('\n', '\n' + pad);
 }
 
+/** strings.ReplaceAll, its size checked before it is built. */
 function goReplaceAll(s: string, old: string, repl: string): string {
+  const count = old === '' ? runeCount(s) + 1 : countOf(s, old);
+  if (count === 0) return s;
+  const m = meter();
+  const units = s.length + count * (repl.length - old.length);
+  m.stringUnits(units, () => '');
+  if (units * 3 > m.limits.maxStringBytes) m.string(utf8Length(s) + count * (utf8Length(repl) - utf8Length(old)));
   if (old === '') {
     const runes = [...s];
     return repl + runes.map((r) => r + repl).join('');
@@ -696,7 +946,9 @@ function trimCutset(s: string, cutset: string): string {
 
 function pathBase(p: string): string {
   if (p === '') return '.';
-  const s = p.replace(/\/+$/, '');
+  let end = p.length;
+  while (end > 0 && p[end - 1] === '/') end--;
+  const s = p.slice(0, end);
   if (s === '') return '/';
   return s.slice(s.lastIndexOf('/') + 1);
 }
@@ -708,7 +960,9 @@ function toTime(d: unknown, env: FuncEnv): GoTime {
   return env.now();
 }
 
+/** reflect.DeepEqual; each comparison is a step (uniq, has and without compare many pairs). */
 function deepEqual(a: unknown, b: unknown): boolean {
+  meter().step(1);
   if (a === b) return true;
   if (a instanceof JsonNumber && b instanceof JsonNumber) return a.literal === b.literal;
   if (a instanceof TypedInt && b instanceof TypedInt) return a.type === b.type && a.v === b.v;
@@ -716,7 +970,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
     return typeName(a) === typeName(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   }
   if (isMap(a) && isMap(b)) {
-    const ka = Object.keys(a);
+    const ka = mapKeys(a);
     return typeName(a) === typeName(b) && ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;

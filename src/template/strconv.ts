@@ -117,7 +117,8 @@ export function parseFloat64(s: string): number | null {
     for (const c of mant) x = x * 16 + parseInt(c, 16);
     v = x * Math.pow(2, Number(m[3]) - 4 * (m[2] ?? '').length);
   } else {
-    if (!/^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(body)) return null;
+    // (No `[0-9]+\.?[0-9]*`: its overlapping quantifiers backtrack quadratically on long digit runs.)
+    if (!/^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(body)) return null;
     v = Number(body);
   }
   if (!Number.isFinite(v)) return null;

@@ -3,6 +3,7 @@ import type { Job } from '../shared/job.ts';
 import { isTerminalStatus, type JobStatus, statusRank } from '../shared/job-status.ts';
 import { mapRunToJobStatus } from '../shared/run-status-mapping.ts';
 import type { ManualStatusChange, WorkflowRunEvent } from '../shared/workflow-contract.ts';
+import { foreignRunReason, type RunBinding } from './run-binding.ts';
 
 /** Why an event or report was not applied; `undefined` from `apply*` means it was. */
 export type Rejection =
@@ -10,10 +11,23 @@ export type Rejection =
   | 'other-run'
   | 'no-status'
   | 'job-terminal'
-  | 'stale';
+  | 'stale'
+  | 'foreign-run'
+  | 'unconfirmed';
 
 /** How many delivery IDs to remember for de-duplication (GitHub sends a handful of events per run). */
 const REMEMBERED_DELIVERIES = 200;
+/** Events held until the job's run is known; GitHub sends three or four per run before it could be. */
+const HELD_EVENTS = 20;
+
+export interface JobStateOptions {
+  /**
+   * Bind events to the job (docs/architecture.md): only events of the dispatched repository, installation and
+   * workflow, started by workflow_dispatch after the dispatch, and only once the run is known (from the dispatch
+   * answer or an API lookup on the job's repository). Off only to replay jobs started before it existed.
+   */
+  bindEvents?: boolean;
+}
 
 /**
  * The job and the rules for changing it (DESIGN §3–§4): terminal statuses never change, progress never goes
@@ -25,9 +39,30 @@ export class JobState {
   private readonly deliveries: string[] = [];
   /** Bumped on every accepted GitHub observation, so the workflow can tell that something arrived. */
   observations = 0;
+  private binding: RunBinding | undefined;
+  /** Events that passed the binding checks but arrived before the run was known. */
+  private readonly held: WorkflowRunEvent[] = [];
 
-  constructor(job: Job, private readonly onChange: (job: Job) => void = () => {}) {
+  constructor(
+    job: Job,
+    private readonly onChange: (job: Job) => void = () => {},
+    private readonly options: JobStateOptions = {},
+  ) {
     this.job = job;
+  }
+
+  /** Where the job's run must come from; set once the config is rendered, before the dispatch. */
+  bind(binding: RunBinding): void {
+    this.binding = binding;
+  }
+
+  /** Bumped when an event is held for confirmation (at most HELD_EVENTS times): worth one API lookup each. */
+  heldArrivals = 0;
+
+  /** Applies the held events of the run now known to be the job's; the others are dropped. */
+  releaseHeld(): void {
+    const events = this.held.splice(0);
+    for (const event of events) if (event.runId === this.job.run?.id) this.applyBoundEvent(event);
   }
 
   get terminal(): boolean {
@@ -67,6 +102,22 @@ export class JobState {
     if (this.deliveries.includes(event.deliveryId)) return 'duplicate-delivery';
     this.deliveries.push(event.deliveryId);
     if (this.deliveries.length > REMEMBERED_DELIVERIES) this.deliveries.shift();
+    if (!this.options.bindEvents) return this.applyBoundEvent(event);
+    if (this.terminal) return 'job-terminal';
+    if (this.binding && foreignRunReason(event, this.binding)) return 'foreign-run';
+    if (!this.binding || !this.job.run) {
+      // Before the dispatch answer (or on a server that answers 204): the run is confirmed first.
+      if (this.held.length < HELD_EVENTS) {
+        this.held.push(event);
+        if (this.binding) this.heldArrivals++;
+      }
+      return 'unconfirmed';
+    }
+    return this.applyBoundEvent(event);
+  }
+
+  private applyBoundEvent(event: WorkflowRunEvent): Rejection | undefined {
+    if (this.options.bindEvents && this.binding && foreignRunReason(event, this.binding)) return 'foreign-run';
     return this.applyObservation({
       runId: event.runId,
       status: event.status ?? null,

@@ -14,13 +14,14 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { msToNumber as toMs } from '@temporalio/common/lib/time.js';
-import type { Activities, RepoTarget } from '../activities/create-activities.ts';
+import type { Activities } from '../activities/create-activities.ts';
 import { createPendingJob, type Job, type JobWorkflowInput } from '../shared/job.ts';
 import { claimCtrlplaneJob, startCtrlplaneReporter } from './ctrlplane-reporter.ts';
 import { isTerminalStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { FailureType, jobQuery, setStatusUpdate, workflowRunEventSignal } from '../shared/workflow-contract.ts';
 import { JobState } from './job-state.ts';
+import type { RunBinding } from './run-binding.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from './job-timeouts.ts';
 import { renderJobAgentConfig } from './render-job-agent-config.ts';
 
@@ -108,7 +109,8 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };
   // Jobs started before this change upserted on every change, changed or not; their histories replay that way.
   const publish = createPublisher(patched('upsert-changed-search-attributes-only'));
-  const state = new JobState(createPendingJob(input), publish);
+  // Jobs started before events were bound to their job replay with the old, unbound handling.
+  const state = new JobState(createPendingJob(input), publish, { bindEvents: patched('bind-run-events-to-job') });
 
   setHandler(jobQuery, () => state.job);
   setHandler(workflowRunEventSignal, (event) => {
@@ -147,7 +149,7 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
 /** Render → dispatch → wait; ends with the job in a final status (or cancelled). */
 async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: Job) => void, timeouts: JobTimeouts): Promise<void> {
   let dispatchStarted = false;
-  let target: (RepoTarget & { workflowId: number | string; notBefore: string }) | undefined;
+  let target: (RunBinding) | undefined;
   try {
     // 1. Render and validate the job agent config.
     const rendered = renderJobAgentConfig(input);
@@ -159,6 +161,7 @@ async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: J
     state.job.renderedJobAgentConfig = config;
     const notBefore = new Date().toISOString();
     target = { installationId: config.installationId, owner: config.owner, repo: config.repo, workflowId: config.workflowId, notBefore };
+    state.bind(target);
     publish(state.job);
 
     // 2. Dispatch the GitHub workflow.
@@ -176,6 +179,7 @@ async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: J
       return;
     }
     if (dispatched.run) state.attachRun(dispatched.run);
+    state.releaseHeld();
     if (!state.terminal && state.job.status === 'pending') {
       state.transition('in_progress', `dispatched ${config.owner}/${config.repo}/${config.workflowId} at ${config.ref}`);
     }
@@ -191,7 +195,7 @@ async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: J
 
 async function waitForFinalStatus(
   state: JobState,
-  target: RepoTarget & { workflowId: number | string; notBefore: string },
+  target: RunBinding,
   timeouts: JobTimeouts,
 ): Promise<void> {
   const started = Date.now();
@@ -206,7 +210,14 @@ async function waitForFinalStatus(
     }
     const limit = state.job.run ? deadline : Math.min(deadline, discoveryDeadline);
     const seen = state.observations;
-    const arrived = await condition(() => state.terminal || state.observations !== seen, Math.max(1, Math.min(interval, limit - now)));
+    const held = state.heldArrivals;
+    const arrived = await condition(() => state.terminal || state.observations !== seen || state.heldArrivals !== held, Math.max(1, Math.min(interval, limit - now)));
+    if (arrived && state.heldArrivals !== held && !state.job.run && !state.terminal) {
+      // An event for a run not yet known to be ours (GHES answers dispatches with 204): confirm it on the job's
+      // repository through the API before it counts.
+      await lookUpRun(state, target);
+      continue;
+    }
     if (arrived) {
       interval = toMs(timeouts.quietPeriod);
       continue;
@@ -225,12 +236,15 @@ async function waitForFinalStatus(
 }
 
 /** Asks GitHub for the run when webhooks stay away; a failed lookup is logged and left to the next one. */
-async function lookUpRun(state: JobState, target: RepoTarget & { workflowId: number | string; notBefore: string }): Promise<void> {
+async function lookUpRun(state: JobState, target: RunBinding): Promise<void> {
   try {
     const run = state.job.run
       ? await getWorkflowRun({ ...target, runId: state.job.run.id })
       : await findWorkflowRun({ ...target, jobId: state.job.id });
-    if (run) state.applyObservation(run);
+    if (run) {
+      state.applyObservation(run);
+      state.releaseHeld();
+    }
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('looking up the GitHub run failed', { error: failureMessage(error) });
@@ -239,7 +253,7 @@ async function lookUpRun(state: JobState, target: RepoTarget & { workflowId: num
 
 async function cancelGithubRun(
   state: JobState,
-  target: (RepoTarget & { workflowId: number | string; notBefore: string }) | undefined,
+  target: (RunBinding) | undefined,
   jobId: string,
 ): Promise<void> {
   if (!target || state.terminal) return;

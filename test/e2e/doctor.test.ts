@@ -6,19 +6,27 @@ import { runDoctorCli } from '../../src/cli/doctor-command.ts';
 import type { DoctorReport } from '../../src/doctor/run-doctor.ts';
 import type { GithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import { closedPort, deploymentArgs, doctorEnv, startDoctorSandbox } from '../unit/doctor/doctor-fixture.ts';
+import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
+import { type CtrlplaneSandbox, startCtrlplaneSandbox } from '../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
 
 const address = inject('temporalAddress');
 const namespace = inject('temporalNamespace');
 let sandbox: GithubSandbox;
+let ctrlplane: CtrlplaneSandbox;
 let connection: Connection;
+const CTRLPLANE_KEY = 'cp_doctor.e2e';
+const WORKSPACE = '0d6f1f0e-5c2b-4b8e-9a51-2f3c4d5e6f70';
 
 beforeAll(async () => {
   sandbox = await startDoctorSandbox();
+  ctrlplane = await startCtrlplaneSandbox({ apiKeys: [CTRLPLANE_KEY], workspaces: [{ id: WORKSPACE }] });
+  ctrlplane.addJobAgent({ workspaceId: WORKSPACE, id: deriveCtrlplaneAgentId(WORKSPACE, 'github-actions-agent'), name: 'github-actions-agent', type: 'http-pull' });
   connection = await Connection.connect({ address });
 });
 afterAll(async () => {
   await connection?.close();
   await sandbox?.close();
+  await ctrlplane?.close();
 });
 
 async function doctor(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ code: number; report: DoctorReport; status(id: string): string; fix(id: string): string }> {
@@ -46,8 +54,12 @@ async function bareNamespace(): Promise<string> {
 
 describe('gha-agent doctor against a real Temporal server', () => {
   it('finds everything in order in a healthy setup: every line ok, exit 0', async () => {
-    const run = await doctor(doctorEnv(sandbox, { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace }), deploymentArgs('deploy.yml'));
+    const run = await doctor(
+      doctorEnv(sandbox, { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, CTRLPLANE_URL: ctrlplane.url, CTRLPLANE_API_KEY: CTRLPLANE_KEY, CTRLPLANE_WORKSPACE_ID: WORKSPACE }),
+      deploymentArgs('deploy.yml'),
+    );
     expect(run.report.results.filter((r) => r.status !== 'ok')).toEqual([]);
+    expect(run.status('ctrlplane.agent')).toBe('ok');
     expect(run.code).toBe(0);
     expect(run.status('temporal.reachable')).toBe('ok');
     expect(run.status('temporal.search-attributes')).toBe('ok');

@@ -148,7 +148,7 @@ describe('gha-agent worker', () => {
     expect(text).toMatch(/^temporal_\w+\{.*task_queue="[^"]*worker-process-/m);
 
     worker.child.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
+    expect(await worker.exited, worker.output().slice(-3000)).toBe(0);
   });
 
   it('on SIGTERM lets an in-flight activity finish before exiting 0', async () => {

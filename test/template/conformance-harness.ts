@@ -1,8 +1,10 @@
 // Shared by the conformance tests: loads the corpus and golden file and renders cases with our engine.
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { GoTime, parseJson, renderTemplate, TemplateError } from '../../src/template/index.ts';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { GoTime, parseJson, renderTemplate, TemplateError, type RenderBudget } from '../../src/template/index.ts';
 
 export const conformanceDir = fileURLToPath(new URL('../conformance/', import.meta.url));
 
@@ -120,17 +122,67 @@ export function loadGolden(): Golden[] {
 /** The instant the Go harness returns from `now`: 2024-03-05T07:08:09.123456789Z. */
 export const fixedNow = new GoTime(Date.UTC(2024, 2, 5, 7, 8, 9, 123), 456789);
 
-export function renderCase(c: Case): Golden {
+/**
+ * Go's limits: none, except the depth of nested {{template}} calls (100000 on 64-bit platforms). The
+ * render budget is this engine's own addition, so conformance is measured without it (renderCasesAsGo);
+ * the test checks separately that the default budget changes nothing but budget errors.
+ */
+export const GO_LIMITS: RenderBudget = {
+  maxSteps: Infinity,
+  maxOutputBytes: Infinity,
+  maxStringBytes: Infinity,
+  maxCollectionItems: Infinity,
+  maxDepth: 100_000,
+  maxTemplateBytes: Infinity,
+};
+
+export function renderCase(c: Case, budget?: Partial<RenderBudget>): Golden {
   const data = c.dataText === undefined ? null : parseJson(c.dataText);
   try {
     const output = renderTemplate(c.template, data, {
       name: c.templateName ?? 'tpl',
       now: () => fixedNow,
       random: () => 0,
+      ...(budget ? { budget } : {}),
     });
     return { id: c.id, output };
   } catch (e) {
     if (e instanceof TemplateError) return { id: c.id, error: e.message };
     return { id: c.id, error: `CRASH ${(e as Error).stack}` };
   }
+}
+
+/**
+ * Renders every case with Go's limits in a worker thread whose stack (512 MiB) is deep enough for Go's
+ * 100000 nested template calls, which the default stack of a test process is not.
+ */
+export function renderCasesAsGo(cases: Case[]): Promise<Golden[]> {
+  const require = createRequire(import.meta.url);
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    (async () => {
+      const { register } = await import(workerData.tsx);
+      register();
+      const h = await import(workerData.harness);
+      parentPort.postMessage(workerData.cases.map((c) => h.renderCase(c, h.GO_LIMITS)));
+    })().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
+  `;
+  const worker = new Worker(code, {
+    eval: true,
+    resourceLimits: { stackSizeMb: 512 },
+    workerData: {
+      cases,
+      // tsx's ESM API (the package resolves its CommonJS build for require).
+      tsx: pathToFileURL(require.resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href,
+      harness: import.meta.url,
+    },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (m: Golden[] | { error: string }) => {
+      void worker.terminate();
+      if ('error' in m) reject(new Error(m.error));
+      else resolve(m);
+    });
+    worker.once('error', reject);
+  });
 }

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { conformanceDir, loadCases, loadGolden, renderCase, type Golden } from './conformance-harness.ts';
+import { conformanceDir, loadCases, loadGolden, renderCase, renderCasesAsGo, type Golden } from './conformance-harness.ts';
 
 interface AcceptedDifference {
   id: string;
@@ -36,14 +36,15 @@ describe('template conformance with Go', () => {
     expect(golden.map((g) => g.id).filter((id) => !ids.has(id))).toEqual([]);
   });
 
-  it('renders every case exactly as Go does', () => {
+  it('renders every case exactly as Go does (with Go\'s limits)', { timeout: 120_000 }, async () => {
     const mismatches: { id: string; go: Golden; ours: Golden }[] = [];
-    for (const c of cases) {
+    const results = await renderCasesAsGo(cases);
+    cases.forEach((c, i) => {
       const go = goldenById.get(c.id);
-      if (!go) continue;
-      const ours = renderCase(c);
+      if (!go) return;
+      const ours = results[i]!;
       if (ours.output !== go.output || ours.error !== go.error) mismatches.push({ id: c.id, go, ours });
-    }
+    });
     const matched = cases.length - mismatches.length;
     console.log(
       `template conformance: ${matched}/${cases.length} cases match Go (${((100 * matched) / cases.length).toFixed(2)}%)`,
@@ -54,6 +55,22 @@ describe('template conformance with Go', () => {
     // An accepted difference that no longer differs must be removed from the list.
     const mismatchIds = new Set(mismatches.map((m) => m.id));
     expect(accepted.filter((a) => !mismatchIds.has(a.id)).map((a) => a.id)).toEqual([]);
+  });
+
+  it('renders every case the same under the default render budget, except the ones that exceed it', () => {
+    const limited: string[] = [];
+    const changed: { id: string; go: Golden; ours: Golden }[] = [];
+    for (const c of cases) {
+      const go = goldenById.get(c.id);
+      if (!go) continue;
+      const ours = renderCase(c);
+      if (ours.output === go.output && ours.error === go.error) continue;
+      if (/render budget exceeded|exceeded maximum template depth \(100\)/.test(ours.error ?? '')) limited.push(c.id);
+      else changed.push({ id: c.id, go, ours });
+    }
+    expect(changed).toEqual([]);
+    // Infinite recursion stops at the budget's depth (100) instead of Go's 100000.
+    expect(limited).toEqual(['errors/055']);
   });
 
   it('keeps the golden file in step with Go (regenerated with `go run` when Go is installed)', { timeout: 600_000 }, () => {

@@ -108,7 +108,7 @@ describe('renderTemplate', () => {
 
 describe('ProgramCache', () => {
   it('parses a source once and evicts the least recently used beyond its capacity', () => {
-    const cache = new ProgramCache(2);
+    const cache = new ProgramCache({ maxEntries: 2 });
     const a = cache.get('t', '{{ .a }}');
     expect(cache.get('t', '{{ .a }}')).toBe(a);
     const b = cache.get('t', '{{ .b }}');

@@ -36,8 +36,8 @@ function deliver(body: string | Buffer, headers: Record<string, string> = {}) {
     headers: { 'content-type': 'application/json', 'x-github-event': 'workflow_run', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign(body), ...headers },
   });
 }
-const runEvent = (jobId: string) =>
-  JSON.stringify({ action: 'completed', workflow_run: { id: 5, name: 'Deploy', display_title: `Deploy ${jobId}`, status: 'completed', conclusion: 'success' } });
+const runEvent = (jobId: string, trigger = 'workflow_dispatch') =>
+  JSON.stringify({ action: 'completed', workflow_run: { id: 5, name: 'Deploy', display_title: `Deploy ${jobId}`, event: trigger, status: 'completed', conclusion: 'success' } });
 
 describe('POST /api/github/webhook', () => {
   it('answers 401 without touching Temporal when the signature is missing or wrong', async () => {
@@ -80,6 +80,15 @@ describe('POST /api/github/webhook', () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toMatchObject({ error: 'unavailable' });
   }, 30_000);
+
+  it('ignores a run that no job could have dispatched (push, pull_request…) without asking Temporal', async () => {
+    // Temporal is unreachable here: a Temporal call would answer 503.
+    for (const trigger of ['push', 'pull_request', 'schedule']) {
+      const response = await deliver(runEvent(randomUUID(), trigger));
+      expect(response.statusCode, trigger).toBe(202);
+      expect(response.json().message).toContain(`run started by ${trigger}, not workflow_dispatch`);
+    }
+  });
 
   it('answers 503 and says why when no webhook secret is configured', async () => {
     const bare = await buildApp({ client: new Client({ connection }), taskQueue: 'unused', apiKeys: [], logger: createLogger({ level: 'silent' }) });
