@@ -81,14 +81,18 @@ const jobCoreShape = {
 };
 
 /** The deployment as the action reads it: `variables` holds the job's variables (→ `deployment_variables`). */
-const deploymentOutput = deploymentSchema.extend({ variables: jsonObject.optional() });
+const deploymentOutput = deploymentSchema.partial().extend({ variables: jsonObject.optional() });
 
-/** The dispatch context as responses carry it, at the top level or under `dispatchContext`. */
+/**
+ * The dispatch context as responses carry it, at the top level or under `dispatchContext`. Every field may be
+ * absent: a job pulled from Ctrlplane carries the context Ctrlplane gave it, which need not name everything our
+ * own `POST /api/v1/jobs` requires.
+ */
 const dispatchContextShape = {
   deployment: deploymentOutput,
-  environment: environmentSchema,
-  resource: resourceSchema,
-  version: versionSchema,
+  environment: environmentSchema.partial(),
+  resource: resourceSchema.partial(),
+  version: versionSchema.partial(),
   variables: jsonObject,
   release: jsonObject.optional(),
   inputs: jsonObject.optional(),

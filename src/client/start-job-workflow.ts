@@ -1,4 +1,5 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
@@ -25,6 +26,14 @@ function staticDetails(input: JobWorkflowInput): string {
   return lines.join('\n\n');
 }
 
+/**
+ * A keyword search attribute, when the value is a non-empty string of a size visibility stores: a job from
+ * Ctrlplane may name its deployment with a number, or not at all, and must start all the same.
+ */
+function keyword(key: (typeof searchAttributes)['deployment'], value: unknown): SearchAttributePair[] {
+  return typeof value === 'string' && value !== '' && value.length <= 1000 ? [{ key, value }] : [];
+}
+
 export interface StartJobWorkflowOptions {
   taskQueue: string;
   timeouts?: Partial<JobTimeouts>;
@@ -46,10 +55,10 @@ export async function startJobWorkflow(client: Client, input: JobWorkflowInput, 
       staticDetails: staticDetails(input),
       typedSearchAttributes: [
         { key: searchAttributes.status, value: 'pending' },
-        ...(input.deployment?.name ? [{ key: searchAttributes.deployment, value: input.deployment.name }] : []),
-        ...(input.environment?.name ? [{ key: searchAttributes.environment, value: input.environment.name }] : []),
-        ...(input.resource?.identifier ? [{ key: searchAttributes.resource, value: input.resource.identifier }] : []),
-        ...(input.ctrlplane ? [{ key: searchAttributes.ctrlplaneAgent, value: input.ctrlplane.agentId }] : []),
+        ...keyword(searchAttributes.deployment, input.deployment?.name),
+        ...keyword(searchAttributes.environment, input.environment?.name),
+        ...keyword(searchAttributes.resource, input.resource?.identifier),
+        ...keyword(searchAttributes.ctrlplaneAgent, input.ctrlplane?.agentId),
       ],
     });
     return { started: true };

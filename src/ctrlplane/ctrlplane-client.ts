@@ -7,7 +7,13 @@ import {
   ctrlplaneJobAgentSchema,
   ctrlplaneJobPageSchema,
   ctrlplaneJobSchema,
+  type MalformedCtrlplaneJob,
 } from './ctrlplane-job.ts';
+
+/** The largest answer read from Ctrlplane (a page of 500 jobs with their contexts is a few MB). */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Pages read per listing; a Ctrlplane (or proxy) that ignores `offset` must not keep a poll going forever. */
+const MAX_PAGES = 20;
 
 /**
  * A Ctrlplane request that failed. `status` is absent when no HTTP answer came back (refused, reset, timed out):
@@ -17,6 +23,8 @@ export class CtrlplaneRequestError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The answer is Ctrlplane's own JSON error, not a proxy's page. */
+    readonly fromCtrlplane = false,
   ) {
     super(message);
     this.name = 'CtrlplaneRequestError';
@@ -25,6 +33,11 @@ export class CtrlplaneRequestError extends Error {
   /** 401/403: the key is wrong or lacks access; retrying will not help until an operator fixes it. */
   get unauthorized(): boolean {
     return this.status === 401 || this.status === 403;
+  }
+
+  /** Ctrlplane itself (not a proxy in front of it) said the thing does not exist. */
+  get notFound(): boolean {
+    return this.status === 404 && this.fromCtrlplane;
   }
 }
 
@@ -57,7 +70,7 @@ export class CtrlplaneClient {
   /** The agent, or undefined when the workspace has no agent with that ID. */
   async getJobAgent(workspaceId: string, agentId: string): Promise<CtrlplaneJobAgent | undefined> {
     const response = await this.send('GET', `/v1/workspaces/${seg(workspaceId)}/job-agents/${seg(agentId)}`, undefined, [404]);
-    return response.status === 404 ? undefined : parse(ctrlplaneJobAgentSchema, await response.json(), 'job agent');
+    return response.status === 404 ? undefined : parse(ctrlplaneJobAgentSchema, await readJson(response), 'job agent');
   }
 
   /** Creates or replaces (name, type and config) the agent with this ID. */
@@ -74,17 +87,42 @@ export class CtrlplaneClient {
     if (query.offset !== undefined) params.set('offset', String(query.offset));
     const suffix = params.size ? `?${params.toString()}` : '';
     const response = await this.send('GET', `/v1/workspaces/${seg(workspaceId)}/job-agents/${seg(agentId)}/jobs${suffix}`);
-    return parse(ctrlplaneJobPageSchema, await response.json(), 'job list');
+    const page = parse(ctrlplaneJobPageSchema, await readJson(response), 'job list');
+    const items: CtrlplaneJob[] = [];
+    const malformed: MalformedCtrlplaneJob[] = [];
+    for (const item of page.items) {
+      const parsed = ctrlplaneJobSchema.safeParse(item);
+      if (parsed.success) items.push(parsed.data);
+      else {
+        const id = (item as { id?: unknown } | null)?.id;
+        const problem = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(job)'}: ${issue.message}`).join('; ');
+        malformed.push({ id: typeof id === 'string' ? id : undefined, problem });
+      }
+    }
+    return { items, malformed, total: page.total };
   }
 
-  /** Every job of the agent with this status, following Ctrlplane's offset paging. */
-  async listAllAgentJobs(workspaceId: string, agentId: string, query: Omit<ListAgentJobsQuery, 'limit' | 'offset'>, pageSize = 500): Promise<CtrlplaneJob[]> {
-    const jobs: CtrlplaneJob[] = [];
-    for (let offset = 0; ; offset += pageSize) {
-      const page = await this.listAgentJobs(workspaceId, agentId, { ...query, limit: pageSize, offset });
-      jobs.push(...page.items);
-      if (page.items.length < pageSize || offset + page.items.length >= page.total) return jobs;
+  /**
+   * Every job of the agent with this status, following Ctrlplane's offset paging: at most MAX_PAGES pages, and it
+   * stops at a page that brings no job not seen before. Malformed jobs come apart from the rest.
+   */
+  async listAllAgentJobs(
+    workspaceId: string,
+    agentId: string,
+    query: Omit<ListAgentJobsQuery, 'limit' | 'offset'>,
+    pageSize = 500,
+  ): Promise<CtrlplaneJob[] & { malformed?: MalformedCtrlplaneJob[] }> {
+    const jobs = new Map<string, CtrlplaneJob>();
+    const malformed: MalformedCtrlplaneJob[] = [];
+    for (let page = 0, offset = 0; page < MAX_PAGES; page++, offset += pageSize) {
+      const { items, malformed: bad, total } = await this.listAgentJobs(workspaceId, agentId, { ...query, limit: pageSize, offset });
+      const before = jobs.size + malformed.length;
+      for (const job of items) jobs.set(job.id, job);
+      for (const item of bad) if (!malformed.some((known) => known.id !== undefined && known.id === item.id)) malformed.push(item);
+      const fresh = jobs.size + malformed.length > before;
+      if (!fresh || items.length + bad.length < pageSize || offset + items.length + bad.length >= total) break;
     }
+    return Object.assign([...jobs.values()], { malformed });
   }
 
   /**
@@ -95,13 +133,13 @@ export class CtrlplaneClient {
     const response = await this.send('POST', `/v1/workspaces/${seg(workspaceId)}/job-agents/${seg(agentId)}/jobs/${seg(jobId)}/claim`, undefined, [404, 409]);
     if (response.status === 409) return { outcome: 'conflict' };
     if (response.status === 404) return { outcome: 'not-found' };
-    return { outcome: 'claimed', job: parse(ctrlplaneJobSchema, await response.json(), 'claimed job') };
+    return { outcome: 'claimed', job: parse(ctrlplaneJobSchema, await readJson(response), 'claimed job') };
   }
 
   /** The job as Ctrlplane has it now, or undefined when it does not exist. */
   async getJob(workspaceId: string, jobId: string): Promise<CtrlplaneJob | undefined> {
     const response = await this.send('GET', `/v1/workspaces/${seg(workspaceId)}/jobs/${seg(jobId)}`, undefined, [404]);
-    return response.status === 404 ? undefined : parse(ctrlplaneJobSchema, await response.json(), 'job');
+    return response.status === 404 ? undefined : parse(ctrlplaneJobSchema, await readJson(response), 'job');
   }
 
   /** Sets the job's status; Ctrlplane applies any transition, so ordering is the caller's job. False when the job is gone. */
@@ -128,10 +166,51 @@ export class CtrlplaneClient {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
       throw new CtrlplaneRequestError(`Ctrlplane ${what}: no answer (${cause})`);
     }
-    if (response.ok || expected.includes(response.status)) return response;
-    const text = (await response.text().catch(() => '')).slice(0, 300);
+    if (response.ok) return response;
+    // A 404 means "no such thing" only when Ctrlplane itself says so (JSON with `error`): a proxy or ingress in
+    // front of a restarting Ctrlplane answers 404 too, and that must be retried, not taken as "gone".
+    const text = (await readText(response, 64 * 1024).catch(() => '')).slice(0, 300);
+    if (expected.includes(response.status) && (response.status !== 404 || isCtrlplaneError(response, text))) {
+      return new Response(text, { status: response.status, headers: response.headers });
+    }
     const hint = response.status === 401 ? ' (check CTRLPLANE_API_KEY: Ctrlplane takes it in X-API-Key)' : '';
-    throw new CtrlplaneRequestError(`Ctrlplane ${what}: HTTP ${response.status}${text ? ` ${text}` : ''}${hint}`, response.status);
+    throw new CtrlplaneRequestError(`Ctrlplane ${what}: HTTP ${response.status}${text ? ` ${text}` : ''}${hint}`, response.status, isCtrlplaneError(response, text));
+  }
+}
+
+function isCtrlplaneError(response: Response, text: string): boolean {
+  if (!response.headers.get('content-type')?.includes('application/json')) return false;
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    return typeof body?.error === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** The body as text, refusing more than `maxBytes` (a hostile or broken answer must not fill the worker's memory). */
+async function readText(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw new CtrlplaneRequestError(`Ctrlplane answered ${declared} bytes, more than the ${maxBytes} this agent reads`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new CtrlplaneRequestError(`Ctrlplane answered more than the ${maxBytes} bytes this agent reads`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await readText(response, MAX_RESPONSE_BYTES);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CtrlplaneRequestError(`Ctrlplane answered ${response.status} with a body that is not JSON`);
   }
 }
 

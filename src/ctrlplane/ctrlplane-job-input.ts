@@ -1,6 +1,6 @@
 import type { DispatchContext } from '../shared/dispatch-context.ts';
 import type { CtrlplaneOrigin, JobWorkflowInput } from '../shared/job.ts';
-import type { CtrlplaneJob } from './ctrlplane-job.ts';
+import type { CtrlplaneDispatchContext, CtrlplaneJob } from './ctrlplane-job.ts';
 
 /**
  * Ctrlplane sends variable values as literals, with objects wrapped as `{"object": {...}}`. Templates read
@@ -23,7 +23,7 @@ export function unwrapVariables(variables: Record<string, unknown>): Record<stri
  * templates that read it render Go's zero value, displays show `?`.
  */
 export function ctrlplaneJobToWorkflowInput(job: CtrlplaneJob, origin: CtrlplaneOrigin): JobWorkflowInput {
-  const context = job.dispatchContext ?? {};
+  const context: CtrlplaneDispatchContext = job.dispatchContext ?? {};
   return {
     id: job.id,
     jobAgentConfig: job.jobAgentConfig,

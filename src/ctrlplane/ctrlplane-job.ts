@@ -9,16 +9,19 @@ const jsonObject = z.record(z.string(), z.unknown());
  * `dispatchContext` of a Ctrlplane job: what is deployed where, with the field names of our own jobs API
  * (`deployment.slug`, `version.tag`, `resource.config`). Loose: Ctrlplane sends more than we name.
  */
+/** Ctrlplane may send `null` where a context object is absent. */
+const optionalObject = jsonObject.nullish();
+
 export const ctrlplaneDispatchContextSchema = z.looseObject({
-  jobAgent: jsonObject.optional(),
-  jobAgentConfig: jsonObject.optional(),
-  release: jsonObject.optional(),
-  deployment: jsonObject.optional(),
-  environment: jsonObject.optional(),
-  resource: jsonObject.optional(),
-  version: jsonObject.optional(),
-  variables: jsonObject.optional(),
-  inputs: jsonObject.optional(),
+  jobAgent: optionalObject,
+  jobAgentConfig: optionalObject,
+  release: optionalObject,
+  deployment: optionalObject,
+  environment: optionalObject,
+  resource: optionalObject,
+  version: optionalObject,
+  variables: optionalObject,
+  inputs: optionalObject,
 });
 export type CtrlplaneDispatchContext = z.infer<typeof ctrlplaneDispatchContextSchema>;
 
@@ -27,11 +30,11 @@ export const ctrlplaneJobSchema = z.looseObject({
   id: z.string().min(1),
   releaseId: z.string().nullable().optional(),
   jobAgentId: z.string().nullable().optional(),
-  jobAgentConfig: jsonObject.default({}),
+  jobAgentConfig: jsonObject.nullish().transform((value) => value ?? {}),
   status: z.enum(CTRLPLANE_JOB_STATUSES),
   createdAt: z.string(),
   updatedAt: z.string(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
   externalId: z.string().nullable().optional(),
   message: z.string().nullable().optional(),
   startedAt: z.string().nullable().optional(),
@@ -40,14 +43,28 @@ export const ctrlplaneJobSchema = z.looseObject({
 });
 export type CtrlplaneJob = z.infer<typeof ctrlplaneJobSchema>;
 
-/** `GET …/job-agents/{agentId}/jobs`: offset paging, newest first. */
+/**
+ * `GET …/job-agents/{agentId}/jobs`: offset paging, newest first. Items are checked one by one (a malformed job
+ * must not hide the others), so the envelope takes them as they come.
+ */
 export const ctrlplaneJobPageSchema = z.object({
-  items: z.array(ctrlplaneJobSchema),
+  items: z.array(z.unknown()),
   total: z.number().int(),
-  limit: z.number().int(),
-  offset: z.number().int(),
+  limit: z.number().int().optional(),
+  offset: z.number().int().optional(),
 });
-export type CtrlplaneJobPage = z.infer<typeof ctrlplaneJobPageSchema>;
+
+/** A listed job that does not parse: its ID when it has one, and what is wrong. */
+export interface MalformedCtrlplaneJob {
+  id?: string;
+  problem: string;
+}
+
+export interface CtrlplaneJobPage {
+  items: CtrlplaneJob[];
+  malformed: MalformedCtrlplaneJob[];
+  total: number;
+}
 
 /** A job agent as registered in a workspace. */
 export const ctrlplaneJobAgentSchema = z.looseObject({

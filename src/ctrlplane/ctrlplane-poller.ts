@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { startJobWorkflow } from '../client/start-job-workflow.ts';
 import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
-import type { CtrlplaneOrigin } from '../shared/job.ts';
+import type { CtrlplaneOrigin, JobWorkflowInput } from '../shared/job.ts';
 import { JOB_STATUSES, type JobStatus, isTerminalStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
@@ -19,6 +19,8 @@ const REMEMBERED_STARTS = 10_000;
 /** Jobs confirmed per poll when looking for cancellations (each is one GET): bounds a burst. */
 const CANCEL_CHECKS_PER_POLL = 50;
 const START_CONCURRENCY = 8;
+/** Running jobs looked at per poll for cancellations (visibility pages through more at the next polls). */
+const MAX_RUNNING_CHECKED = 10_000;
 
 export interface CtrlplanePollerOptions {
   ctrlplane: CtrlplaneClient;
@@ -50,6 +52,9 @@ export interface PollResult {
 export class CtrlplanePoller {
   private registered = false;
   private readonly started = new Map<string, true>();
+  /** Running jobs that left Ctrlplane's lists and were read, with what Ctrlplane said: not read again until listed again. */
+  private readonly checked = new Map<string, string>();
+  private readonly warned = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
@@ -57,8 +62,9 @@ export class CtrlplanePoller {
   constructor(private readonly options: CtrlplanePollerOptions) {}
 
   /**
-   * Creates the agent in Ctrlplane when absent. Configuration errors throw; an unreachable Ctrlplane returns
-   * false (the poll loop tries again, the worker keeps running GitHub jobs meanwhile).
+   * Creates the agent in Ctrlplane when absent. Only what an operator must fix throws (an agent of another type, a
+   * key Ctrlplane refuses, a workspace Ctrlplane does not know); anything else returns false and the poll loop tries
+   * again, while the worker goes on running jobs.
    */
   async register(): Promise<boolean> {
     const { ctrlplane, origin, agentName, logger } = this.options;
@@ -68,11 +74,12 @@ export class CtrlplanePoller {
       logger.info({ agentId: agent.id, agentName: agent.name, workspaceId: origin.workspaceId, created }, created ? 'Ctrlplane job agent created' : 'Ctrlplane job agent found');
       return true;
     } catch (error) {
-      if (error instanceof CtrlplaneAgentConfigError || (error instanceof CtrlplaneRequestError && (error.unauthorized || error.status === 404))) {
-        const hint = error instanceof CtrlplaneRequestError && error.status === 404 ? ' (is CTRLPLANE_WORKSPACE_ID the workspace ID?)' : '';
-        throw new CtrlplaneAgentConfigError(`${(error as Error).message}${hint}`);
+      if (error instanceof CtrlplaneAgentConfigError) throw error;
+      if (error instanceof CtrlplaneRequestError && (error.unauthorized || error.notFound)) {
+        const hint = error.notFound ? ' (is CTRLPLANE_WORKSPACE_ID the workspace ID?)' : '';
+        throw new CtrlplaneAgentConfigError(`${error.message}${hint}`);
       }
-      logger.warn({ err: error }, 'Ctrlplane unreachable while registering the job agent; retrying at the next poll');
+      logger.warn({ err: error }, 'could not register the Ctrlplane job agent; retrying at the next poll');
       return false;
     }
   }
@@ -82,10 +89,9 @@ export class CtrlplanePoller {
     const tick = async () => {
       if (this.stopped) return;
       this.running = this.pollOnce().catch((error: unknown) => {
-        if (error instanceof CtrlplaneAgentConfigError) {
-          this.stopped = true;
-          this.options.onFatal?.(error);
-        }
+        this.stopped = true;
+        this.options.logger.error({ err: error }, 'Ctrlplane polling stopped');
+        this.options.onFatal?.(error as Error);
       });
       await this.running;
       if (!this.stopped) this.timer = setTimeout(() => void tick(), this.options.intervalMs);
@@ -99,7 +105,10 @@ export class CtrlplanePoller {
     await this.running;
   }
 
-  /** One poll: start workflows for queued jobs, cancel the ones Ctrlplane cancelled, refresh the gauges. */
+  /**
+   * One poll: start workflows for queued jobs, cancel the ones Ctrlplane cancelled, refresh the gauges. Nothing one
+   * job does (malformed, unstartable) stops the others; only a configuration error throws.
+   */
   async pollOnce(): Promise<PollResult> {
     const { ctrlplane, origin, metrics, logger } = this.options;
     const result: PollResult = { queued: 0, started: 0, cancelled: 0 };
@@ -107,29 +116,26 @@ export class CtrlplanePoller {
       if (!this.registered && !(await this.register())) throw new Error('job agent not registered yet');
       const queued = await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status: 'queued', includeDispatchContext: true });
       result.queued = queued.length;
-      const fresh = queued.filter((job) => !this.started.has(job.id));
-      await forEachLimited(fresh, START_CONCURRENCY, async (job) => {
-        if (!UUID.test(job.id)) {
-          logger.warn({ jobId: job.id }, 'Ctrlplane job ID is not a UUID; skipped');
-          this.remember(job.id);
-          return;
-        }
-        const input = ctrlplaneJobToWorkflowInput(job, origin);
-        const { started } = await startJobWorkflow(this.options.temporal, input, { taskQueue: this.options.taskQueue, timeouts: this.options.timeouts });
-        this.remember(job.id);
-        if (started) {
-          result.started++;
-          metrics?.jobsPulled.inc();
-          logger.info({ jobId: job.id }, 'Ctrlplane job pulled; its workflow claims it');
-        }
-      });
-      result.cancelled = await this.cancelJobsCancelledInCtrlplane();
+      const inputs: JobWorkflowInput[] = queued.map((job) => ctrlplaneJobToWorkflowInput(job, origin));
+      // A job we cannot read is still claimed and ended invalidJobAgent, so Ctrlplane learns why it never ran.
+      for (const bad of queued.malformed ?? []) {
+        if (bad.id && UUID.test(bad.id)) inputs.push(malformedJobInput(bad.id, bad.problem, origin));
+        else this.warnOnce(`malformed:${bad.id ?? bad.problem}`, { jobId: bad.id, problem: bad.problem }, 'Ctrlplane listed a job this agent cannot read, without a usable ID; skipped');
+      }
+      await forEachLimited(
+        inputs.filter((input) => !this.started.has(input.id)),
+        START_CONCURRENCY,
+        (input) => this.startJob(input, result),
+      );
+      result.cancelled = await this.cancelJobsCancelledInCtrlplane(new Set(queued.map((job) => job.id)));
       metrics?.polls.inc({ outcome: 'ok' });
       metrics?.lastSuccessfulPoll.set(Date.now() / 1000);
       return result;
     } catch (error) {
-      metrics?.polls.inc({ outcome: 'error' });
       if (error instanceof CtrlplaneAgentConfigError) throw error;
+      metrics?.polls.inc({ outcome: 'error' });
+      // Ctrlplane no longer knows the agent (deleted in its UI): register it again at the next poll.
+      if (error instanceof CtrlplaneRequestError && error.notFound) this.registered = false;
       logger.warn({ err: error }, 'polling Ctrlplane failed; trying again at the next poll');
       return result;
     } finally {
@@ -138,22 +144,48 @@ export class CtrlplanePoller {
     }
   }
 
-  /**
-   * Jobs running here that Ctrlplane no longer lists as inProgress/actionRequired changed status there; each is
-   * read once, and a `cancelled` one is cancelled here (which cancels its GitHub run). Costs one list per page of
-   * active jobs per poll, not a request per running job.
-   */
-  private async cancelJobsCancelledInCtrlplane(): Promise<number> {
-    const { ctrlplane, origin, temporal, logger } = this.options;
-    const running = await this.listRunning(['in_progress', 'action_required']);
-    if (running.length === 0) return 0;
-    const active = new Set<string>();
-    for (const status of ['inProgress', 'actionRequired'] as const) {
-      for (const job of await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status })) active.add(job.id);
+  private async startJob(input: JobWorkflowInput, result: PollResult): Promise<void> {
+    const { logger, metrics } = this.options;
+    if (!UUID.test(input.id)) {
+      this.warnOnce(`id:${input.id}`, { jobId: input.id }, 'Ctrlplane job ID is not a UUID; skipped');
+      this.remember(input.id);
+      return;
     }
+    try {
+      const { started } = await startJobWorkflow(this.options.temporal, input, { taskQueue: this.options.taskQueue, timeouts: this.options.timeouts });
+      this.remember(input.id);
+      if (started) {
+        result.started++;
+        metrics?.jobsPulled.inc();
+        logger.info({ jobId: input.id }, 'Ctrlplane job pulled; its workflow claims it');
+      }
+    } catch (error) {
+      // Left for the next poll (Temporal may be briefly unavailable); the other jobs go on.
+      this.warnOnce(`start:${input.id}`, { jobId: input.id, err: error }, 'could not start the workflow of a Ctrlplane job; trying again at the next poll');
+    }
+  }
+
+  /**
+   * Jobs running here (pending, in progress, waiting for approval) that Ctrlplane no longer lists as queued,
+   * inProgress or actionRequired changed status there. Each such change is read once (remembered until the job is
+   * listed again), and a `cancelled` one is cancelled here, which cancels its GitHub run. Cost per poll: the list
+   * requests for active jobs and one visibility query, plus one read per job that actually changed.
+   */
+  private async cancelJobsCancelledInCtrlplane(queued: ReadonlySet<string>): Promise<number> {
+    const { ctrlplane, origin, temporal, logger } = this.options;
+    const running = await this.listRunning(['pending', 'in_progress', 'action_required']);
+    for (const id of this.checked.keys()) if (!running.includes(id)) this.checked.delete(id);
+    if (running.length === 0) return 0;
+    const listed = new Set(queued);
+    for (const status of ['inProgress', 'actionRequired'] as const) {
+      for (const job of await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status })) listed.add(job.id);
+    }
+    for (const id of listed) this.checked.delete(id);
+    const changed = running.filter((id) => !listed.has(id) && !this.checked.has(id)).slice(0, CANCEL_CHECKS_PER_POLL);
     let cancelled = 0;
-    for (const jobId of running.filter((id) => !active.has(id)).slice(0, CANCEL_CHECKS_PER_POLL)) {
+    for (const jobId of changed) {
       const job = await ctrlplane.getJob(origin.workspaceId, jobId);
+      this.checked.set(jobId, job?.status ?? 'gone');
       if (job?.status !== 'cancelled') continue;
       try {
         await temporal.workflow.getHandle(jobWorkflowId(jobId)).cancel();
@@ -178,6 +210,7 @@ export class CtrlplanePoller {
     const ids: string[] = [];
     for await (const execution of this.options.temporal.workflow.list({ query: this.query(statuses) })) {
       ids.push(execution.workflowId.replace(/^job-/, ''));
+      if (ids.length >= MAX_RUNNING_CHECKED) break;
     }
     return ids;
   }
@@ -197,6 +230,29 @@ export class CtrlplanePoller {
     this.started.set(jobId, true);
     if (this.started.size > REMEMBERED_STARTS) this.started.delete(this.started.keys().next().value as string);
   }
+
+  /** Logs a problem once per key (per replica), not at every poll. */
+  private warnOnce(key: string, fields: Record<string, unknown>, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    if (this.warned.size > REMEMBERED_STARTS) this.warned.delete(this.warned.values().next().value as string);
+    this.options.logger.warn(fields, message);
+  }
+}
+
+/** A job Ctrlplane listed but we cannot read: its workflow claims it and ends it invalidJobAgent with the reason. */
+function malformedJobInput(id: string, problem: string, origin: CtrlplaneOrigin): JobWorkflowInput {
+  return {
+    id,
+    jobAgentConfig: {},
+    createdAt: new Date().toISOString(),
+    deployment: {} as JobWorkflowInput['deployment'],
+    environment: {} as JobWorkflowInput['environment'],
+    resource: {} as JobWorkflowInput['resource'],
+    version: {} as JobWorkflowInput['version'],
+    variables: {},
+    ctrlplane: { ...origin, problem: `Ctrlplane sent job ${id} in a shape this agent cannot read: ${problem}` },
+  };
 }
 
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

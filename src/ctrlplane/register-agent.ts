@@ -1,4 +1,4 @@
-import type { CtrlplaneClient } from './ctrlplane-client.ts';
+import { type CtrlplaneClient, CtrlplaneRequestError } from './ctrlplane-client.ts';
 import { type CtrlplaneJobAgent, HTTP_PULL_AGENT_TYPE } from './ctrlplane-job.ts';
 
 /** A registration problem that only an operator can fix (the worker refuses to start and says how). */
@@ -37,11 +37,13 @@ export async function ensureAgentRegistered(
     return { agent: existing, created: false };
   }
   await client.putJobAgent(workspaceId, agentId, { name: agentName, type: HTTP_PULL_AGENT_TYPE, config: {} }).catch((error: unknown) => {
-    // Ctrlplane answers 500 when another agent of the workspace already has this name (names are unique).
+    // Ctrlplane answers 500 when another agent of the workspace already has this name (names are unique), and also
+    // when it is unwell: say both, and let the caller try again rather than stop.
     if ((error as { status?: number }).status === 500) {
-      throw new CtrlplaneAgentConfigError(
+      throw new CtrlplaneRequestError(
         `could not create Ctrlplane job agent "${agentName}" (${agentId}): ${(error as Error).message}. ` +
-          `Is the name taken by an agent with another ID? Set CTRLPLANE_AGENT_ID to that agent's ID, or choose another CTRLPLANE_AGENT_NAME.`,
+          `If this repeats, the name may be taken by an agent with another ID: set CTRLPLANE_AGENT_ID to that agent's ID, or choose another CTRLPLANE_AGENT_NAME.`,
+        500,
       );
     }
     throw error;

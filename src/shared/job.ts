@@ -39,6 +39,8 @@ export interface Job extends DispatchContext {
 export interface CtrlplaneOrigin {
   workspaceId: string;
   agentId: string;
+  /** Set when Ctrlplane listed the job in a shape we cannot read: the job is claimed and ends invalidJobAgent. */
+  problem?: string;
 }
 
 /** What starts a job workflow. Everything here is visible in Temporal history: nothing secret. */

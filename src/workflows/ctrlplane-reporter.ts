@@ -1,5 +1,5 @@
 import { ActivityFailure, CancellationScope, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
+import type { CtrlplaneActivities, ReportCtrlplaneJobStatusResult } from '../activities/create-ctrlplane-activities.ts';
 import { type CtrlplaneJobStatus, toCtrlplaneStatus } from '../ctrlplane/ctrlplane-status.ts';
 import type { CtrlplaneOrigin } from '../shared/job.ts';
 import { isTerminalStatus } from '../shared/job-status.ts';
@@ -43,12 +43,17 @@ function wantedStatus(state: JobState): CtrlplaneJobStatus {
 }
 
 /**
- * Reports the job's status to Ctrlplane whenever it changes, one report at a time, so reports leave in order; a
- * status that changed again while a report was retrying is superseded by the newest (Ctrlplane keeps only the
- * current status, and a late stale one would move it backwards). Ends once the final status is accepted, exactly
- * once: a terminal status never changes. `flushed()` resolves then; the workflow awaits it before completing.
+ * Reports the job's status to Ctrlplane whenever it changes, one report at a time, so reports leave in order and
+ * the final status exactly once (docs/architecture.md "Ctrlplane connection"). A final status set in Ctrlplane by
+ * someone else is never overwritten: reports stop, and a job cancelled there is cancelled here (`onCancelled`).
+ * `flushed()` resolves when reporting is over; the workflow awaits it before completing.
  */
-export function startCtrlplaneReporter(state: JobState, origin: CtrlplaneOrigin, jobId: string): { flushed(): Promise<void> } {
+export function startCtrlplaneReporter(
+  state: JobState,
+  origin: CtrlplaneOrigin,
+  jobId: string,
+  onCancelled: () => void,
+): { flushed(): Promise<void> } {
   const { reportCtrlplaneJobStatus } = ctrlplaneActivities();
   // The claim itself set the job inProgress in Ctrlplane.
   let reported: CtrlplaneJobStatus = 'inProgress';
@@ -56,14 +61,24 @@ export function startCtrlplaneReporter(state: JobState, origin: CtrlplaneOrigin,
     for (;;) {
       await condition(() => wantedStatus(state) !== reported);
       const status = wantedStatus(state);
+      let result: ReportCtrlplaneJobStatusResult | boolean;
       try {
-        const found = await reportCtrlplaneJobStatus({ ...origin, jobId, status });
-        if (!found) {
-          log.warn('Ctrlplane no longer has the job; status reports stop', { jobId, status });
-          return;
-        }
+        result = await reportCtrlplaneJobStatus({ ...origin, jobId, status });
       } catch (error) {
         log.error('Ctrlplane refused a status report; reports stop', { jobId, status, error: failureMessage(error) });
+        return;
+      }
+      // Jobs that ran before reports were checked against Ctrlplane got a boolean back (false: job gone).
+      const outcome = typeof result === 'boolean' ? (result ? 'reported' : 'gone') : result.outcome;
+      if (outcome === 'gone') {
+        log.warn('Ctrlplane no longer has the job; status reports stop', { jobId, status });
+        return;
+      }
+      if (outcome === 'ended') {
+        const ctrlplaneStatus = (result as { ctrlplaneStatus: CtrlplaneJobStatus }).ctrlplaneStatus;
+        log.info('the job ended in Ctrlplane; not overwriting it', { jobId, ctrlplaneStatus });
+        state.job.ctrlplane = { ...origin, reportedStatus: ctrlplaneStatus };
+        if (ctrlplaneStatus === 'cancelled') onCancelled();
         return;
       }
       reported = status;

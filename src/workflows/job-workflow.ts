@@ -132,17 +132,21 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   );
 
   // Jobs pulled from Ctrlplane are claimed first and report every status back (docs/architecture.md).
-  let reporter: { flushed(): Promise<void> } | undefined;
-  if (input.ctrlplane) {
-    const claim = await claimCtrlplaneJob(input.ctrlplane, input.id);
-    if (!claim.claimed) {
-      state.finish('skipped', claim.reason);
-      return state.job;
-    }
-    reporter = startCtrlplaneReporter(state, input.ctrlplane, input.id);
+  if (!input.ctrlplane) {
+    await runJob(input, state, publish, timeouts);
+    return state.job;
   }
-  await runJob(input, state, publish, timeouts);
-  await reporter?.flushed();
+  const claim = await claimCtrlplaneJob(input.ctrlplane, input.id);
+  if (!claim.claimed) {
+    state.finish('skipped', claim.reason);
+    return state.job;
+  }
+  // A job cancelled in Ctrlplane (seen by a report) is cancelled here like one cancelled through Temporal.
+  const job = new CancellationScope();
+  const reporter = startCtrlplaneReporter(state, input.ctrlplane, input.id, () => job.cancel());
+  if (input.ctrlplane.problem) state.finish('invalid_job_agent', input.ctrlplane.problem);
+  else await job.run(() => runJob(input, state, publish, timeouts));
+  await reporter.flushed();
   return state.job;
 }
 

@@ -59,6 +59,21 @@ describe('Ctrlplane http-pull connection', () => {
     expect((await env.getJob(queued.id)).message).toContain('function "nosuchfunction" not defined');
   });
 
+  it('runs a job whose dispatch context lacks parts (no deployment, no environment) and serves it through our API', async () => {
+    const queued = env.ctrlplane!.createJob({
+      workspaceId: env.ctrlplaneSettings!.workspaceId,
+      jobAgentId: agentId,
+      deploymentJobAgentConfig: { installationId: 4242, owner: OWNER, repo: 'deploy-demo', workflowId: 101 },
+      dispatchContext: { resource: { id: 'r1', identifier: 'cluster-1' } },
+    });
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful');
+    const response = await env.api(`/api/v1/jobs/${queued.id}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'successful', resource: { identifier: 'cluster-1' }, deployment: {}, environment: {} });
+    const list = await env.api(`/api/v1/jobs?resource=cluster-1`);
+    expect(list.status).toBe(200);
+  });
+
   it('runs a job once when the claim answer is lost, and still reports it', async () => {
     env.ctrlplane!.injectFault({ kind: 'lost-response', method: 'POST', path: /\/claim$/ });
     const queued = queueCtrlplaneJob(env.ctrlplane!, agentId);

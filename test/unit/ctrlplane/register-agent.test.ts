@@ -42,7 +42,7 @@ describe('registering the http-pull agent', () => {
   it('explains a name taken by an agent with another ID', async () => {
     ctrlplane.addJobAgent({ workspaceId: WS, id: '11111111-1111-4111-8111-111111111111', name: 'github-actions-agent', type: 'http-pull' });
     await expect(ensureAgentRegistered(client, { workspaceId: WS, agentId: AGENT, agentName: 'github-actions-agent' })).rejects.toThrow(
-      /Is the name taken by an agent with another ID\? Set CTRLPLANE_AGENT_ID/,
+      /If this repeats, the name may be taken by an agent with another ID: set CTRLPLANE_AGENT_ID/,
     );
   });
 

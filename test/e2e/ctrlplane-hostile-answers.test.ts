@@ -1,0 +1,271 @@
+// Ctrlplane answers a real deployment can give and the plain sandbox does not (malformed jobs, an ingress 404 while
+// Ctrlplane restarts, lost answers), and races around claims, cancels and reports. Each was a hole found in review.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
+import { toCtrlplaneStatus } from '../../src/ctrlplane/ctrlplane-status.ts';
+import { type LocalStack, startLocalStack } from '../../src/dev/local-stack.ts';
+import { createLogger } from '../../src/logging/create-logger.ts';
+import type { Job } from '../../src/shared/job.ts';
+import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
+import { CTRLPLANE_WORKSPACE_ID, type E2eStack, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+
+const TERMINAL = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
+
+let env: E2eStack;
+let agentId: string;
+beforeAll(async () => {
+  env = await startE2eStack({ ctrlplane: true });
+  agentId = env.stack.ctrlplane!.origin.agentId;
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const dispatchesOf = (jobId: string) => env.sandbox.dispatches.filter((d) => d.inputs.job_id === jobId);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Stops a held job (workflow 103) so it does not outlive its test. */
+const cancelHere = (jobId: string) => env.api(`/api/v1/jobs/${jobId}/cancel`, { method: 'POST' }).catch(() => undefined);
+
+describe('malformed Ctrlplane answers', () => {
+  it('keeps pulling other jobs when one queued job has a field the schema does not expect (release: null)', { timeout: 60_000 }, async () => {
+    // A workflow-run job has no release; an API that marshals the missing object as null (rather than omitting it)
+    // makes the whole page fail zod parsing, so the poll fails every time and NO job is started any more.
+    const poison = env.ctrlplane!.createJob({
+      workspaceId: CTRLPLANE_WORKSPACE_ID,
+      jobAgentId: agentId,
+      deploymentJobAgentConfig: { installationId: 4242, owner: OWNER, repo: REPO, workflowId: 101, ref: 'main' },
+      dispatchContext: { release: null, deployment: { id: randomUUID(), name: 'api-service', slug: 'api-service' } },
+    });
+    try {
+      const healthy = queueCtrlplaneJob(env.ctrlplane!, agentId);
+      await waitForCtrlplaneStatus(env.ctrlplane!, healthy.id, 'successful', 20_000);
+    } finally {
+      env.ctrlplane!.setJobStatus(poison.id, 'skipped');
+    }
+  });
+
+  it('still notices cancellations when one queued job cannot be started (deployment.name is not a string)', { timeout: 60_000 }, async () => {
+    const running = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
+    await env.waitForStatus(running.id, 'in_progress');
+    // Temporal refuses the start (a Keyword search attribute with a number) on every poll; the error aborts the
+    // whole poll before the cancellation check, and the poison job itself stays queued forever, never reported.
+    const poison = env.ctrlplane!.createJob({
+      workspaceId: CTRLPLANE_WORKSPACE_ID,
+      jobAgentId: agentId,
+      deploymentJobAgentConfig: { installationId: 4242, owner: OWNER, repo: REPO, workflowId: 101, ref: 'main' },
+      dispatchContext: { deployment: { id: randomUUID(), name: 12345, slug: 'numeric' } },
+    });
+    try {
+      await sleep(1500);
+      env.ctrlplane!.setJobStatus(running.id, 'cancelled');
+      const job = await env.waitForStatus(running.id, ['cancelled', 'successful', 'failure'], 15_000).catch((error: Error) => error);
+      expect(job instanceof Error ? job.message : job.status).toBe('cancelled');
+    } finally {
+      env.ctrlplane!.setJobStatus(poison.id, 'skipped');
+      await cancelHere(running.id);
+    }
+  });
+});
+
+describe('claim', () => {
+  it('leaves alone a job that met 409 on the first claim even when reading it afterwards failed once', { timeout: 60_000 }, async () => {
+    // The doc's table: "claimed by someone else, or moved by hand, before our first claim → 409 on the first
+    // attempt → not run". But the first attempt's follow-up GET failing (one 500) makes the activity retry, and
+    // on attempt 2 a 409 with the job inProgress is taken for our own lost claim: the job runs here.
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId);
+    env.ctrlplane!.injectFault({ kind: 'delay', method: 'POST', path: new RegExp(`/jobs/${queued.id}/claim$`), delayMs: 2000 });
+    env.ctrlplane!.injectFault({ kind: 'server-error', method: 'GET', path: new RegExp(`/workspaces/[^/]+/jobs/${queued.id}$`) });
+    await env.waitForStatus(queued.id, 'pending', 20_000);
+    env.ctrlplane!.setJobStatus(queued.id, 'inProgress'); // another process claimed it first
+    const job = await env.waitForStatus(queued.id, [...TERMINAL], 30_000);
+    expect({ status: job.status, dispatches: dispatchesOf(queued.id).length }).toEqual({ status: 'skipped', dispatches: 0 });
+  });
+});
+
+describe('cancellation from Ctrlplane', () => {
+  it('does not undo a cancel made in Ctrlplane with a later non-final report', { timeout: 60_000 }, async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
+    await env.waitForStatus(queued.id, 'in_progress');
+    try {
+      // Polls are slow for a moment (each list request takes 4 s), as when Ctrlplane is loaded.
+      env.ctrlplane!.injectFault({ kind: 'delay', method: 'GET', path: /\/job-agents\/[^/]+\/jobs$/, delayMs: 4000, times: 3 });
+      await sleep(600);
+      // The user cancels in Ctrlplane; right after, the run waits for an approval here (action_required).
+      env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
+      expect((await env.api(`/api/v1/jobs/${queued.id}`, { method: 'PATCH', json: { status: 'action_required' } })).status).toBe(200);
+      // The reporter PUTs actionRequired over Ctrlplane's cancelled; the poller then sees an active job and never cancels.
+      const job = await env.waitForStatus(queued.id, 'cancelled', 20_000).catch((error: Error) => error);
+      expect({
+        here: job instanceof Error ? 'not cancelled' : job.status,
+        ctrlplane: env.ctrlplane!.job(queued.id)?.status,
+      }).toEqual({ here: 'cancelled', ctrlplane: 'cancelled' });
+    } finally {
+      await cancelHere(queued.id);
+    }
+  });
+
+  it('cancels a claimed job whose dispatch is still being retried, without dispatching it', { timeout: 60_000 }, async () => {
+    // GitHub answers 500 to the first dispatches: the job is claimed (inProgress in Ctrlplane) but `pending` here,
+    // and the cancellation check only looks at jobs in_progress/action_required here.
+    env.sandbox.injectFault({ kind: 'server-error', method: 'POST', path: /\/workflows\/101\/dispatches$/, times: 3 });
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId);
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'inProgress', 20_000);
+    env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
+    // Within two poll intervals the job should end cancelled; wait longer to show what happens instead.
+    const job = await env.waitForStatus(queued.id, [...TERMINAL], 25_000).catch((error: Error) => error);
+    await sleep(1000);
+    expect({
+      here: job instanceof Error ? 'not ended within 25 s of the cancel' : job.status,
+      dispatches: dispatchesOf(queued.id).length,
+      ctrlplane: env.ctrlplane!.job(queued.id)?.status,
+    }).toEqual({ here: 'cancelled', dispatches: 0, ctrlplane: 'cancelled' });
+  });
+});
+
+describe('reports', () => {
+  it('after an outage, sends the reports in order and the final status last and once', { timeout: 90_000 }, async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
+    const running = await env.waitForStatus(queued.id, 'in_progress');
+    await env.ctrlplane!.goDown();
+    try {
+      expect((await env.api(`/api/v1/jobs/${queued.id}`, { method: 'PATCH', json: { status: 'action_required' } })).status).toBe(200);
+      await sleep(1500); // the actionRequired report is failing and being retried
+      await env.sandbox.completeRun(Number(running.externalId), 'success');
+      await env.waitForStatus(queued.id, 'successful');
+    } finally {
+      await env.ctrlplane!.comeBack();
+    }
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful', 60_000);
+    // The actionRequired report was being retried when the job ended: a retry keeps its input, so it lands first
+    // (docs/architecture.md "Reports"), then the final status, once.
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['actionRequired', 'successful']);
+  });
+});
+
+/**
+ * A reverse proxy in front of the Ctrlplane sandbox, as an ingress would be: rules answer some requests
+ * themselves (e.g. the ingress's own HTML 404 while Ctrlplane's pods roll) or forward and then drop the answer.
+ */
+type ProxyAction = 'forward' | 'forward-then-drop' | { status: number; body: string; contentType: string };
+interface CtrlplaneProxy {
+  url: string;
+  rules: Array<(method: string, path: string) => ProxyAction | undefined>;
+  close(): Promise<void>;
+}
+
+async function startCtrlplaneProxy(target: string): Promise<CtrlplaneProxy> {
+  const rules: CtrlplaneProxy['rules'] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const method = req.method ?? 'GET';
+      const path = new URL(req.url ?? '/', 'http://proxy.invalid').pathname;
+      const action = rules.map((rule) => rule(method, path)).find((a) => a !== undefined) ?? 'forward';
+      if (typeof action === 'object') {
+        res.writeHead(action.status, { 'content-type': action.contentType });
+        res.end(action.body);
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of ['x-api-key', 'content-type', 'accept']) {
+        const value = req.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const upstream = await fetch(`${target}${req.url ?? '/'}`, { method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      const text = await upstream.text();
+      if (action === 'forward-then-drop') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(text);
+    })().catch(() => req.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    rules,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const INGRESS_404 = { status: 404, body: '<html><body><h1>404 Not Found</h1>default backend</body></html>', contentType: 'text/html' };
+
+describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts', () => {
+  let proxy: CtrlplaneProxy;
+  let second: LocalStack;
+  let proxiedAgentId: string;
+  beforeAll(async () => {
+    proxy = await startCtrlplaneProxy(env.ctrlplane!.url);
+    const agentName = 'agent-behind-ingress';
+    proxiedAgentId = deriveCtrlplaneAgentId(CTRLPLANE_WORKSPACE_ID, agentName);
+    second = await startLocalStack({
+      temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+      taskQueue: `ingress-${randomUUID()}`,
+      githubApiUrl: env.sandbox.url,
+      githubApp: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey },
+      githubMutationIntervalMs: 0,
+      apiKeys: ['unused'],
+      jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes' },
+      workflowBundlePath: inject('workflowBundlePath'),
+      ctrlplane: { ...env.ctrlplaneSettings!, apiUrl: `${proxy.url}/api`, agentName, pollIntervalMs: 300 },
+      logger: createLogger({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await proxy?.close();
+  });
+
+  /** Once the job's workflow has closed, Ctrlplane must not be left showing it inProgress (claimed, nothing running). */
+  async function expectNotLeftClaimed(jobId: string): Promise<void> {
+    const handle = env.stack.client.workflow.getHandle(`job-${jobId}`);
+    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).not.toBe('RUNNING');
+    const job = (await handle.query('job')) as Job;
+    await sleep(3000); // anything still on its way
+    const inCtrlplane = env.ctrlplane!.job(jobId)?.status;
+    expect({ here: job.status, ctrlplane: inCtrlplane }).toEqual({
+      here: job.status,
+      ctrlplane: job.status === 'skipped' && inCtrlplane !== 'inProgress' ? inCtrlplane : toCtrlplaneStatus(job.status),
+    });
+  }
+
+  it('does not drop the final report on a 404 that is not Ctrlplane saying the job is gone', { timeout: 90_000 }, async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, proxiedAgentId, { workflowId: 103 });
+    const running = await env.waitForStatus(queued.id, 'in_progress');
+    let ingressDown = true;
+    const rule = (method: string, path: string) => (ingressDown && method === 'PUT' && path.endsWith(`/jobs/${queued.id}/status`) ? INGRESS_404 : undefined);
+    proxy.rules.push(rule);
+    try {
+      await env.sandbox.completeRun(Number(running.externalId), 'success');
+      await env.waitForStatus(queued.id, 'successful');
+      await sleep(1000);
+    } finally {
+      ingressDown = false;
+    }
+    await expectNotLeftClaimed(queued.id);
+  });
+
+  it('does not abandon a claim whose 200 was lost when the retry meets an ingress 404', { timeout: 90_000 }, async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, proxiedAgentId);
+    let claims = 0;
+    proxy.rules.push((method, path) => {
+      if (method !== 'POST' || !path.endsWith(`/jobs/${queued.id}/claim`)) return undefined;
+      claims++;
+      // The first claim takes effect but its answer is lost (Ctrlplane's pod goes away); the retry a second
+      // later reaches the ingress while no pod is ready.
+      return claims === 1 ? 'forward-then-drop' : claims <= 3 ? INGRESS_404 : 'forward';
+    });
+    await expectNotLeftClaimed(queued.id);
+    expect(dispatchesOf(queued.id).length).toBeLessThanOrEqual(1);
+  });
+});
