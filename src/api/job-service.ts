@@ -1,10 +1,11 @@
 import {
   type Client,
+  type WorkflowExecutionDescription,
   isGrpcServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
@@ -23,7 +24,7 @@ import {
   workflowRunEventSignal,
 } from '../shared/workflow-contract.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
-import type { jobWorkflow } from '../workflows/job-workflow.ts';
+import type { JobWorkflowArgs, jobWorkflow } from '../workflows/job-workflow.ts';
 import { HttpError } from './http-error.ts';
 import { buildJobListQuery, decodeCursor, encodeCursor, type JobListFilters } from './job-list-query.ts';
 import type { JobSummary } from './job-schemas.ts';
@@ -31,6 +32,8 @@ import type { JobSummary } from './job-schemas.ts';
 /** gRPC INVALID_ARGUMENT: a bad query or page token. */
 const INVALID_ARGUMENT = 3;
 const LIST_DEADLINE_MS = 10_000;
+/** How long a read waits for a worker to answer the job query before answering from stored state. */
+const QUERY_DEADLINE_MS = 3000;
 /** Workflow IDs of jobs are `job-<uuid>`; anything else of type jobWorkflow is not ours to list. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -93,18 +96,50 @@ export class JobService {
     return { job, created: false };
   }
 
-  /** The job as its workflow knows it, or undefined when there is no such job. */
+  /**
+   * The job as its workflow knows it, or undefined when there is no such job. A finished job is its workflow's
+   * result; a running one answers a query, or, when no worker answers in time (none polling while a new version
+   * rolls out, or all busy), the job as Temporal stores it: its input and the status it last published. A GitHub
+   * workflow's get-job-inputs step never fails for want of a worker.
+   */
   async get(jobId: string): Promise<Job | undefined> {
     const handle = this.handle(jobId);
     try {
-      // A finished job is its workflow's result: readable without a worker. A running one answers the query.
-      const { status } = await handle.describe();
-      if (status.name === 'COMPLETED') return await handle.result();
-      return await handle.query(jobQuery);
+      const description = await handle.describe();
+      if (description.status.name === 'COMPLETED') return await handle.result();
+      try {
+        return await this.options.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(jobQuery));
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw error;
+        this.options.logger.warn({ jobId, err: error }, 'no worker answered the job query; answering from stored state');
+        return await this.storedJob(jobId, description);
+      }
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  /** The job from the workflow's start input and the search attributes it keeps current. */
+  private async storedJob(jobId: string, description: WorkflowExecutionDescription): Promise<Job> {
+    const { client } = this.options;
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId: jobWorkflowId(jobId), runId: description.runId },
+      maximumPageSize: 1,
+    });
+    const payloads = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+    let decoded = payloads as Payload[];
+    for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+    const { timeouts: _timeouts, ...input } = payloadConverter.fromPayload<JobWorkflowArgs>(decoded[0] as Payload);
+    const job = createPendingJob(input);
+    const attributes = description.typedSearchAttributes;
+    const status = parseJobStatus(attributes.get(searchAttributes.status) ?? '');
+    if (status) job.status = status;
+    const runId = attributes.get(searchAttributes.runId);
+    if (runId !== undefined) job.externalId = String(runId);
+    return job;
   }
 
   async require(jobId: string): Promise<Job> {
