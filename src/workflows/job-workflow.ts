@@ -205,6 +205,10 @@ async function waitForFinalStatus(
   const started = Date.now();
   const deadline = started + toMs(timeouts.jobTimeout);
   const discoveryDeadline = started + toMs(timeouts.discoveryTimeout);
+  const pollInterval = toMs(timeouts.pollInterval);
+  // Jobs started before polls backed off replay with the fixed interval.
+  const backoff = patched('poll-with-backoff');
+  let pollDelay = pollInterval;
   let interval = toMs(timeouts.quietPeriod);
   while (!state.terminal) {
     const now = Date.now();
@@ -224,8 +228,10 @@ async function waitForFinalStatus(
     }
     if (arrived) {
       interval = toMs(timeouts.quietPeriod);
+      pollDelay = pollInterval;
       continue;
     }
+    const before = runFingerprint(state);
     await lookUpRun(state, target);
     if (!state.job.run && Date.now() >= discoveryDeadline && !state.terminal) {
       state.finish(
@@ -235,8 +241,20 @@ async function waitForFinalStatus(
       );
       return;
     }
-    interval = toMs(timeouts.pollInterval);
+    // A run that stays as it was is polled less and less often (up to 16 × the poll interval), so a job whose run
+    // lasts a day, or whose webhooks never come, keeps a small history; any change brings the interval back.
+    pollDelay = backoff && runFingerprint(state) === before ? Math.min(pollDelay * 2, pollInterval * MAX_POLL_BACKOFF) : pollInterval;
+    interval = backoff ? pollDelay : pollInterval;
   }
+}
+
+/** Polls back off to this many poll intervals while the run does not change. */
+const MAX_POLL_BACKOFF = 16;
+
+/** What a lookup can change: the job's status and the run as GitHub reports it. */
+function runFingerprint(state: JobState): string {
+  const run = state.job.run;
+  return [state.job.status, run?.id, run?.status, run?.conclusion, run?.attempt, run?.updatedAt].join('|');
 }
 
 /** Asks GitHub for the run when webhooks stay away; a failed lookup is logged and left to the next one. */
