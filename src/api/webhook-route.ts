@@ -1,14 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JobService } from './job-service.ts';
-import { verifyWebhookSignature } from './verify-webhook-signature.ts';
+import { isWellFormedSignature, verifyWebhookSignature } from './verify-webhook-signature.ts';
 import { parseWorkflowRunDelivery } from './workflow-run-event.ts';
 
-/** GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub. */
-export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+/**
+ * Default body limit (WEBHOOK_BODY_LIMIT): GitHub's `workflow_run` deliveries are tens of KB; GitHub caps any
+ * payload at 25 MB, and nothing we handle comes near 1 MiB.
+ */
+export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+/** The events this endpoint acts on; any other is answered 202 before its body is read. */
+const HANDLED_EVENTS = new Set(['workflow_run', 'ping']);
 
 export interface WebhookRouteOptions {
   secret?: string;
   jobs: JobService;
+  /** Bytes; a larger body is refused with 413 while it is being read (default 1 MiB). */
+  bodyLimit?: number;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -33,16 +41,39 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
  */
 export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
   // Raw bytes for every content type in this plugin only: the signature covers the body exactly as sent.
+  const bodyLimit = options.bodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-  app.post('/api/github/webhook', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request: FastifyRequest, reply: FastifyReply) => {
+  /**
+   * Answers what the headers alone decide before a byte of the body is read, so unsigned or irrelevant posts
+   * cost no memory however large they claim to be.
+   */
+  async function answerFromHeaders(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!options.secret) {
-      return reply.code(503).send({ error: 'not_configured', message: 'GITHUB_WEBHOOK_SECRET is not set on the API; webhooks cannot be verified' });
+      await reply.code(503).send({ error: 'not_configured', message: 'GITHUB_WEBHOOK_SECRET is not set on the API; webhooks cannot be verified' });
+      return;
     }
+    const signature = header(request, 'x-hub-signature-256');
+    if (!isWellFormedSignature(signature)) {
+      request.log.warn({ deliveryId: header(request, 'x-github-delivery') }, 'webhook signature missing or malformed');
+      await reply.code(401).send({
+        error: 'unauthorized',
+        message: signature ? 'X-Hub-Signature-256 must be sha256= followed by 64 hex digits' : 'X-Hub-Signature-256 header is missing',
+      });
+      return;
+    }
+    const event = header(request, 'x-github-event') ?? '';
+    if (!HANDLED_EVENTS.has(event)) {
+      await reply.code(202).send({ ok: true, ignored: true, message: `event ${event || '(none)'} is not handled` });
+    }
+  }
+
+  app.post('/api/github/webhook', { bodyLimit, onRequest: answerFromHeaders }, async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = header(request, 'x-hub-signature-256');
-    if (!verifyWebhookSignature(options.secret, raw, signature)) {
+    // answerFromHeaders has answered already when there is no secret.
+    if (!options.secret || !verifyWebhookSignature(options.secret, raw, signature)) {
       request.log.warn({ deliveryId: header(request, 'x-github-delivery') }, 'webhook signature missing or wrong');
       return reply
         .code(401)

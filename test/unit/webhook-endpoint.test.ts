@@ -55,9 +55,23 @@ describe('POST /api/github/webhook', () => {
     expect(response.json().message).toMatch(/not valid JSON/);
   });
 
-  it('answers 413 for a body over 25 MB', async () => {
-    const huge = Buffer.alloc(25 * 1024 * 1024 + 10, 0x20);
-    expect((await deliver(huge, { 'x-hub-signature-256': 'sha256=00' })).statusCode).toBe(413);
+  it('answers 413 for a body over WEBHOOK_BODY_LIMIT (default 1 MiB)', async () => {
+    const huge = Buffer.alloc(1024 * 1024 + 10, 0x20);
+    expect((await deliver(huge, { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` })).statusCode).toBe(413);
+    const fits = Buffer.alloc(1024 * 1024 - 10, 0x20);
+    expect((await deliver(fits, { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` })).statusCode).toBe(401);
+  });
+
+  it('answers from the headers alone, before reading the body: no or malformed signature 401, unhandled event 202', async () => {
+    const body = runEvent(randomUUID());
+    for (const signature of ['sha256=00', `sha1=${'a'.repeat(40)}`, `sha256=${'g'.repeat(64)}`, `sha256=${'a'.repeat(65)}`, ` ${sign(body)}`]) {
+      const response = await deliver(body, { 'x-hub-signature-256': signature });
+      expect(response.statusCode, signature).toBe(401);
+      expect(response.json().message).toContain('64 hex digits');
+    }
+    // An event we do not handle is ignored without its body being read or checked (a huge one costs nothing).
+    const ignored = await deliver(Buffer.alloc(5 * 1024 * 1024, 0x20), { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` });
+    expect(ignored.statusCode).toBe(202);
   });
 
   it('answers 200 to ping and 202 to events it does not handle', async () => {
