@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -173,8 +174,11 @@ async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: J
     dispatchStarted = true;
     let dispatched;
     try {
+      // A cancel that lands while the dispatch is in flight waits for its answer, so the run it started is known and
+      // cancelled too (jobs started before this replay with the immediate cancel they had).
+      const cancellationType = patched('dispatch-answer-before-cancel') ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : ActivityCancellationType.TRY_CANCEL;
       dispatched = await github.dispatchWorkflowRun.executeWithOptions(
-        { ...dispatchOptions, summary: `dispatch ${config.owner}/${config.repo}#${config.workflowId}@${config.ref}` },
+        { ...dispatchOptions, cancellationType, summary: `dispatch ${config.owner}/${config.repo}#${config.workflowId}@${config.ref}` },
         [{ ...target, ref: config.ref, jobId: input.id, ...(config.jobTokenInput ? { jobTokenInput: config.jobTokenInput } : {}) }],
       );
     } catch (error) {

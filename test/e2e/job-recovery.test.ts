@@ -239,3 +239,20 @@ describe('cancellation', () => {
     }
   });
 });
+
+describe('cancel while the dispatch is in flight', () => {
+  it('waits for the dispatch answer and cancels the run it started', async () => {
+    const e = await stackWith();
+    e.sandbox.injectFault({ kind: 'delay', method: 'POST', path: `/repos/${OWNER}/${REPO}/actions/workflows/103/dispatches`, delayMs: 3000 });
+    const job = await e.createJob(config(103));
+    await expect.poll(() => e.sandbox.tokenMints(INSTALLATION_ID), { timeout: 20_000 }).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await e.api(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' })).status).toBe(202);
+    const done = await e.waitForStatus(job.id, [...TERMINAL]);
+    expect(done.status).toBe('cancelled');
+    // The dispatch went through after the cancel; its run is cancelled, not left deploying.
+    const dispatch = dispatchesOf(e, job.id)[0];
+    expect(dispatch).toBeDefined();
+    await expect.poll(() => (e.sandbox.getRun(dispatch!.runId) as { conclusion?: string }).conclusion, { timeout: 20_000 }).toBe('cancelled');
+  });
+});
