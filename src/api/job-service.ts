@@ -153,8 +153,14 @@ export class JobService {
     const job = await this.require(jobId);
     const finished = () => new HttpError(409, 'conflict', `job ${jobId} is already ${job.status}; a finished job never changes status`);
     if (isTerminalStatus(job.status)) throw finished();
+    // A report of what the job already says (a workflow step marking it in_progress again) changes nothing:
+    // answered from the read, it costs the job's history nothing.
+    const unchanged =
+      change.status === job.status && (change.message === undefined || change.message === job.message) && (change.externalId === undefined || change.externalId === job.externalId);
+    if (unchanged) return job;
     try {
-      return await this.handle(jobId).executeUpdate(setStatusUpdate, { args: [change] });
+      const changed = await this.handle(jobId).executeUpdate(setStatusUpdate, { args: [change] });
+      return { ...job, ...changed };
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
         throw new HttpError(409, 'conflict', error.cause.message);

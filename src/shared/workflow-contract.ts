@@ -55,8 +55,11 @@ export interface ManualStatusChange {
 
 export const workflowRunEventSignal = defineSignal<[WorkflowRunEvent]>('workflowRunEvent');
 export const jobQuery = defineQuery<Job>('job');
+/** What a manual status change changed: small, because an update's result is kept in the job's history. */
+export type StatusChangeResult = Pick<Job, 'status' | 'message' | 'externalId' | 'updatedAt' | 'startedAt' | 'completedAt'>;
+
 /** An update, not a signal, so the caller learns at once whether the change was accepted (409 otherwise). */
-export const setStatusUpdate = defineUpdate<Job, [ManualStatusChange]>('setStatus');
+export const setStatusUpdate = defineUpdate<StatusChangeResult, [ManualStatusChange]>('setStatus');
 
 /** Failure types raised by activities; the workflow branches on these, never on message text. */
 export const FailureType = {

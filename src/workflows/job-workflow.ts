@@ -122,7 +122,8 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     setStatusUpdate,
     (change) => {
       state.applyManualChange(change);
-      return state.job;
+      const { status, message, externalId, updatedAt, startedAt, completedAt } = state.job;
+      return { status, message, externalId, updatedAt, startedAt, completedAt };
     },
     {
       validator: (change) => {
