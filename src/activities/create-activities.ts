@@ -1,4 +1,6 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { mintJobToken } from '../auth/job-token.ts';
+import { FailureType } from '../shared/workflow-contract.ts';
 import type { GithubClientFactory } from './github-client-factory.ts';
 import { toGithubFailure } from './github-failure.ts';
 import { runMatchesJob } from './job-run-matcher.ts';
@@ -43,11 +45,47 @@ export interface GetWorkflowRunInput extends RepoTarget {
 /** Margin for clock skew between us and GitHub when filtering runs by creation time. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
+export interface ActivitiesOptions {
+  /** JOB_TOKEN_SECRET: the first signs the per-job tokens a dispatch hands to GitHub. Worker memory only. */
+  jobTokenSecrets?: readonly string[];
+}
+
+const REDACTED_JOB_TOKEN = '[job token]';
+
+/**
+ * An error from a dispatch that carried a job token, with the token blanked wherever the error could show it: the
+ * Octokit request it keeps (`request.body`, logged with the error by the SDK when the activity fails) and the
+ * messages. Retryable errors leave the activity as they are, so this runs before any of them does.
+ */
+function withoutToken(error: unknown, token: string): unknown {
+  const seen = new Set<unknown>();
+  const scrub = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    const target = value as { message?: unknown; request?: { body?: unknown }; cause?: unknown };
+    if (typeof target.message === 'string' && target.message.includes(token)) target.message = target.message.replaceAll(token, REDACTED_JOB_TOKEN);
+    const body = target.request?.body;
+    if (target.request && body !== undefined && body !== null) {
+      // Octokit keeps the body as it was sent: the parameters object, or a string.
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      if (text?.includes(token)) {
+        const scrubbed = text.replaceAll(token, REDACTED_JOB_TOKEN);
+        target.request.body = typeof body === 'string' ? scrubbed : (JSON.parse(scrubbed) as unknown);
+      }
+    }
+    scrub(target.cause);
+  };
+  scrub(error);
+  return error;
+}
+
 /**
  * All I/O to GitHub. Built by a factory so tests hand in a client factory pointed at the sandbox; credentials
- * stay in the factory (worker memory), never in activity inputs or results.
+ * stay in the factory (worker memory), never in activity inputs or results. So does JOB_TOKEN_SECRET, and the
+ * job tokens made from it go to GitHub and nowhere else.
  */
-export function createActivities(github: GithubClientFactory) {
+export function createActivities(github: GithubClientFactory, options: ActivitiesOptions = {}) {
+  const jobTokenSecret = options.jobTokenSecrets?.[0];
   async function findWorkflowRun(input: FindWorkflowRunInput): Promise<WorkflowRunSummary | null> {
     const since = new Date(Date.parse(input.notBefore) - CLOCK_SKEW_MS).toISOString();
     try {
@@ -89,6 +127,20 @@ export function createActivities(github: GithubClientFactory) {
         const existing = await findWorkflowRun(input);
         if (existing) return { run: existing, recovered: true };
       }
+      const inputs: Record<string, string> = { job_id: input.jobId };
+      if (input.jobTokenInput) {
+        if (!jobTokenSecret) {
+          throw ApplicationFailure.create({
+            type: FailureType.InvalidIntegration,
+            nonRetryable: true,
+            message:
+              `jobTokenInput "${input.jobTokenInput}" is set but the worker has no JOB_TOKEN_SECRET to sign job tokens with: ` +
+              'set JOB_TOKEN_SECRET (the same value) on the worker and the API, or remove jobTokenInput from the job agent config',
+          });
+        }
+        inputs[input.jobTokenInput] = mintJobToken(jobTokenSecret, input.jobId);
+      }
+      const token = input.jobTokenInput ? inputs[input.jobTokenInput] : undefined;
       try {
         const client = github.forInstallation(input.installationId);
         const response = await client.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
@@ -96,7 +148,7 @@ export function createActivities(github: GithubClientFactory) {
           repo: input.repo,
           workflow_id: input.workflowId,
           ref: input.ref,
-          inputs: { job_id: input.jobId },
+          inputs,
           return_run_details: true,
           // The outcome of a failed POST is unknown; the next activity attempt checks before dispatching again.
           request: { retries: 0 },
@@ -109,11 +161,15 @@ export function createActivities(github: GithubClientFactory) {
           };
         }
         return { recovered: false };
-      } catch (error) {
+      } catch (caught) {
+        const error = token ? withoutToken(caught, token) : caught;
         throw toGithubFailure(error, (status, message) => {
           if (status === 404) return `workflow not found: ${target} at ${input.ref} (check owner, repo, workflowId and that the App is installed on the repository)`;
           if (status === 403) return `GitHub App may not dispatch workflows in ${input.owner}/${input.repo}: ${message} (grant Actions: read and write)`;
           if (/no ref found/i.test(message)) return `ref not found: ${input.ref} in ${input.owner}/${input.repo} (${message})`;
+          if (/unexpected inputs/i.test(message) && input.jobTokenInput) {
+            return `GitHub refused to dispatch ${target} at ${input.ref}: ${message} (HTTP ${status}; does the workflow declare the "${input.jobTokenInput}" input of jobTokenInput under on.workflow_dispatch.inputs?)`;
+          }
           if (/workflow_dispatch/i.test(message)) return `workflow ${target} has no workflow_dispatch trigger: ${message}`;
           return `GitHub refused to dispatch ${target} at ${input.ref}: ${message} (HTTP ${status})`;
         });

@@ -1,13 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { ApiKeyEntry } from '../auth/api-keys.ts';
 import { type DeclarativeConfig, EMPTY_DECLARATIVE_CONFIG } from '../config/declarative-config.ts';
 import { type ApiMetrics, createApiMetrics } from '../metrics/api-metrics.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
-import { requireApiKey } from './api-key-auth.ts';
-import { codecRoutes } from './codec-routes.ts';
+import { type JobTokenAuthOptions, requireApiKey } from './api-key-auth.ts';
+import { CODEC_PREFIX, codecRoutes } from './codec-routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
 import { JobService } from './job-service.ts';
@@ -22,7 +23,15 @@ import { workspaceRoutes } from './workspace-routes.ts';
 export interface BuildAppOptions {
   client: Client;
   taskQueue: string;
-  apiKeys: readonly string[];
+  /** API_KEYS: a bare string may do everything, `{key, scopes}` only those scopes. */
+  apiKeys: readonly ApiKeyEntry[];
+  /**
+   * JOB_TOKEN_SECRET (every secret verifies): accept per-job tokens on the routes that allow them. Absent → a
+   * job token is just an unknown key (401).
+   */
+  jobTokenSecrets?: readonly string[];
+  /** How long a job token still works after its job ended (JOB_TOKEN_GRACE_PERIOD); default 10 minutes. */
+  jobTokenGracePeriodMs?: number;
   webhookSecret?: string;
   jobTimeouts?: Partial<JobTimeouts>;
   logger: Logger;
@@ -34,6 +43,12 @@ export interface BuildAppOptions {
   codecCorsOrigins?: string[];
   /** JobAgent and Deployment documents from CONFIG_FILE (named deployments for POST /api/v1/jobs). */
   config?: DeclarativeConfig;
+  /** Serve `GET /metrics` here (default true); false when API_METRICS_PORT serves it elsewhere or turns it off. */
+  metricsRoute?: boolean;
+  /** Serve `/docs` and `/api/openapi.json` (API_DOCS; default true). */
+  docs?: boolean;
+  /** Sees every route as it is added (tests list the routes and the scopes they declare). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** The API, configured but not listening (tests call `inject()`, the CLI calls `listen()`). */
@@ -45,24 +60,35 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // get-job-inputs' base_url may or may not end in /api (normalize-api-path.ts).
     rewriteUrl: (request) => normalizeApiPath(request.url ?? '/'),
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  await app.register(metricsPlugin, { metrics: options.metrics ?? createApiMetrics() });
+  await app.register(metricsPlugin, { metrics: options.metrics ?? createApiMetrics(), serveRoute: options.metricsRoute ?? true });
 
   const jobs = new JobService({ client: options.client, taskQueue: options.taskQueue, timeouts: options.jobTimeouts, logger: options.logger });
 
-  await registerOpenApi(app);
+  if (options.docs ?? true) await registerOpenApi(app);
   await app.register(healthRoutes, { client: options.client });
   await app.register(webhookRoute, { secret: options.webhookSecret, jobs });
+  const jobTokens: JobTokenAuthOptions | undefined = options.jobTokenSecrets?.length
+    ? { secrets: options.jobTokenSecrets, gracePeriodMs: options.jobTokenGracePeriodMs, lookupJob: (jobId) => jobs.get(jobId) }
+    : undefined;
   await app.register(async (v1) => {
-    requireApiKey(v1, options.apiKeys);
+    // Every route here declares the scope it needs (config.scope); requireApiKey refuses to start otherwise.
+    requireApiKey(v1, { apiKeys: options.apiKeys, jobTokens });
     await v1.register(jobsRoutes, { jobs, config: options.config ?? EMPTY_DECLARATIVE_CONFIG });
     await v1.register(workspaceRoutes, { jobs });
     await v1.register(renderRoutes, { config: options.config ?? EMPTY_DECLARATIVE_CONFIG });
   });
   if (options.payloadCodecs?.length) {
-    await app.register(codecRoutes, { codecs: options.payloadCodecs, apiKeys: options.apiKeys, corsOrigins: options.codecCorsOrigins ?? [] });
+    await app.register(codecRoutes, {
+      prefix: CODEC_PREFIX,
+      codecs: options.payloadCodecs,
+      apiKeys: options.apiKeys,
+      jobTokens,
+      corsOrigins: options.codecCorsOrigins ?? [],
+    });
   }
   return app;
 }

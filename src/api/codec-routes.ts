@@ -2,7 +2,8 @@ import cors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
-import { requireApiKey } from './api-key-auth.ts';
+import type { ApiKeyEntry } from '../auth/api-keys.ts';
+import { type JobTokenAuthOptions, requireApiKey } from './api-key-auth.ts';
 import { HttpError } from './http-error.ts';
 
 // CommonJS module: Node's ESM loader exposes it as a default export only.
@@ -10,7 +11,9 @@ const { temporal } = proto;
 
 export interface CodecRoutesOptions {
   codecs: readonly PayloadCodec[];
-  apiKeys: readonly string[];
+  apiKeys: readonly ApiKeyEntry[];
+  /** Recognised only to be refused with 403 (a job token may not decode). */
+  jobTokens?: JobTokenAuthOptions;
   /** Browser origins (the Temporal UI) allowed to call the endpoint. */
   corsOrigins: readonly string[];
 }
@@ -36,9 +39,14 @@ function writePayloads(payloads: Payload[]): unknown {
   return Payloads.toObject(Payloads.create({ payloads }), { bytes: String });
 }
 
+/** Where the codec routes live; CORS is served under it and nowhere else. */
+export const CODEC_PREFIX = '/codec';
+
 /**
  * `POST /codec/encode` and `POST /codec/decode`: the codec endpoint the Temporal UI and CLI call to show
- * encrypted payloads. Behind the API-key check: without it, the endpoint would decrypt for anyone.
+ * encrypted payloads. Behind the API-key check and the `codec` scope: without it, the endpoint would decrypt for
+ * anyone. Register with `{ prefix: CODEC_PREFIX }`: @fastify/cors adds a catch-all `OPTIONS *` route, which the
+ * prefix confines to `/codec/*`, so no other route of the API answers a preflight.
  */
 export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOptions): Promise<void> {
   // Registered before the API-key hook so a browser's preflight (which never carries credentials) is answered.
@@ -49,15 +57,15 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
     credentials: true,
     maxAge: 600,
   });
-  requireApiKey(app, options.apiKeys);
+  requireApiKey(app, { apiKeys: options.apiKeys, jobTokens: options.jobTokens });
 
   const codecs = options.codecs;
-  app.post('/codec/encode', { bodyLimit: CODEC_BODY_LIMIT }, async (request) => {
+  app.post('/encode', { bodyLimit: CODEC_BODY_LIMIT, config: { scope: 'codec' } }, async (request) => {
     let payloads = readPayloads(request.body);
     for (const codec of codecs) payloads = await codec.encode(payloads);
     return writePayloads(payloads);
   });
-  app.post('/codec/decode', { bodyLimit: CODEC_BODY_LIMIT }, async (request) => {
+  app.post('/decode', { bodyLimit: CODEC_BODY_LIMIT, config: { scope: 'codec' } }, async (request) => {
     let payloads = readPayloads(request.body);
     try {
       for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);

@@ -25,7 +25,7 @@ export interface JobsRoutesOptions {
 
 const TAGS = ['jobs'];
 const SECURITY: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
-const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 503: errorResponse };
+const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 503: errorResponse };
 
 /**
  * The workflow input for a create request. A deployment given by name takes its jobAgentConfig from CONFIG_FILE;
@@ -67,17 +67,19 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
   };
 }
 
-/** The jobs API under /api/v1 (DESIGN §5); the caller registers it behind the API-key check. */
+/** The jobs API under /api/v1 (DESIGN §5); the caller registers it behind the API-key check, each route names its scope. */
 export async function jobsRoutes(parent: FastifyInstance, { jobs, config }: JobsRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
   app.post(
     '/api/v1/jobs',
     {
+      config: { scope: 'jobs:create' },
       schema: {
         tags: TAGS,
         summary: 'Create a job (idempotent on id)',
-        description: 'Starts one Temporal workflow per job. The same id twice is one job: 201 the first time, 200 with the existing job after.',
+        description:
+          'Starts one Temporal workflow per job. The same id twice is one job: 201 the first time, 200 with the existing job after. Scope: jobs:create.',
         security: SECURITY,
         body: createJobBody,
         response: { 200: jobResponse, 201: jobResponse, ...errors },
@@ -92,11 +94,12 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config }: Jobs
   app.get(
     '/api/v1/jobs',
     {
+      config: { scope: 'jobs:read' },
       schema: {
         tags: TAGS,
         summary: 'List jobs',
         description:
-          'Newest first, from Temporal visibility (search attributes CtrlplaneJobStatus, CtrlplaneDeployment, CtrlplaneEnvironment, CtrlplaneResource). Visibility is eventually consistent: a change may take a moment to show.',
+          'Newest first, from Temporal visibility (search attributes CtrlplaneJobStatus, CtrlplaneDeployment, CtrlplaneEnvironment, CtrlplaneResource). Visibility is eventually consistent: a change may take a moment to show. Scope: jobs:read.',
         security: SECURITY,
         querystring: listJobsQuery,
         response: { 200: listJobsResponse, ...errors },
@@ -111,10 +114,12 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config }: Jobs
   app.get(
     '/api/v1/jobs/:jobId',
     {
+      config: { scope: 'jobs:read', jobToken: true },
       schema: {
         tags: TAGS,
         summary: 'Get a job',
-        description: 'The job with its dispatch context at the top level, as the first generation of get-job-inputs reads it.',
+        description:
+          "The job with its dispatch context at the top level, as the first generation of get-job-inputs reads it. Scope: jobs:read, or the job's own job token.",
         security: SECURITY,
         params: jobIdParams,
         response: { 200: jobResponse, ...errors },
@@ -126,10 +131,11 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config }: Jobs
   app.patch(
     '/api/v1/jobs/:jobId',
     {
+      config: { scope: 'jobs:report', jobToken: true },
       schema: {
         tags: TAGS,
         summary: 'Report a job status by hand',
-        description: 'For workflows that report their own status. A finished job never changes: 409.',
+        description: "For workflows that report their own status. A finished job never changes: 409. Scope: jobs:report, or the job's own job token.",
         security: SECURITY,
         params: jobIdParams,
         body: updateJobBody,
@@ -142,10 +148,11 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config }: Jobs
   app.post(
     '/api/v1/jobs/:jobId/cancel',
     {
+      config: { scope: 'jobs:cancel' },
       schema: {
         tags: TAGS,
         summary: 'Cancel a job',
-        description: 'Cancels the job and its GitHub run; the job ends cancelled shortly after.',
+        description: 'Cancels the job and its GitHub run; the job ends cancelled shortly after. Scope: jobs:cancel.',
         security: SECURITY,
         params: jobIdParams,
         response: { 202: cancelResponse, ...errors },

@@ -11,11 +11,17 @@ const WEBHOOK_OUTCOMES: Record<number, string> = {
   503: 'unavailable',
 };
 
+export interface MetricsPluginOptions {
+  metrics: ApiMetrics;
+  /** Serve `GET /metrics` on this app (default true); false when API_METRICS_PORT moves it or turns it off. */
+  serveRoute?: boolean;
+}
+
 /**
  * Records every response (latency per route template, webhook outcome, job creations) from one onResponse hook,
- * so the routes stay free of metrics code, and serves `GET /metrics`.
+ * so the routes stay free of metrics code, and serves `GET /metrics` unless told not to.
  */
-export const metricsPlugin = fp(async (app: FastifyInstance, { metrics }: { metrics: ApiMetrics }) => {
+export const metricsPlugin = fp(async (app: FastifyInstance, { metrics, serveRoute = true }: MetricsPluginOptions) => {
   app.addHook('onResponse', async (request, reply) => {
     // Unmatched URLs share one label: raw paths would let any caller create unbounded series.
     const route = request.routeOptions.url ?? 'unmatched';
@@ -33,6 +39,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { metrics }: { metr
     if (route === '/api/v1/jobs' && request.method === 'POST' && status === 201) metrics.jobsCreated.inc();
   });
 
+  if (!serveRoute) return;
   app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -5,7 +5,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 
 /**
  * `/api/openapi.json` and interactive docs at `/docs`, generated from the routes' zod schemas. Register before
- * the routes: @fastify/swagger collects them as they are added.
+ * the routes: @fastify/swagger collects them as they are added. Not registered at all with API_DOCS=off.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -23,8 +23,14 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       ],
       components: {
         securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description:
+              "A key of API_KEYS with the scope the operation names (jobs:create, jobs:read, jobs:report, jobs:cancel, codec; a bare key has all), or a job's own job token where the operation says so. Missing or unknown: 401; without the scope: 403.",
+          },
+          bearer: { type: 'http', scheme: 'bearer', description: 'The same credential as X-API-Key, as Authorization: Bearer <key>.' },
         },
       },
     },

@@ -19,12 +19,14 @@ export async function workspaceRoutes(parent: FastifyInstance, { jobs }: { jobs:
   app.get(
     '/api/v1/workspaces',
     {
+      // Job tokens too: get-job-inputs lists the workspaces before it asks for the job (the list is a constant).
+      config: { scope: 'jobs:read', jobToken: true },
       schema: {
         tags: TAGS,
         summary: 'List workspaces',
-        description: 'Always the one default workspace: every API key sees every job of this agent.',
+        description: 'Always the one default workspace: every API key with jobs:read sees every job of this agent. Scope: jobs:read, or any live job token.',
         security: SECURITY,
-        response: { 200: workspacesResponse, 401: errorResponse },
+        response: { 200: workspacesResponse, 401: errorResponse, 403: errorResponse },
       },
     },
     async () => ({ workspaces: [{ ...DEFAULT_WORKSPACE }], total: 1 }),
@@ -33,13 +35,14 @@ export async function workspaceRoutes(parent: FastifyInstance, { jobs }: { jobs:
   app.get(
     '/api/v1/workspaces/:workspaceId/jobs/:jobId',
     {
+      config: { scope: 'jobs:read', jobToken: true },
       schema: {
         tags: TAGS,
         summary: 'Get a job of a workspace',
-        description: 'The job with its context under dispatchContext, as the current generation of get-job-inputs reads it.',
+        description: "The job with its context under dispatchContext, as the current generation of get-job-inputs reads it. Scope: jobs:read, or the job's own job token.",
         security: SECURITY,
         params: workspaceJobParams,
-        response: { 200: workspaceJobResponse, 400: errorResponse, 401: errorResponse, 404: errorResponse, 503: errorResponse },
+        response: { 200: workspaceJobResponse, 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 503: errorResponse },
       },
     },
     async (request) => {

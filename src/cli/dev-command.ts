@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ApiKeyEntry, apiKeyText } from '../auth/api-keys.ts';
 import { loadDeclarativeConfigFromEnv } from '../config/load-declarative-config-from-env.ts';
 import { loadConfig } from '../config/env.ts';
 import { type DemoCtrlplane, queueDemoJob, startDemoCtrlplane, watchCtrlplaneJob } from '../dev/demo-ctrlplane.ts';
@@ -45,6 +46,9 @@ export async function devCommand(): Promise<void> {
   });
   const webhookSecret = config.env.GITHUB_WEBHOOK_SECRET ?? randomBytes(24).toString('hex');
   const apiKeys = config.apiKeys.length ? config.apiKeys : ['dev-api-key'];
+  const firstKey = apiKeyText(apiKeys[0] as ApiKeyEntry);
+  // Job tokens work in dev out of the box: a secret for this run unless JOB_TOKEN_SECRET is set.
+  const jobTokenSecrets = config.jobTokenSecrets ?? [randomBytes(32).toString('hex')];
   let sandbox: GithubSandbox | undefined;
   if (!config.githubApp) sandbox = await startDemoSandbox(webhookSecret, logger);
   // With the GitHub sandbox and no Ctrlplane configured, a Ctrlplane sandbox too: the whole http-pull loop runs locally.
@@ -60,6 +64,8 @@ export async function devCommand(): Promise<void> {
     githubMutationIntervalMs: config.env.GITHUB_MUTATION_INTERVAL_MS,
     webhookSecret,
     apiKeys,
+    jobTokenSecrets,
+    jobTokenGracePeriodMs: config.env.JOB_TOKEN_GRACE_PERIOD,
     host: '127.0.0.1',
     port: await portOr(config.env.PORT),
     jobTimeouts: jobTimeoutsFromEnv(),
@@ -80,7 +86,7 @@ export async function devCommand(): Promise<void> {
   });
   say();
   say('github-actions-agent is running');
-  say(`  API           ${stack.apiUrl}   (API key: ${config.apiKeys.length ? 'from API_KEYS' : apiKeys[0]})`);
+  say(`  API           ${stack.apiUrl}   (API key: ${config.apiKeys.length ? 'from API_KEYS' : firstKey})`);
   say(`  Temporal UI   ${temporal.uiUrl}`);
   say(`  Temporal gRPC ${temporal.address}   (state in .data/temporal.db)`);
   say(sandbox ? `  GitHub        sandbox at ${sandbox.url} (no GitHub App configured)` : `  GitHub        ${config.githubApiUrl} as App ${config.githubApp?.appId}`);
@@ -96,9 +102,9 @@ export async function devCommand(): Promise<void> {
   }
   if (sandbox) {
     say('Create a demo job (it reaches "successful" in a few seconds):');
-    say(`  curl -s -X POST ${stack.apiUrl}/api/v1/jobs -H 'x-api-key: ${apiKeys[0]}' -H 'content-type: application/json' -d '${demoJob}'`);
+    say(`  curl -s -X POST ${stack.apiUrl}/api/v1/jobs -H 'x-api-key: ${firstKey}' -H 'content-type: application/json' -d '${demoJob}'`);
     say('Then follow it:');
-    say(`  curl -s ${stack.apiUrl}/api/v1/jobs/<id> -H 'x-api-key: ${apiKeys[0]}'`);
+    say(`  curl -s ${stack.apiUrl}/api/v1/jobs/<id> -H 'x-api-key: ${firstKey}'`);
   }
   say('Ctrl-C stops everything.');
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { type ApiKeyEntry, parseApiKeys } from '../auth/api-keys.ts';
+import { DEFAULT_JOB_TOKEN_GRACE_MS, parseJobTokenSecrets } from '../auth/job-token.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/workflow-contract.ts';
 import { parseDuration } from './parse-duration.ts';
 
@@ -17,7 +19,54 @@ export const envSchema = z.object({
   GITHUB_BOT_CLIENT_SECRET: optionalString,
   GITHUB_URL: optionalString,
   GITHUB_API_URL: optionalString,
-  API_KEYS: optionalString,
+  /**
+   * API: comma-separated keys; a bare key may do everything, `scope+scope=key` only those scopes (src/auth/api-keys.ts).
+   * Parsed here, so an unknown scope stops the process naming API_KEYS (never the key).
+   */
+  API_KEYS: optionalString.transform((text, context) => {
+    try {
+      return parseApiKeys(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /**
+   * Both: signs (worker) and verifies (API) per-job tokens; comma-separated, the first signs, all verify. Unset →
+   * no job tokens (a job whose config sets jobTokenInput ends invalid_integration).
+   */
+  JOB_TOKEN_SECRET: optionalString.transform((text, context) => {
+    try {
+      return parseJobTokenSecrets(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** API: how long a job token still works after its job ended (`10m`). */
+  JOB_TOKEN_GRACE_PERIOD: optionalString.transform((text, context) => {
+    if (text === undefined) return DEFAULT_JOB_TOKEN_GRACE_MS;
+    try {
+      return parseDuration(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /**
+   * API: where `/metrics` is served. Unset → on the API's own port (as before); a port number → on a listener of
+   * its own at that port (HOST), not on PORT; `off` → nowhere.
+   */
+  API_METRICS_PORT: optionalString.transform((text, context): number | 'off' | undefined => {
+    if (text === undefined) return undefined;
+    if (text.trim().toLowerCase() === 'off') return 'off';
+    const port = Number(text);
+    if (/^\d+$/.test(text.trim()) && port <= 65535) return port;
+    context.addIssue({ code: 'custom', message: `must be a port number or "off" (got ${text})` });
+    return z.NEVER;
+  }),
+  /** API: `on` (default) serves `/docs` and `/api/openapi.json`; `off` serves neither. */
+  API_DOCS: optionalString.pipe(z.enum(['on', 'off'], { message: 'must be "on" or "off"' }).optional()).transform((value) => value !== 'off'),
   /** Worker: replay failed webhook deliveries this often (`5m`); off when unset. Parsed by src/doctor/redelivery-loop.ts. */
   GITHUB_REDELIVER_INTERVAL: optionalString,
   GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
@@ -85,7 +134,10 @@ export interface AppConfig {
   /** Web base, for links: GITHUB_URL or https://github.com. */
   githubUrl: string;
   githubApp?: GithubAppCredentials;
-  apiKeys: string[];
+  /** API_KEYS: bare strings may do everything; `{key, scopes}` only those scopes. */
+  apiKeys: ApiKeyEntry[];
+  /** JOB_TOKEN_SECRET: the first signs job tokens, every one verifies; absent → no job tokens. */
+  jobTokenSecrets?: string[];
   /** Present when CTRLPLANE_URL is set: the worker then pulls jobs from Ctrlplane. */
   ctrlplane?: CtrlplaneSettings;
 }
@@ -157,10 +209,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       appId !== undefined && env.GITHUB_BOT_PRIVATE_KEY
         ? { appId, privateKey: normalizePrivateKey(env.GITHUB_BOT_PRIVATE_KEY) }
         : undefined,
-    apiKeys: (env.API_KEYS ?? '')
-      .split(',')
-      .map((key) => key.trim())
-      .filter(Boolean),
+    apiKeys: env.API_KEYS,
+    jobTokenSecrets: env.JOB_TOKEN_SECRET,
     ctrlplane: ctrlplaneSettings(env),
   };
 }

@@ -7,6 +7,9 @@ import { createActivities } from '../activities/create-activities.ts';
 import { createCtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
 import { createGithubClientFactory } from '../activities/github-client-factory.ts';
 import { buildApp } from '../api/build-app.ts';
+import { type ApiMetricsServer, startApiMetricsServer } from '../api/metrics-server.ts';
+import type { ApiKeyEntry } from '../auth/api-keys.ts';
+import { createApiMetrics } from '../metrics/api-metrics.ts';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import type { CtrlplaneSettings, GithubAppCredentials } from '../config/env.ts';
 import { type CtrlplaneConnection, createCtrlplaneClient, startCtrlplaneConnection } from '../ctrlplane/start-ctrlplane-connection.ts';
@@ -23,7 +26,16 @@ export interface LocalStackOptions {
   /** Gap between mutating GitHub requests per installation (default 1000 ms, GitHub's guidance). */
   githubMutationIntervalMs?: number;
   webhookSecret?: string;
-  apiKeys: string[];
+  /** A bare string may do everything; `{key, scopes}` only those scopes. */
+  apiKeys: ApiKeyEntry[];
+  /** JOB_TOKEN_SECRET for worker (signs) and API (verifies); absent → no job tokens. */
+  jobTokenSecrets?: string[];
+  /** How long a job token works after its job ended (default 10 minutes). */
+  jobTokenGracePeriodMs?: number;
+  /** API_METRICS_PORT: absent → /metrics on the API's port; a port (0 = free) → its own listener; 'off' → none. */
+  metricsPort?: number | 'off';
+  /** API_DOCS: serve /docs and /api/openapi.json (default true). */
+  docs?: boolean;
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
@@ -44,6 +56,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   apiUrl: string;
+  /** Present when `metricsPort` is a number: where the API's /metrics is served. */
+  metricsUrl?: string;
   taskQueue: string;
   app: FastifyInstance;
   client: Client;
@@ -64,7 +78,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           connection: nativeConnection,
           namespace: options.temporal.namespace,
           taskQueue: options.taskQueue,
-          activities: createActivities(github),
+          activities: createActivities(github, { jobTokenSecrets: options.jobTokenSecrets }),
           workflowBundlePath: options.workflowBundlePath,
           payloadCodecs: options.payloadCodecs,
         });
@@ -94,10 +108,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           logger,
         })
       : undefined;
+  const metrics = createApiMetrics();
   const app = await buildApp({
     client,
     taskQueue: options.taskQueue,
     apiKeys: options.apiKeys,
+    jobTokenSecrets: options.jobTokenSecrets,
+    jobTokenGracePeriodMs: options.jobTokenGracePeriodMs,
+    metrics,
+    metricsRoute: options.metricsPort === undefined,
+    docs: options.docs,
     webhookSecret: options.webhookSecret,
     jobTimeouts: options.jobTimeouts,
     payloadCodecs: options.payloadCodecs,
@@ -109,9 +129,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  let metricsServer: ApiMetricsServer | undefined;
+  if (typeof options.metricsPort === 'number') {
+    metricsServer = await startApiMetricsServer({ metrics, host, port: options.metricsPort, logger });
+  }
 
   return {
     apiUrl: `http://${host}:${port}`,
+    metricsUrl: metricsServer?.url,
     taskQueue: options.taskQueue,
     app,
     client,
@@ -120,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async stop() {
       await ctrlplane?.stop();
       await app.close();
+      await metricsServer?.close();
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       if (ctrlplaneWorker?.getState() === 'RUNNING') ctrlplaneWorker.shutdown();
       await running?.catch(() => undefined);

@@ -41,6 +41,8 @@ export interface SandboxWorkflowSpec {
   yaml?: string;
   /** The generated file declares the `job_id` input of `workflow_dispatch`; default true. */
   jobIdInput?: boolean;
+  /** More optional inputs the generated file declares beside `job_id`, e.g. `['job_token']`. */
+  extraInputs?: string[];
   /** Branches or tags that hold the file; default every ref of the repository. */
   refs?: string[];
 }
@@ -258,6 +260,7 @@ function buildRepos(specs: SandboxRepoSpec[], defaultStepDelayMs: number): Map<s
             runName: w.runName ?? DEFAULT_RUN_NAME,
             dispatchable: w.dispatchable ?? true,
             jobIdInput: w.jobIdInput ?? true,
+            extraInputs: w.extraInputs,
           }),
         ...(w.refs ? { refs: new Set(w.refs) } : {}),
       })),

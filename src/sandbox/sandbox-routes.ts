@@ -7,6 +7,7 @@ import { DEFAULT_RUN_NAME, renderRunName } from './render-run-name.ts';
 import { stableSha } from './rebase-example.ts';
 import type { WebhookSender } from './webhook-sender.ts';
 import type { RunConclusion, WorkflowRuns } from './workflow-runs.ts';
+import { dispatchInputs } from './workflow-file-text.ts';
 
 /** A workflow as configured for the sandbox, with its defaults applied. */
 export interface WorkflowConfig extends SandboxWorkflow {
@@ -208,6 +209,11 @@ export const SANDBOX_ROUTES: Route[] = [
       if (!repo.branches.has(branch)) throw new GithubError(422, `No ref found for: ${body.ref}`, docs);
       if (!workflow.dispatchable) throw new GithubError(422, "Workflow does not have 'workflow_dispatch' trigger", docs);
       const inputs = body.inputs ?? {};
+      // As GitHub: inputs are checked against the workflow file; one it does not declare refuses the dispatch.
+      // (`required` is not enforced for API dispatches, so neither is it here.)
+      const declared = dispatchInputs(workflow.yaml)?.declared;
+      const unexpected = declared ? Object.keys(inputs).filter((name) => !declared.has(name)) : [];
+      if (unexpected.length) throw new GithubError(422, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`, docs);
       const token = installationCaller(req);
       const run = ctx.runs.start({
         repo,

@@ -268,6 +268,58 @@ describe('Temporal TLS, encryption and declarative config', () => {
   });
 });
 
+describe('job tokens, metrics and docs (README "Security")', () => {
+  it('pass JOB_TOKEN_SECRET to api and worker (which signs), inline through the chart Secret or as your reference', async () => {
+    const inline = await renderChart(helm, { valuesFiles: ['inline.yaml'], releaseName: 'inline' });
+    expect(secretData(inline).JOB_TOKEN_SECRET).toBe('job-token-secret-value-0123456789abcdef');
+    const secretName = findManifest(inline, 'Secret').metadata.name;
+    for (const suffix of ['-api', '-worker']) {
+      expect(env(container(inline, 'Deployment', suffix), 'JOB_TOKEN_SECRET')).toEqual({
+        name: 'JOB_TOKEN_SECRET',
+        valueFrom: { secretKeyRef: { name: secretName, key: 'JOB_TOKEN_SECRET' } },
+      });
+    }
+    expect(env(container(inline, 'Deployment', '-api'), 'JOB_TOKEN_GRACE_PERIOD')?.value).toBe('5m');
+    expect(env(container(inline, 'Deployment', '-worker'), 'JOB_TOKEN_GRACE_PERIOD')).toBeUndefined();
+
+    const referenced = await renderChart(helm, { valuesFiles: ['value-from.yaml'] });
+    for (const suffix of ['-api', '-worker']) {
+      expect(env(container(referenced, 'Deployment', suffix), 'JOB_TOKEN_SECRET')?.valueFrom?.secretKeyRef).toEqual({ name: 'agent-api', key: 'job-token-secret' });
+    }
+    const none = await renderChart(helm);
+    for (const suffix of ['-api', '-worker']) expect(env(container(none, 'Deployment', suffix), 'JOB_TOKEN_SECRET')).toBeUndefined();
+  });
+
+  it('keep /metrics on the API port by default, move it to a port of its own (Service and ServiceMonitor follow), or turn it off', async () => {
+    type Ports = Manifest & { spec: { ports: Array<{ name: string; port: number }>; endpoints?: Array<{ port: string }> } };
+    const monitorPort = (manifests: Manifest[]) =>
+      (manifests.find((m) => m.kind === 'ServiceMonitor' && m.metadata.name.endsWith('-api')) as Ports | undefined)?.spec.endpoints?.[0]?.port;
+    const monitor = { 'metrics.serviceMonitor.enabled': 'true' };
+
+    const defaults = await renderChart(helm, { set: monitor });
+    expect(env(container(defaults, 'Deployment', '-api'), 'API_METRICS_PORT')).toBeUndefined();
+    expect(env(container(defaults, 'Deployment', '-api'), 'API_DOCS')).toBeUndefined();
+    expect(monitorPort(defaults)).toBe('http');
+
+    const own = await renderChart(helm, { set: { ...monitor, 'api.metricsPort': '9465', 'api.docs': 'false' } });
+    const api = container(own, 'Deployment', '-api');
+    expect(env(api, 'API_METRICS_PORT')?.value).toBe('9465');
+    expect(env(api, 'API_DOCS')?.value).toBe('off');
+    expect(api.ports).toContainEqual({ name: 'metrics', containerPort: 9465, protocol: 'TCP' });
+    const service = own.find((m) => m.kind === 'Service' && m.metadata.name === 'agent-github-actions-agent') as Ports;
+    expect(service.spec.ports.map((port) => port.name)).toEqual(['http', 'metrics']);
+    expect(monitorPort(own)).toBe('metrics');
+    // The Ingress still routes to the API port only.
+    const ingress = await renderChart(helm, { valuesFiles: ['value-from.yaml'], set: { 'api.metricsPort': '9465' } });
+    expect(JSON.stringify(findManifest(ingress, 'Ingress'))).not.toContain('metrics');
+
+    const off = await renderChart(helm, { set: { ...monitor, 'api.metricsPort': 'off' } });
+    expect(env(container(off, 'Deployment', '-api'), 'API_METRICS_PORT')?.value).toBe('off');
+    expect(monitorPort(off)).toBeUndefined();
+    expect(off.filter((m) => m.kind === 'ServiceMonitor').map((m) => m.metadata.name)).toEqual(['agent-github-actions-agent-worker']);
+  });
+});
+
 describe('values.schema.json', () => {
   it.each([
     ['a private key reference without a key', ['--set', 'global.integrations.github.bot.privateKey.valueFrom.secretKeyRef.name=s'], 'privateKey'],
@@ -276,6 +328,9 @@ describe('values.schema.json', () => {
     ['a Temporal address without a port', ['--set', 'temporal.address=temporal'], 'address'],
     ['a malformed encryption key list', ['--set', 'encryption.keys=not-a-key'], 'keys'],
     ['a job timeout that is not a duration', ['--set', 'jobs.timeout=soon'], 'timeout'],
+    ['a job token secret shorter than 32 characters', ['--set', 'jobTokens.secret=short'], 'secret'],
+    ['an API metrics port that is neither a port nor off', ['--set', 'api.metricsPort=sometimes'], 'metricsPort'],
+    ['an unknown jobTokens setting', ['--set', 'jobTokens.ttl=1h'], 'ttl'],
   ])('rejects %s', async (_label, args, field) => {
     const result = await runHelm(helm, ['template', 'x', CHART_DIR, ...args]);
     expect(result.code).not.toBe(0);

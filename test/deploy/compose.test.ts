@@ -128,6 +128,14 @@ describe('docker-compose.yml', () => {
     expect(service('worker').environment).not.toHaveProperty('API_KEYS');
   });
 
+  it('gives the job token secret to both the API (verifies) and the worker (signs), and the metrics and docs settings to the API', () => {
+    for (const name of ['api', 'worker']) expect(service(name).environment?.JOB_TOKEN_SECRET, name).toBe('${JOB_TOKEN_SECRET:-}');
+    for (const variable of ['JOB_TOKEN_GRACE_PERIOD', 'API_METRICS_PORT', 'API_DOCS']) {
+      expect(Object.keys(service('api').environment ?? {}), variable).toContain(variable);
+      expect(Object.keys(service('worker').environment ?? {}), variable).not.toContain(variable);
+    }
+  });
+
   it('sets only env vars the agent reads (no misspelt names)', () => {
     for (const name of ['api', 'worker', 'setup']) {
       expect(Object.keys(service(name).environment ?? {}).filter((variable) => !AGENT_ENV_VARS.includes(variable)), name).toEqual([]);
@@ -151,7 +159,7 @@ describe('.env.example', () => {
   });
 
   it('holds no secret values', () => {
-    for (const variable of ['GITHUB_BOT_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_BOT_CLIENT_SECRET', 'API_KEYS', 'PAYLOAD_ENCRYPTION_KEYS']) {
+    for (const variable of ['GITHUB_BOT_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_BOT_CLIENT_SECRET', 'API_KEYS', 'PAYLOAD_ENCRYPTION_KEYS', 'JOB_TOKEN_SECRET']) {
       expect(envExample).toMatch(new RegExp(`^${variable}=$`, 'm'));
     }
   });

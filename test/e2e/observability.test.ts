@@ -136,6 +136,18 @@ describe('payload encryption', () => {
     const other = await preflight('http://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('serves CORS on the codec routes only: a preflight on the jobs API from the same origin gets no CORS headers', async () => {
+    for (const path of ['/api/v1/jobs', `/api/v1/jobs/${job.id}`, '/api/v1/workspaces']) {
+      const response = await api(path, {
+        method: 'OPTIONS',
+        apiKey: null,
+        headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
+      });
+      expect(response.status, path).not.toBe(204);
+      expect([...response.headers.keys()].filter((name) => name.startsWith('access-control-')), path).toEqual([]);
+    }
+  });
 });
 
 describe('API metrics', () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
+import type { ApiKeyEntry } from '../../src/auth/api-keys.ts';
 import type { DeclarativeConfig } from '../../src/config/declarative-config.ts';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
@@ -72,6 +74,17 @@ export interface E2eStackOptions {
   config?: DeclarativeConfig;
   /** Start the Ctrlplane sandbox and connect the worker to it (poll interval default 500 ms). */
   ctrlplane?: boolean | { pollIntervalMs?: number };
+  /** API_KEYS (default: the one unscoped API_KEY, which `api()` sends unless told otherwise). */
+  apiKeys?: ApiKeyEntry[];
+  /** JOB_TOKEN_SECRET of worker and API; unset → no job tokens. */
+  jobTokenSecret?: string;
+  /** JOB_TOKEN_GRACE_PERIOD (default 10 minutes). */
+  jobTokenGracePeriodMs?: number;
+  /** API_METRICS_PORT / API_DOCS, as in the local stack. */
+  metricsPort?: number | 'off';
+  docs?: boolean;
+  /** Where API and worker log (default: silent unless TEST_LOG_LEVEL). */
+  logger?: Logger;
 }
 
 /** A job body like Ctrlplane sends, with templates in the config. */
@@ -97,7 +110,7 @@ export function jobBody(overrides: Record<string, unknown> = {}): Record<string,
 /** Sandbox GitHub + worker + API on a task queue of its own, against the suite's Temporal dev server. */
 export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
   installQuietTemporalRuntime();
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const webhookSecret = `secret-${randomUUID()}`;
   const sandbox = await startGithubSandbox({
     webhookSecret,
@@ -126,7 +139,11 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     // No spacing between dispatches: tests start bursts of jobs and GitHub here is the sandbox.
     githubMutationIntervalMs: 0,
     webhookSecret,
-    apiKeys: [API_KEY],
+    apiKeys: options.apiKeys ?? [API_KEY],
+    jobTokenSecrets: options.jobTokenSecret ? [options.jobTokenSecret] : undefined,
+    jobTokenGracePeriodMs: options.jobTokenGracePeriodMs,
+    metricsPort: options.metricsPort,
+    docs: options.docs,
     jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes', ...options.jobTimeouts },
     workflowBundlePath: inject('workflowBundlePath'),
     config: options.config,

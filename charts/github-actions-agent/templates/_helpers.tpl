@@ -89,11 +89,21 @@ references. `api` and `worker` say which Deployment gets the variable (the setup
   (dict "env" "GITHUB_BOT_PRIVATE_KEY" "value" $bot.privateKey "api" true "worker" true)
   (dict "env" "GITHUB_WEBHOOK_SECRET" "value" $bot.webhookSecret "api" true "worker" false)
   (dict "env" "API_KEYS" "value" .Values.apiKeys "api" true "worker" false)
+  (dict "env" "JOB_TOKEN_SECRET" "value" (.Values.jobTokens | default dict).secret "api" true "worker" true)
   (dict "env" "TEMPORAL_API_KEY" "value" .Values.temporal.apiKey "api" true "worker" true "setup" true)
   (dict "env" "PAYLOAD_ENCRYPTION_KEYS" "value" .Values.encryption.keys "api" true "worker" true)
   (dict "env" "CTRLPLANE_API_KEY" "value" .Values.ctrlplane.apiKey "api" false "worker" true)
 -}}
 {{- toJson $list }}
+{{- end }}
+
+{{/*
+api.metricsPort as a port number ("" when /metrics stays on the API port or is off). From a values file a number
+is a float64, from --set an int64.
+*/}}
+{{- define "gha.apiMetricsPort" -}}
+{{- $port := .Values.api.metricsPort -}}
+{{- if and (not (kindIs "invalid" $port)) (not (kindIs "string" $port)) }}{{ $port | int }}{{ end }}
 {{- end }}
 
 {{/* Inline settings as Secret data. */}}

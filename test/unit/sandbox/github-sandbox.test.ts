@@ -193,6 +193,24 @@ describe('GitHub sandbox, workflow dispatch', () => {
     expect(error.response?.data).toMatchObject({ message: "Workflow does not have 'workflow_dispatch' trigger" });
   });
 
+  it('answers 422 "Unexpected inputs provided" for an input the workflow file does not declare, as GitHub does', async () => {
+    const sandbox = await sandboxWith();
+    const error = await requestError(dispatch(sandbox, 'deploy.yml', { inputs: { job_id: JOB_ID, job_token: 'gha_job_x' } }));
+    expect(error.status).toBe(422);
+    expect(error.response?.data).toMatchObject({ message: 'Unexpected inputs provided: ["job_token"]' });
+    expect(sandbox.dispatches).toEqual([]);
+  });
+
+  it('accepts the extra inputs a workflow declares (extraInputs), and its file shows them', async () => {
+    const withToken = { id: 1010, path: '.github/workflows/deploy-token.yml', name: 'Deploy (token)', extraInputs: ['job_token'] };
+    const sandbox = await sandboxWith({ repos: [{ owner: OWNER, name: REPO, workflows: [withToken] }] });
+    await dispatch(sandbox, 'deploy-token.yml', { inputs: { job_id: JOB_ID, job_token: 'gha_job_x' } });
+    expect(sandbox.dispatches[0]?.inputs).toEqual({ job_id: JOB_ID, job_token: 'gha_job_x' });
+    const { data } = await installationOctokit(sandbox).rest.repos.getContent({ owner: OWNER, repo: REPO, path: withToken.path });
+    const text = Buffer.from((data as { content: string }).content, 'base64').toString('utf8');
+    expect(text).toMatch(/job_token:\n\s+description: .*\n\s+required: false/);
+  });
+
   it("answers 422 with GitHub's validation message for a body that breaks the schema", async () => {
     const sandbox = await sandboxWith();
     const octokit = installationOctokit(sandbox);
