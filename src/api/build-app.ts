@@ -33,6 +33,8 @@ export interface BuildAppOptions {
   /** How long a job token still works after its job ended (JOB_TOKEN_GRACE_PERIOD); default 10 minutes. */
   jobTokenGracePeriodMs?: number;
   webhookSecret?: string;
+  /** WEBHOOK_BODY_LIMIT in bytes (default 1 MiB). */
+  webhookBodyLimit?: number;
   jobTimeouts?: Partial<JobTimeouts>;
   logger: Logger;
   /** Prometheus metrics; a fresh registry when absent. */
@@ -70,7 +72,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   if (options.docs ?? true) await registerOpenApi(app);
   await app.register(healthRoutes, { client: options.client });
-  await app.register(webhookRoute, { secret: options.webhookSecret, jobs });
+  await app.register(webhookRoute, { secret: options.webhookSecret, jobs, bodyLimit: options.webhookBodyLimit });
   const jobTokens: JobTokenAuthOptions | undefined = options.jobTokenSecrets?.length
     ? { secrets: options.jobTokenSecrets, gracePeriodMs: options.jobTokenGracePeriodMs, lookupJob: (jobId) => jobs.get(jobId) }
     : undefined;

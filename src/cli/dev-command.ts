@@ -68,7 +68,7 @@ export async function devCommand(): Promise<void> {
     jobTokenGracePeriodMs: config.env.JOB_TOKEN_GRACE_PERIOD,
     host: '127.0.0.1',
     port: await portOr(config.env.PORT),
-    jobTimeouts: jobTimeoutsFromEnv(),
+    jobTimeouts: jobTimeoutsFromEnv(config.env),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
     config: declarative,
     ctrlplane: ctrlplaneSettings,

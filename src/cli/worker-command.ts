@@ -90,7 +90,7 @@ export async function workerCommand(): Promise<void> {
       settings: config.ctrlplane,
       temporal: client,
       taskQueue: config.env.TEMPORAL_TASK_QUEUE,
-      timeouts: jobTimeoutsFromEnv(),
+      timeouts: jobTimeoutsFromEnv(config.env),
       metrics: ctrlplaneMetrics,
       logger,
       onFatal: (error) => {

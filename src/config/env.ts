@@ -10,6 +10,24 @@ const optionalString = z
   .transform((value) => (value && value.trim() !== '' ? value : undefined));
 
 /** Every env var of DESIGN §2, validated once at start-up. */
+/**
+ * A duration in the one grammar of src/config/parse-duration.ts, as milliseconds; `undefined` when unset. `min`
+ * refuses values too small to make sense, naming the bound.
+ */
+function duration(min = 1) {
+  return optionalString.transform((text, context): number | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      const ms = parseDuration(text);
+      if (ms >= min) return ms;
+      context.addIssue({ code: 'custom', message: `must be at least ${min >= 1000 ? `${min / 1000}s` : `${min}ms`} (got ${text})` });
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+    return z.NEVER;
+  });
+}
+
 export const envSchema = z.object({
   GITHUB_BOT_APP_ID: optionalString,
   GITHUB_BOT_PRIVATE_KEY: optionalString,
@@ -44,15 +62,7 @@ export const envSchema = z.object({
     }
   }),
   /** API: how long a job token still works after its job ended (`10m`). */
-  JOB_TOKEN_GRACE_PERIOD: optionalString.transform((text, context) => {
-    if (text === undefined) return DEFAULT_JOB_TOKEN_GRACE_MS;
-    try {
-      return parseDuration(text);
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
+  JOB_TOKEN_GRACE_PERIOD: duration(0).transform((ms) => ms ?? DEFAULT_JOB_TOKEN_GRACE_MS),
   /**
    * API: where `/metrics` is served. Unset → on the API's own port (as before); a port number → on a listener of
    * its own at that port (HOST), not on PORT; `off` → nowhere.
@@ -67,8 +77,17 @@ export const envSchema = z.object({
   }),
   /** API: `on` (default) serves `/docs` and `/api/openapi.json`; `off` serves neither. */
   API_DOCS: optionalString.pipe(z.enum(['on', 'off'], { message: 'must be "on" or "off"' }).optional()).transform((value) => value !== 'off'),
-  /** Worker: replay failed webhook deliveries this often (`5m`); off when unset. Parsed by src/doctor/redelivery-loop.ts. */
-  GITHUB_REDELIVER_INTERVAL: optionalString,
+  /** Worker: replay failed webhook deliveries this often (`5m`, at least 10s: GitHub's delivery list is rate limited); `off`/`0`/unset = off. */
+  GITHUB_REDELIVER_INTERVAL: optionalString
+    .transform((text) => (text === undefined || text === '0' || text.toLowerCase() === 'off' ? undefined : text))
+    .pipe(duration(10_000)),
+  /** Job deadlines (API and the Ctrlplane poller, which start jobs); unset = the defaults of src/workflows/job-timeouts.ts. */
+  JOB_WEBHOOK_QUIET_PERIOD: duration(1000),
+  JOB_POLL_INTERVAL: duration(1000),
+  JOB_RUN_DISCOVERY_TIMEOUT: duration(1000),
+  JOB_TIMEOUT: duration(1000),
+  /** API: largest webhook body, in bytes, refused with 413 while it is read (default 1 MiB). */
+  WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB').optional(),
   GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
@@ -103,17 +122,7 @@ export const envSchema = z.object({
   CTRLPLANE_AGENT_ID: optionalString.pipe(z.uuid({ message: 'must be a UUID' }).optional()),
   CTRLPLANE_AGENT_NAME: optionalString.transform((name) => name ?? DEFAULT_CTRLPLANE_AGENT_NAME),
   /** How often each worker replica asks Ctrlplane for queued jobs (`10s`, `1m`). */
-  CTRLPLANE_POLL_INTERVAL: optionalString.transform((text, context) => {
-    if (text === undefined) return DEFAULT_CTRLPLANE_POLL_INTERVAL_MS;
-    try {
-      const ms = parseDuration(text);
-      if (ms >= 1000) return ms;
-      context.addIssue({ code: 'custom', message: `must be at least 1s (got ${text})` });
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-    return z.NEVER;
-  }),
+  CTRLPLANE_POLL_INTERVAL: duration(1000).transform((ms) => ms ?? DEFAULT_CTRLPLANE_POLL_INTERVAL_MS),
 });
 
 export const DEFAULT_CTRLPLANE_AGENT_NAME = 'github-actions-agent';

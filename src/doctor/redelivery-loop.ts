@@ -61,6 +61,7 @@ export function startRedeliveryFromEnv(options: {
 }): { stop(): Promise<void> } | undefined {
   const raw = options.env.GITHUB_REDELIVER_INTERVAL?.trim();
   if (!raw || raw === '0' || raw.toLowerCase() === 'off') return undefined;
+  // Validated at start-up by the env schema (at least 10s: GitHub's delivery list is rate limited).
   const intervalMs = parseDuration(raw);
   if (intervalMs < 10_000) throw new Error(`GITHUB_REDELIVER_INTERVAL=${raw} is below 10s; GitHub's delivery list is rate limited`);
   if (!options.app) {

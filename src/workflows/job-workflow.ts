@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import { msToNumber as toMs } from '@temporalio/common/lib/time.js';
 import type { Activities } from '../activities/create-activities.ts';
+import { formatDuration } from '../shared/format-duration.ts';
 import { createPendingJob, type Job, type JobWorkflowInput } from '../shared/job.ts';
 import { claimCtrlplaneJob, startCtrlplaneReporter } from './ctrlplane-reporter.ts';
 import { isTerminalStatus } from '../shared/job-status.ts';
@@ -218,7 +219,7 @@ async function waitForFinalStatus(
   while (!state.terminal) {
     const now = Date.now();
     if (now >= deadline) {
-      state.finish('failure', `no final status from GitHub within ${String(timeouts.jobTimeout)} of dispatch`);
+      state.finish('failure', `no final status from GitHub within ${formatDuration(toMs(timeouts.jobTimeout))} of dispatch`);
       return;
     }
     const limit = state.job.run ? deadline : Math.min(deadline, discoveryDeadline);
@@ -241,7 +242,7 @@ async function waitForFinalStatus(
     if (!state.job.run && Date.now() >= discoveryDeadline && !state.terminal) {
       state.finish(
         'external_run_not_found',
-        `no GitHub run for job ${state.job.id} found in ${target.owner}/${target.repo} within ${String(timeouts.discoveryTimeout)} of dispatch ` +
+        `no GitHub run for job ${state.job.id} found in ${target.owner}/${target.repo} within ${formatDuration(toMs(timeouts.discoveryTimeout))} of dispatch ` +
           `(does the workflow's run-name contain \${{ inputs.job_id }}?)`,
       );
       return;
