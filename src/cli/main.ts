@@ -1,10 +1,10 @@
 const USAGE = `usage: gha-agent <command>
 
   api       run the HTTP API (jobs API, GitHub webhook); configured by env vars
-  worker    run the Temporal worker (job workflows, GitHub activities); configured by env vars
+  worker    run the Temporal worker (job workflows, GitHub and Ctrlplane activities, the Ctrlplane poller); configured by env vars
   setup     register the custom search attributes on the Temporal namespace (idempotent; run once per deploy)
-  dev       local everything: Temporal dev server, worker, API, GitHub sandbox (what \`npm run dev\` runs)
-  doctor    check the GitHub App, its installations, the Deployments' workflows, the webhook and Temporal; says how to fix each problem
+  dev       local everything: Temporal dev server, worker, API, GitHub and Ctrlplane sandboxes (what \`npm run dev\` runs)
+  doctor    check the GitHub App, its installations, the Deployments' workflows, the webhook, Ctrlplane and Temporal; says how to fix each problem
   github    installations | workflows --repo owner/repo | redeliver --since 1h: IDs for jobAgentConfig, replay failed webhook deliveries
   jobs      create | get | list | cancel | watch: the jobs API from a shell (--api-url/--api-key or GHA_AGENT_API_URL/GHA_AGENT_API_KEY)
   config    validate [PATH]: check a CONFIG_FILE (JobAgent and Deployment documents) as the API would at start
