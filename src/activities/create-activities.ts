@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
 import { mintJobToken } from '../auth/job-token.ts';
 import { FailureType } from '../shared/workflow-contract.ts';
 import type { GithubClientFactory } from './github-client-factory.ts';
@@ -48,6 +49,8 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export interface ActivitiesOptions {
   /** JOB_TOKEN_SECRET: the first signs the per-job tokens a dispatch hands to GitHub. Worker memory only. */
   jobTokenSecrets?: readonly string[];
+  /** DISPATCH_ALLOWLIST: checked before every dispatch, whatever the job's origin (API or Ctrlplane). */
+  dispatchAllowlist?: readonly DispatchRule[];
 }
 
 const REDACTED_JOB_TOKEN = '[job token]';
@@ -123,6 +126,9 @@ export function createActivities(github: GithubClientFactory, options: Activitie
      */
     async dispatchWorkflowRun(input: DispatchWorkflowRunInput): Promise<DispatchWorkflowRunResult> {
       const target = `${input.owner}/${input.repo}/${input.workflowId}`;
+      if (!isDispatchAllowed(options.dispatchAllowlist, input)) {
+        throw ApplicationFailure.create({ type: FailureType.InvalidIntegration, message: describeRefusedTarget(input), nonRetryable: true });
+      }
       if (Context.current().info.attempt > 1) {
         const existing = await findWorkflowRun(input);
         if (existing) return { run: existing, recovered: true };

@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Logger } from 'pino';
 import type { ApiKeyEntry } from '../auth/api-keys.ts';
 import { type DeclarativeConfig, EMPTY_DECLARATIVE_CONFIG } from '../config/declarative-config.ts';
+import type { DispatchRule } from '../config/dispatch-allowlist.ts';
 import { type ApiMetrics, createApiMetrics } from '../metrics/api-metrics.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import { type JobTokenAuthOptions, requireApiKey } from './api-key-auth.ts';
@@ -33,6 +34,8 @@ export interface BuildAppOptions {
   /** How long a job token still works after its job ended (JOB_TOKEN_GRACE_PERIOD); default 10 minutes. */
   jobTokenGracePeriodMs?: number;
   webhookSecret?: string;
+  /** DISPATCH_ALLOWLIST rules; unset = any target. */
+  dispatchAllowlist?: readonly DispatchRule[];
   /** WEBHOOK_BODY_LIMIT in bytes (default 1 MiB). */
   webhookBodyLimit?: number;
   jobTimeouts?: Partial<JobTimeouts>;
@@ -79,7 +82,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (v1) => {
     // Every route here declares the scope it needs (config.scope); requireApiKey refuses to start otherwise.
     requireApiKey(v1, { apiKeys: options.apiKeys, jobTokens });
-    await v1.register(jobsRoutes, { jobs, config: options.config ?? EMPTY_DECLARATIVE_CONFIG });
+    await v1.register(jobsRoutes, { jobs, config: options.config ?? EMPTY_DECLARATIVE_CONFIG, dispatchAllowlist: options.dispatchAllowlist });
     await v1.register(workspaceRoutes, { jobs });
     await v1.register(renderRoutes, { config: options.config ?? EMPTY_DECLARATIVE_CONFIG });
   });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
+import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
+import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { HttpError } from './http-error.ts';
 import {
@@ -21,7 +23,12 @@ import { toJobResponse } from './job-views.ts';
 export interface JobsRoutesOptions {
   jobs: JobService;
   config: DeclarativeConfig;
+  /** DISPATCH_ALLOWLIST: a job whose config renders to another target is refused (403) before it starts. */
+  dispatchAllowlist?: readonly DispatchRule[];
 }
+
+/** The keys that say where a job dispatches: a configured Deployment's cannot be changed by a request. */
+const TARGET_KEYS = ['installationId', 'owner', 'organizationId', 'repo', 'workflowId'] as const;
 
 const TAGS = ['jobs'];
 const SECURITY: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
@@ -29,7 +36,8 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
 
 /**
  * The workflow input for a create request. A deployment given by name takes its jobAgentConfig from CONFIG_FILE;
- * keys the request sends in its own jobAgentConfig override the configured ones.
+ * keys the request sends in its own jobAgentConfig override the configured ones, except the target (installation,
+ * owner, repository, workflow), which only CONFIG_FILE sets: 403 otherwise.
  */
 export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): JobWorkflowInput {
   let { deployment } = body;
@@ -46,6 +54,10 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
       );
     }
     deployment = { name: configured.name, slug: configured.slug ?? configured.name, ...(configured.id ? { id: configured.id } : {}) };
+    const overridden = TARGET_KEYS.filter((key) => body.jobAgentConfig?.[key] !== undefined && body.jobAgentConfig[key] !== configured.jobAgentConfig[key]);
+    if (overridden.length) {
+      throw new HttpError(403, 'forbidden', `body.jobAgentConfig: ${overridden.join(', ')} of the configured Deployment "${configured.name}" cannot be changed by a request`);
+    }
     jobAgentConfig = { ...configured.jobAgentConfig, ...body.jobAgentConfig };
   }
   if (!jobAgentConfig) {
@@ -68,7 +80,7 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
 }
 
 /** The jobs API under /api/v1 (DESIGN §5); the caller registers it behind the API-key check, each route names its scope. */
-export async function jobsRoutes(parent: FastifyInstance, { jobs, config }: JobsRoutesOptions): Promise<void> {
+export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispatchAllowlist }: JobsRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
   app.post(
@@ -86,7 +98,14 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config }: Jobs
       },
     },
     async (request, reply) => {
-      const { job, created } = await jobs.create(workflowInput(request.body, config));
+      const input = workflowInput(request.body, config);
+      // Rendered as the workflow will render it: a target outside the allow-list never starts (the worker checks
+      // again before dispatching; a config that does not render starts and ends invalid_job_agent with the reason).
+      const rendered = renderJobAgentConfig(input);
+      if (rendered.ok && !isDispatchAllowed(dispatchAllowlist, rendered.config)) {
+        throw new HttpError(403, 'forbidden', describeRefusedTarget(rendered.config));
+      }
+      const { job, created } = await jobs.create(input);
       return reply.code(created ? 201 : 200).send(toJobResponse(job));
     },
   );

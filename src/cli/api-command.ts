@@ -40,6 +40,7 @@ export async function apiCommand(): Promise<void> {
     docs: config.env.API_DOCS,
     webhookSecret: config.env.GITHUB_WEBHOOK_SECRET,
     webhookBodyLimit: config.env.WEBHOOK_BODY_LIMIT,
+    dispatchAllowlist: config.env.DISPATCH_ALLOWLIST,
     jobTimeouts: jobTimeoutsFromEnv(config.env),
     logger,
     config: declarative,

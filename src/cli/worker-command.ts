@@ -54,7 +54,7 @@ export async function workerCommand(): Promise<void> {
     connection,
     namespace: temporal.namespace,
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
-    activities: createActivities(github, { jobTokenSecrets: config.jobTokenSecrets }),
+    activities: createActivities(github, { jobTokenSecrets: config.jobTokenSecrets, dispatchAllowlist: config.env.DISPATCH_ALLOWLIST }),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
     maxCachedWorkflows: config.env.WORKER_MAX_CACHED_WORKFLOWS,
     payloadCodecs,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ApiKeyEntry, parseApiKeys } from '../auth/api-keys.ts';
 import { DEFAULT_JOB_TOKEN_GRACE_MS, parseJobTokenSecrets } from '../auth/job-token.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/workflow-contract.ts';
+import { parseDispatchAllowlist } from './dispatch-allowlist.ts';
 import { parseDuration } from './parse-duration.ts';
 
 const optionalString = z
@@ -86,6 +87,16 @@ export const envSchema = z.object({
   JOB_POLL_INTERVAL: duration(1000),
   JOB_RUN_DISCOVERY_TIMEOUT: duration(1000),
   JOB_TIMEOUT: duration(1000),
+  /** API and worker: the GitHub workflows jobs may dispatch (src/config/dispatch-allowlist.ts); unset = any. */
+  DISPATCH_ALLOWLIST: optionalString.transform((text, context) => {
+    if (text === undefined) return undefined;
+    try {
+      return parseDispatchAllowlist(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   /** API: largest webhook body, in bytes, refused with 413 while it is read (default 1 MiB). */
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB').optional(),
   GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),

@@ -11,6 +11,7 @@ import { type ApiMetricsServer, startApiMetricsServer } from '../api/metrics-ser
 import type { ApiKeyEntry } from '../auth/api-keys.ts';
 import { createApiMetrics } from '../metrics/api-metrics.ts';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
+import type { DispatchRule } from '../config/dispatch-allowlist.ts';
 import type { CtrlplaneSettings, GithubAppCredentials } from '../config/env.ts';
 import { type CtrlplaneConnection, createCtrlplaneClient, startCtrlplaneConnection } from '../ctrlplane/start-ctrlplane-connection.ts';
 import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
@@ -48,6 +49,8 @@ export interface LocalStackOptions {
   codecCorsOrigins?: string[];
   /** JobAgent and Deployment documents (CONFIG_FILE). */
   config?: DeclarativeConfig;
+  /** DISPATCH_ALLOWLIST rules for API and worker; unset = any target. */
+  dispatchAllowlist?: DispatchRule[];
   /** Pull jobs from this Ctrlplane (needs the worker). */
   ctrlplane?: CtrlplaneSettings;
   ctrlplaneMetrics?: CtrlplaneMetrics;
@@ -78,7 +81,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           connection: nativeConnection,
           namespace: options.temporal.namespace,
           taskQueue: options.taskQueue,
-          activities: createActivities(github, { jobTokenSecrets: options.jobTokenSecrets }),
+          activities: createActivities(github, { jobTokenSecrets: options.jobTokenSecrets, dispatchAllowlist: options.dispatchAllowlist }),
           workflowBundlePath: options.workflowBundlePath,
           payloadCodecs: options.payloadCodecs,
         });
@@ -119,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     metricsRoute: options.metricsPort === undefined,
     docs: options.docs,
     webhookSecret: options.webhookSecret,
+    dispatchAllowlist: options.dispatchAllowlist,
     jobTimeouts: options.jobTimeouts,
     payloadCodecs: options.payloadCodecs,
     codecCorsOrigins: options.codecCorsOrigins,

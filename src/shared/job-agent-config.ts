@@ -7,6 +7,14 @@ const positiveInt = (what: string) =>
     .transform(Number)
     .pipe(z.number().int(`${what} must be an integer`).positive(`${what} must be a positive integer`));
 
+/** A GitHub user or organisation name: letters, digits and single hyphens, at most 39, not starting with one. */
+const githubOwner = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is required`)
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, `${what} must be a GitHub user or organisation name (letters, digits and -, at most 39)`);
+
 /**
  * The rendered job agent config (DESIGN §4.1). `workflowId` is the numeric workflow ID or the workflow's
  * file name (`deploy.yml`), which GitHub's dispatch endpoint accepts in the same place.
@@ -14,9 +22,14 @@ const positiveInt = (what: string) =>
 export const jobAgentConfigSchema = z
   .looseObject({
     installationId: positiveInt('installationId'),
-    owner: z.string().trim().min(1, 'owner is required').optional(),
-    organizationId: z.string().trim().min(1).optional(),
-    repo: z.string().trim().min(1, 'repo is required'),
+    owner: githubOwner('owner').optional(),
+    organizationId: githubOwner('organizationId').optional(),
+    repo: z
+      .string()
+      .trim()
+      .min(1, 'repo is required')
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'repo must be a GitHub repository name (letters, digits, ., _ and -, at most 100)')
+      .refine((name) => name !== '.' && name !== '..', 'repo must be a GitHub repository name'),
     workflowId: z.union([
       positiveInt('workflowId'),
       z

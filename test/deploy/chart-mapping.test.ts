@@ -393,3 +393,15 @@ describe('the Ctrlplane connection', () => {
     expect(await refused({ ...base, 'ctrlplane.apiKey': 'a.b', 'ctrlplane.pollInterval': '10' })).toMatch(/pollInterval/);
   });
 });
+
+describe('the dispatch allow-list', () => {
+  it('reaches the API and the worker, and a malformed one is refused', async () => {
+    const rules = '12345678:acme/deploy-*:deploy.yml,acme/infra:101';
+    const manifests = await renderChart(helm, { set: { dispatchAllowlist: rules.replace(/,/g, '\\,') } });
+    for (const suffix of ['-api', '-worker']) expect(env(container(manifests, 'Deployment', suffix), 'DISPATCH_ALLOWLIST')?.value, suffix).toBe(rules);
+    expect(container(await renderChart(helm), 'Deployment', '-api').env.some((entry) => entry.name === 'DISPATCH_ALLOWLIST')).toBe(false);
+    const refused = await runHelm(helm, ['template', 'x', CHART_DIR, '--set', 'dispatchAllowlist=acme']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/dispatchAllowlist/);
+  });
+});

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import proto from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_WORKSPACE } from '../../src/api/default-workspace.ts';
 import { mintJobToken } from '../../src/auth/job-token.ts';
 import type { Job } from '../../src/shared/job.ts';
@@ -86,8 +86,11 @@ describe('per-job tokens', () => {
 
   beforeAll(async () => {
     // The first dispatch fails with a 500: the failed attempt (logged with its error by the SDK) must not leak the token.
-    env.sandbox.injectFault({ kind: 'server-error', method: 'POST', path: `/repos/${OWNER}/${REPO}/actions/workflows/${TOKEN_HOLD}/dispatches` });
+    const dispatchPath = `/repos/${OWNER}/${REPO}/actions/workflows/${TOKEN_HOLD}/dispatches`;
+    env.sandbox.injectFault({ kind: 'server-error', method: 'POST', path: dispatchPath });
     job = await env.createJob({ jobAgentConfig: tokenConfig(TOKEN_HOLD) });
+    // The 500 goes to this job's first attempt, not to the other job's dispatch.
+    await vi.waitFor(() => expect(env.sandbox.requests.some((r) => r.path === dispatchPath && r.status === 500)).toBe(true), { timeout: 20_000, interval: 50 });
     other = await env.createJob({ jobAgentConfig: tokenConfig(TOKEN_HOLD) });
     await env.waitForStatus(job.id, 'in_progress');
     await env.waitForStatus(other.id, 'in_progress');

@@ -114,7 +114,7 @@ describe('run correlation', () => {
     const job = await e.createJob(config(103));
     const done = await e.waitForStatus(job.id, [...TERMINAL]);
     expect(done.status).toBe('failure');
-    expect(done.message).toMatch(/no final status from GitHub within 4 seconds/);
+    expect(done.message).toMatch(/no final status from GitHub within 4s of dispatch/);
   });
 });
 

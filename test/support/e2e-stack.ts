@@ -11,7 +11,7 @@ import { type GithubSandbox, type GithubSandboxOptions, startGithubSandbox } fro
 import { startWebhookFaultRelay, type WebhookFaultRelay } from '../../src/sandbox/webhook-fault-relay.ts';
 import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
 import { ctrlplaneApiBaseUrl, type CtrlplaneSettings } from '../../src/config/env.ts';
-import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
+import { parseDispatchAllowlist } from '../../src/config/dispatch-allowlist.ts';
 import { type CtrlplaneSandbox, startCtrlplaneSandbox } from '../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
 import { Registry } from 'prom-client';
 import { createCtrlplaneMetrics } from '../../src/metrics/ctrlplane-metrics.ts';
@@ -72,6 +72,8 @@ export interface E2eStackOptions {
   startWorker?: boolean;
   /** JobAgent and Deployment documents, as CONFIG_FILE would give them. */
   config?: DeclarativeConfig;
+  /** DISPATCH_ALLOWLIST as an operator would write it. */
+  dispatchAllowlist?: string;
   /** Start the Ctrlplane sandbox and connect the worker to it (poll interval default 500 ms). */
   ctrlplane?: boolean | { pollIntervalMs?: number };
   /** API_KEYS (default: the one unscoped API_KEY, which `api()` sends unless told otherwise). */
@@ -147,6 +149,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes', ...options.jobTimeouts },
     workflowBundlePath: inject('workflowBundlePath'),
     config: options.config,
+    dispatchAllowlist: options.dispatchAllowlist === undefined ? undefined : parseDispatchAllowlist(options.dispatchAllowlist),
     ctrlplane: ctrlplaneSettings,
     ctrlplaneMetrics: ctrlplaneMetrics && createCtrlplaneMetrics(ctrlplaneMetrics),
     logger,

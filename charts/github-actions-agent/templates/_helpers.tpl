@@ -188,6 +188,10 @@ is a float64, from --set an int64.
 - name: GITHUB_API_URL
   value: {{ . | quote }}
 {{- end }}
+{{- with $root.Values.dispatchAllowlist }}
+- name: DISPATCH_ALLOWLIST
+  value: {{ . | quote }}
+{{- end }}
 {{- if or $root.Values.config.inline $root.Values.config.existingConfigMap }}
 - name: CONFIG_FILE
   value: /etc/github-actions-agent/config.yaml

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { isDispatchAllowed, parseDispatchAllowlist } from '../../../src/config/dispatch-allowlist.ts';
+import { loadConfig } from '../../../src/config/env.ts';
+import { validateJobAgentConfig } from '../../../src/shared/job-agent-config.ts';
+
+const target = (owner: string, repo: string, workflowId: number | string = 'deploy.yml', installationId = 4242) => ({ installationId, owner, repo, workflowId });
+
+describe('DISPATCH_ALLOWLIST', () => {
+  it('allows everything when unset, and only what a rule names when set', () => {
+    expect(isDispatchAllowed(undefined, target('evil', 'other'))).toBe(true);
+    const rules = parseDispatchAllowlist('4242:acme/deploy-*:deploy.yml, acme/infra:101, platform/*');
+    expect(isDispatchAllowed(rules, target('acme', 'deploy-web'))).toBe(true);
+    expect(isDispatchAllowed(rules, target('ACME', 'Deploy-Web'))).toBe(true);
+    expect(isDispatchAllowed(rules, target('acme', 'deploy-web', 'deploy.yml', 1))).toBe(false);
+    expect(isDispatchAllowed(rules, target('acme', 'deploy-web', 'ci.yml'))).toBe(false);
+    expect(isDispatchAllowed(rules, target('acme', 'infra', 101))).toBe(true);
+    expect(isDispatchAllowed(rules, target('acme', 'infra', 102))).toBe(false);
+    expect(isDispatchAllowed(rules, target('platform', 'anything', 7, 9))).toBe(true);
+    expect(isDispatchAllowed(rules, target('evil', 'deploy-web'))).toBe(false);
+  });
+
+  it('refuses a malformed rule at start-up, naming it', () => {
+    expect(() => loadConfig({ DISPATCH_ALLOWLIST: 'acme/*, acme' })).toThrow(/DISPATCH_ALLOWLIST: rule 2 \("acme"\) is not \[installationId:\]owner\/repo\[:workflow\]/);
+    expect(() => loadConfig({ DISPATCH_ALLOWLIST: 'acme/(a|b)' })).toThrow(/DISPATCH_ALLOWLIST: rule 1/);
+  });
+
+  it('accepts only GitHub names for owner and repo', () => {
+    const base = { installationId: 1, repo: 'deploy', workflowId: 'deploy.yml' };
+    expect(validateJobAgentConfig({ ...base, owner: 'acme-corp' }).ok).toBe(true);
+    expect(validateJobAgentConfig({ ...base, owner: '../acme' })).toMatchObject({ ok: false, message: expect.stringContaining('owner must be a GitHub user or organisation name') });
+    expect(validateJobAgentConfig({ ...base, owner: '<no value>' })).toMatchObject({ ok: false });
+    expect(validateJobAgentConfig({ ...base, owner: 'acme', repo: 'a/b' })).toMatchObject({ ok: false, message: expect.stringContaining('repo must be a GitHub repository name') });
+    expect(validateJobAgentConfig({ ...base, owner: 'acme', repo: '..' })).toMatchObject({ ok: false });
+  });
+});
