@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { type MetricsHttpServer, startMetricsHttpServer } from '../metrics/start-metrics-http-server.ts';
 import type { WorkerMetrics } from '../metrics/worker-metrics.ts';
 
 export interface WorkerMetricsServerOptions {
@@ -15,52 +14,28 @@ export interface WorkerMetricsServerOptions {
   logger: Logger;
 }
 
-export interface WorkerMetricsServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type WorkerMetricsServer = MetricsHttpServer;
 
 /**
  * The worker's HTTP side: `/metrics` (ours plus the SDK's, one scrape target) and `/healthz`. One port keeps
  * the chart and the scrape config simple; the SDK's exporter listens on loopback only.
  */
-export async function startWorkerMetricsServer(options: WorkerMetricsServerOptions): Promise<WorkerMetricsServer> {
+export function startWorkerMetricsServer(options: WorkerMetricsServerOptions): Promise<WorkerMetricsServer> {
   const log = options.logger.child({ component: 'metrics' });
-  const server: Server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method === 'GET' && path === '/metrics') {
-      renderMetrics(options, log).then(
-        (body) => {
-          response.writeHead(200, { 'content-type': options.metrics.registry.contentType });
-          response.end(body);
-        },
-        (error: Error) => {
-          log.error({ err: error }, 'metrics collection failed');
-          response.writeHead(500, { 'content-type': 'text/plain' });
-          response.end('metrics collection failed\n');
-        },
-      );
-      return;
-    }
-    if (request.method === 'GET' && path === '/healthz') {
-      const state = options.worker?.()?.getState() ?? 'STARTING';
-      const ok = state === 'RUNNING';
-      response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', worker: state }));
-      return;
-    }
-    response.writeHead(404, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ error: 'not_found', message: 'try /metrics or /healthz' }));
+  return startMetricsHttpServer({
+    render: () => renderMetrics(options, log),
+    contentType: options.metrics.registry.contentType,
+    routes: {
+      '/healthz': () => {
+        const state = options.worker?.()?.getState() ?? 'STARTING';
+        const ok = state === 'RUNNING';
+        return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'unavailable', worker: state } };
+      },
+    },
+    host: options.host,
+    port: options.port,
+    logger: options.logger,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? '0.0.0.0'}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 async function renderMetrics(options: WorkerMetricsServerOptions, log: Logger): Promise<string> {
