@@ -25,8 +25,31 @@ export function renderJobAgentConfig(input: JobWorkflowInput): RenderOutcome {
   try {
     rendered = renderConfig(input.jobAgentConfig, templateData(input));
   } catch (error) {
-    return { ok: false, message: `invalid job agent config: ${(error as Error).message}` };
+    return { ok: false, message: `invalid job agent config: ${maskVariableValues((error as Error).message, input.variables ?? {})}` };
   }
   const validation = validateJobAgentConfig(rendered);
   return validation.ok ? { ...validation, rendered } : { ok: false, message: `invalid job agent config: ${validation.message}`, rendered };
+}
+
+/** Values shorter than this are left in messages: too short to be a secret, too common to mask usefully. */
+const MASKED_MIN_LENGTH = 6;
+
+/**
+ * A template error may quote the data it failed on; variables can hold secrets (Ctrlplane's sensitive variables
+ * reach us resolved), and the message lands in the job and its history. Every variable's text value of a useful
+ * length is replaced by `***` wherever it appears.
+ */
+export function maskVariableValues(message: string, variables: Record<string, unknown>): string {
+  const values = new Set<string>();
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string' && value.length >= MASKED_MIN_LENGTH) values.add(value);
+    else if (typeof value === 'number' && String(value).length >= MASKED_MIN_LENGTH) values.add(String(value));
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(variables);
+  let masked = message;
+  // Longest first, so a value that contains another is masked whole.
+  for (const value of [...values].sort((a, b) => b.length - a.length)) masked = masked.split(value).join('***');
+  return masked;
 }
