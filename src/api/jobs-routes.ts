@@ -27,6 +27,19 @@ export interface JobsRoutesOptions {
   dispatchAllowlist?: readonly DispatchRule[];
 }
 
+/**
+ * A job agent config, as given or as rendered, is a handful of short fields; past this it is refused when the job is
+ * created (413), before it reaches the workflow's history.
+ */
+export const MAX_JOB_AGENT_CONFIG_BYTES = 64 * 1024;
+
+function refuseOversizedConfig(what: string, value: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+  if (bytes > MAX_JOB_AGENT_CONFIG_BYTES) {
+    throw new HttpError(413, 'payload_too_large', `${what} is ${bytes} bytes; the limit is ${MAX_JOB_AGENT_CONFIG_BYTES} bytes (64 KiB)`);
+  }
+}
+
 /** The keys that say where a job dispatches: a configured Deployment's cannot be changed by a request. */
 const TARGET_KEYS = ['installationId', 'owner', 'organizationId', 'repo', 'workflowId'] as const;
 
@@ -99,9 +112,11 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
     },
     async (request, reply) => {
       const input = workflowInput(request.body, config);
+      refuseOversizedConfig('jobAgentConfig', input.jobAgentConfig);
       // Rendered as the workflow will render it: a target outside the allow-list never starts (the worker checks
       // again before dispatching; a config that does not render starts and ends invalid_job_agent with the reason).
       const rendered = renderJobAgentConfig(input);
+      if (rendered.rendered !== undefined) refuseOversizedConfig('rendered jobAgentConfig', rendered.rendered);
       if (rendered.ok && !isDispatchAllowed(dispatchAllowlist, rendered.config)) {
         throw new HttpError(403, 'forbidden', describeRefusedTarget(rendered.config));
       }
