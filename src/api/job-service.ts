@@ -10,6 +10,7 @@ import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import type { Job, JobWorkflowInput } from '../shared/job.ts';
+import { isJobId } from '../shared/job-id.ts';
 import { createPendingJob } from '../shared/job.ts';
 import { isTerminalStatus, parseJobStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
@@ -34,8 +35,6 @@ const INVALID_ARGUMENT = 3;
 const LIST_DEADLINE_MS = 10_000;
 /** How long a read waits for a worker to answer the job query before answering from stored state. */
 const QUERY_DEADLINE_MS = 3000;
-/** Workflow IDs of jobs are `job-<uuid>`; anything else of type jobWorkflow is not ours to list. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 
@@ -221,7 +220,8 @@ export class JobService {
     }
     const token = response.nextPageToken;
     return {
-      jobs: (response.executions ?? []).map(toJobSummary).filter((job) => UUID.test(job.id)),
+      // Workflow IDs of jobs are `job-<uuid>`; anything else of type jobWorkflow is not ours to list.
+      jobs: (response.executions ?? []).map(toJobSummary).filter((job) => isJobId(job.id)),
       nextCursor: token && token.length > 0 ? encodeCursor(token, query) : undefined,
     };
   }

@@ -29,6 +29,18 @@ function duration(min = 1) {
   });
 }
 
+/** A setting parsed by `parse`, whose error becomes the variable's message (the process refuses to start). */
+function parsedBy<T>(parse: (text: string | undefined) => T) {
+  return optionalString.transform((text, context) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
 export const envSchema = z.object({
   GITHUB_BOT_APP_ID: optionalString,
   GITHUB_BOT_PRIVATE_KEY: optionalString,
@@ -42,26 +54,12 @@ export const envSchema = z.object({
    * API: comma-separated keys; a bare key may do everything, `scope+scope=key` only those scopes (src/auth/api-keys.ts).
    * Parsed here, so an unknown scope stops the process naming API_KEYS (never the key).
    */
-  API_KEYS: optionalString.transform((text, context) => {
-    try {
-      return parseApiKeys(text);
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
+  API_KEYS: parsedBy(parseApiKeys),
   /**
    * Both: signs (worker) and verifies (API) per-job tokens; comma-separated, the first signs, all verify. Unset →
    * no job tokens (a job whose config sets jobTokenInput ends invalid_integration).
    */
-  JOB_TOKEN_SECRET: optionalString.transform((text, context) => {
-    try {
-      return parseJobTokenSecrets(text);
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
+  JOB_TOKEN_SECRET: parsedBy(parseJobTokenSecrets),
   /** API: how long a job token still works after its job ended (`10m`). */
   JOB_TOKEN_GRACE_PERIOD: duration(0).transform((ms) => ms ?? DEFAULT_JOB_TOKEN_GRACE_MS),
   /**
@@ -88,15 +86,7 @@ export const envSchema = z.object({
   JOB_RUN_DISCOVERY_TIMEOUT: duration(1000),
   JOB_TIMEOUT: duration(1000),
   /** API and worker: the GitHub workflows jobs may dispatch (src/config/dispatch-allowlist.ts); unset = any. */
-  DISPATCH_ALLOWLIST: optionalString.transform((text, context) => {
-    if (text === undefined) return undefined;
-    try {
-      return parseDispatchAllowlist(text);
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  }),
+  DISPATCH_ALLOWLIST: parsedBy((text) => (text === undefined ? undefined : parseDispatchAllowlist(text))),
   /** API: largest webhook body, in bytes, refused with 413 while it is read (default 1 MiB). */
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB').optional(),
   GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),

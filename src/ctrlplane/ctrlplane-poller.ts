@@ -5,6 +5,7 @@ import { startJobWorkflow } from '../client/start-job-workflow.ts';
 import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
 import type { CtrlplaneOrigin, JobWorkflowInput } from '../shared/job.ts';
+import { isJobId } from '../shared/job-id.ts';
 import { JOB_STATUSES, type JobStatus, isTerminalStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
@@ -13,7 +14,6 @@ import { CtrlplaneRequestError, type CtrlplaneClient } from './ctrlplane-client.
 import { ctrlplaneJobToWorkflowInput } from './ctrlplane-job-input.ts';
 import { CtrlplaneAgentConfigError, ensureAgentRegistered } from './register-agent.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Job IDs this replica started recently: skipped on the next polls instead of asking Temporal again. */
 const REMEMBERED_STARTS = 10_000;
 /** Jobs confirmed per poll when looking for cancellations (each is one GET): bounds a burst. */
@@ -119,7 +119,7 @@ export class CtrlplanePoller {
       const inputs: JobWorkflowInput[] = queued.map((job) => ctrlplaneJobToWorkflowInput(job, origin));
       // A job we cannot read is still claimed and ended invalidJobAgent, so Ctrlplane learns why it never ran.
       for (const bad of queued.malformed ?? []) {
-        if (bad.id && UUID.test(bad.id)) inputs.push(malformedJobInput(bad.id, bad.problem, origin));
+        if (bad.id && isJobId(bad.id)) inputs.push(malformedJobInput(bad.id, bad.problem, origin));
         else this.warnOnce(`malformed:${bad.id ?? bad.problem}`, { jobId: bad.id, problem: bad.problem }, 'Ctrlplane listed a job this agent cannot read, without a usable ID; skipped');
       }
       await forEachLimited(
@@ -146,7 +146,7 @@ export class CtrlplanePoller {
 
   private async startJob(input: JobWorkflowInput, result: PollResult): Promise<void> {
     const { logger, metrics } = this.options;
-    if (!UUID.test(input.id)) {
+    if (!isJobId(input.id)) {
       this.warnOnce(`id:${input.id}`, { jobId: input.id }, 'Ctrlplane job ID is not a UUID; skipped');
       this.remember(input.id);
       return;

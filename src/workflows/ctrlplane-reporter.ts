@@ -1,9 +1,10 @@
-import { ActivityFailure, CancellationScope, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CtrlplaneActivities, ReportCtrlplaneJobStatusResult } from '../activities/create-ctrlplane-activities.ts';
 import { type CtrlplaneJobStatus, toCtrlplaneStatus } from '../ctrlplane/ctrlplane-status.ts';
 import type { CtrlplaneOrigin } from '../shared/job.ts';
 import { isTerminalStatus } from '../shared/job-status.ts';
 import { ctrlplaneTaskQueue, FailureType } from '../shared/workflow-contract.ts';
+import { failureMessage } from './activity-failure.ts';
 import type { JobState } from './job-state.ts';
 
 /**
@@ -16,11 +17,6 @@ function ctrlplaneActivities() {
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureType.CtrlplaneRejected] },
   });
-}
-
-function failureMessage(error: unknown): string {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(error);
 }
 
 export type ClaimOutcome = { claimed: true } | { claimed: false; reason: string };

@@ -22,6 +22,7 @@ import { claimCtrlplaneJob, startCtrlplaneReporter } from './ctrlplane-reporter.
 import { isTerminalStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { FailureType, jobQuery, setStatusUpdate, workflowRunEventSignal } from '../shared/workflow-contract.ts';
+import { failureMessage } from './activity-failure.ts';
 import { JobState } from './job-state.ts';
 import type { RunBinding } from './run-binding.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from './job-timeouts.ts';
@@ -60,11 +61,6 @@ const { cancelWorkflowRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: [FailureType.InvalidIntegration] },
 });
-
-function failureMessage(error: unknown): string {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(error);
-}
 
 function isInvalidIntegration(error: unknown): boolean {
   const cause = error instanceof ActivityFailure ? error.cause : error;
