@@ -232,7 +232,10 @@ describe('job tokens', () => {
   it('are refused 401 when forged, tampered with, or when the API has no JOB_TOKEN_SECRET', async () => {
     const forged = mintJobToken(randomBytes(32).toString('hex'), jobId);
     const [head, issued, mac] = token.split('.') as [string, string, string];
-    const tampered = [`${head}.${Number(issued) + 1}.${mac}`, `${head.slice(0, -1)}0.${issued}.${mac}`, `${token}x`, 'gha_job_'];
+    // Another job ID: its last hex digit changed (always to a different one, whatever the random ID ends in).
+    const otherLastDigit = head.endsWith('0') ? '1' : '0';
+    const tampered = [`${head}.${Number(issued) + 1}.${mac}`, `${head.slice(0, -1)}${otherLastDigit}.${issued}.${mac}`, `${token}x`, 'gha_job_'];
+    expect(tampered).not.toContain(token);
     for (const credential of [forged, ...tampered]) {
       const response = await app.inject({ method: 'GET', url: `/api/v1/jobs/${jobId}`, headers: { 'x-api-key': credential } });
       expect(response.statusCode, credential).toBe(401);
