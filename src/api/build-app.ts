@@ -69,9 +69,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  await app.register(metricsPlugin, { metrics: options.metrics ?? createApiMetrics(), serveRoute: options.metricsRoute ?? true });
+  const metrics = options.metrics ?? createApiMetrics();
+  await app.register(metricsPlugin, { metrics, serveRoute: options.metricsRoute ?? true });
 
-  const jobs = new JobService({ client: options.client, taskQueue: options.taskQueue, timeouts: options.jobTimeouts, logger: options.logger });
+  const jobs = new JobService({
+    client: options.client,
+    taskQueue: options.taskQueue,
+    timeouts: options.jobTimeouts,
+    logger: options.logger,
+    onWebhookTemporalCall: (call) => metrics.webhookTemporalCalls.inc({ call }),
+  });
 
   if (options.docs ?? true) await registerOpenApi(app);
   await app.register(healthRoutes, { client: options.client });

@@ -6,6 +6,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { LRUCache } from 'lru-cache';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
@@ -27,6 +28,8 @@ import {
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import type { JobWorkflowArgs, jobWorkflow } from '../workflows/job-workflow.ts';
 import { HttpError } from './http-error.ts';
+import { RepositoryIndex, type RepositoryIndexOptions } from './repository-index.ts';
+import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import { buildJobListQuery, decodeCursor, encodeCursor, type JobListFilters } from './job-list-query.ts';
 import type { JobSummary } from './job-schemas.ts';
 
@@ -70,17 +73,42 @@ function toJobSummary(execution: RawExecution): JobSummary {
 }
 
 const WEBHOOK_TEMPORAL_DEADLINE_MS = 4000;
+/** Jobs whose repository the API remembers for routing deliveries: one describe per job, not per delivery. */
+const REMEMBERED_JOB_TARGETS = 10_000;
+
+/** What became of a delivery offered to a job. */
+export type RunEventDelivery = { delivered: true } | { delivered: false; reason: 'no-job' } | { delivered: false; reason: 'foreign'; detail: string };
+
+/** GitHub treats owner and repository names case-insensitively. */
+function sameRepository(a: string, b: string | undefined): boolean {
+  return b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
 
 export interface JobServiceOptions {
   client: Client;
   taskQueue: string;
   timeouts?: Partial<JobTimeouts>;
   logger: Logger;
+  /** Batching of repository lookups for deliveries (tests shorten it). */
+  repositoryIndex?: Pick<RepositoryIndexOptions, 'batchIntervalMs' | 'rememberMs'>;
+  /** Called for each Temporal call a webhook delivery makes (the API counts them by kind). */
+  onWebhookTemporalCall?: (call: WebhookTemporalCall) => void;
 }
+
+/** The Temporal calls a delivery can cost: a signal, a describe of the job, a visibility query. */
+export type WebhookTemporalCall = 'signal' | 'describe' | 'visibility';
 
 /** Temporal is the job store: one workflow per job; this class is the only place the API talks to it about jobs. */
 export class JobService {
-  constructor(private readonly options: JobServiceOptions) {}
+  /** Job ID → the repository it dispatches to, for the jobs deliveries arrive for (a few hundred bytes each). */
+  private readonly jobTargets = new LRUCache<string, string>({ max: REMEMBERED_JOB_TARGETS });
+
+  /** Repositories with running jobs: deliveries from any other cost Temporal nothing. */
+  private readonly repositories: RepositoryIndex;
+
+  constructor(private readonly options: JobServiceOptions) {
+    this.repositories = new RepositoryIndex({ lookUp: (names) => this.repositoriesWithRunningJobs(names), ...options.repositoryIndex });
+  }
 
   private handle(jobId: string) {
     return this.options.client.workflow.getHandle<typeof jobWorkflow>(jobWorkflowId(jobId));
@@ -182,15 +210,48 @@ export class JobService {
     return job;
   }
 
-  /** Delivers a workflow_run event; false when no running job has that ID. */
-  async signalRunEvent(jobId: string, event: WorkflowRunEvent): Promise<boolean> {
+  /**
+   * Delivers a workflow_run event to job `jobId` when it can be the job's: the job is running and, once its config is
+   * rendered, the run's repository is the job's. A foreign event (another repository of the same App, titled with
+   * the job's ID) is answered here and never becomes a signal, so it costs the job's history nothing
+   * (docs/architecture.md "Invariants"); the workflow still checks installation, workflow and time itself.
+   */
+  async deliverRunEvent(jobId: string, event: WorkflowRunEvent): Promise<RunEventDelivery> {
+    const target = await this.runningJobTarget(jobId);
+    if (!target) return { delivered: false, reason: 'no-job' };
+    if (target.repository && !sameRepository(target.repository, event.repository)) {
+      return { delivered: false, reason: 'foreign', detail: `run of ${event.repository ?? '(no repository)'}, not of job ${jobId}'s ${target.repository}` };
+    }
     try {
+      this.options.onWebhookTemporalCall?.('signal');
       await this.withinWebhookDeadline(() => this.handle(jobId).signal(workflowRunEventSignal, event));
-      return true;
+      return { delivered: true };
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return false;
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      this.jobTargets.delete(jobId);
+      return { delivered: false, reason: 'no-job' };
+    }
+  }
+
+  /**
+   * Where a running job dispatches (its GithubRepository search attribute, absent until its config is rendered), or
+   * undefined for no running job. A job's repository never changes once set, so it is remembered (bounded).
+   */
+  private async runningJobTarget(jobId: string): Promise<{ repository?: string } | undefined> {
+    const known = this.jobTargets.get(jobId);
+    if (known) return { repository: known };
+    let description: WorkflowExecutionDescription;
+    try {
+      this.options.onWebhookTemporalCall?.('describe');
+      description = await this.withinWebhookDeadline(() => this.handle(jobId).describe());
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
       throw error;
     }
+    if (description.status.name !== 'RUNNING') return undefined;
+    const repository = description.typedSearchAttributes.get(searchAttributes.repository);
+    if (repository) this.learnTarget(jobId, repository);
+    return { repository };
   }
 
   /**
@@ -226,12 +287,50 @@ export class JobService {
     };
   }
 
-  /** The job whose run is `runId`, through the GithubRunId search attribute (for runs named without the job ID). */
-  async findJobIdByRunId(runId: number): Promise<string | undefined> {
-    const query = `${searchAttributes.runId.name} = ${Math.trunc(runId)} AND WorkflowType = '${JOB_WORKFLOW_TYPE}'`;
+  private learnTarget(jobId: string, repository: string): void {
+    this.jobTargets.set(jobId, repository);
+    this.repositories.remember(repository);
+  }
+
+  /** Whether a running job may dispatch to `repository`; false costs the delivery no Temporal call of its own. */
+  repositoryMayHaveJobs(repository: string): Promise<boolean> {
+    return this.repositories.mayHaveJobs(repository);
+  }
+
+  /**
+   * One visibility query for a batch of repositories. Names are compared as given and in lower case (search
+   * attributes are case-sensitive; a job configured as `Acme/API` is found by a delivery for `Acme/API`).
+   */
+  private async repositoriesWithRunningJobs(names: string[]): Promise<Set<string>> {
+    const values = [...new Set(names.flatMap((name) => [name, name.toLowerCase()]))].map(quoteVisibilityValue);
+    const query = `WorkflowType = '${JOB_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND ${searchAttributes.repository.name} IN (${values.join(', ')})`;
+    const found = new Set<string>();
+    this.options.onWebhookTemporalCall?.('visibility');
+    await this.withinWebhookDeadline(async () => {
+      const response = await this.options.client.workflowService.listWorkflowExecutions({ namespace: this.options.client.options.namespace, pageSize: 1000, query });
+      for (const execution of response.executions ?? []) {
+        const repository = toJobSummary(execution).repository;
+        if (repository) found.add(repository.toLowerCase());
+      }
+      // A full page may hide a repository behind a busy one's jobs: then every one asked may have jobs.
+      if (response.nextPageToken && response.nextPageToken.length > 0) for (const name of names) found.add(name.toLowerCase());
+    });
+    return found;
+  }
+
+  /**
+   * The running job whose run is `runId` (GithubRunId search attribute, for runs named without the job ID), with
+   * its repository; undefined when none is.
+   */
+  async findJobByRunId(runId: number): Promise<{ jobId: string; repository?: string } | undefined> {
+    const query = `${searchAttributes.runId.name} = ${Math.trunc(runId)} AND WorkflowType = '${JOB_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+    this.options.onWebhookTemporalCall?.('visibility');
     return this.withinWebhookDeadline(async () => {
       for await (const execution of this.options.client.workflow.list({ query, pageSize: 1 })) {
-        return execution.workflowId.replace(/^job-/, '');
+        const jobId = execution.workflowId.replace(/^job-/, '');
+        const repository = execution.typedSearchAttributes.get(searchAttributes.repository);
+        if (repository) this.learnTarget(jobId, repository);
+        return { jobId, repository };
       }
       return undefined;
     });

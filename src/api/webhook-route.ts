@@ -100,17 +100,33 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     if (runEvent.triggerEvent !== 'workflow_dispatch') {
       return reply.code(202).send({ ok: true, ignored: true, message: `run started by ${runEvent.triggerEvent ?? '(unknown)'}, not workflow_dispatch: no job dispatched it` });
     }
+    const foreign: string[] = [];
     for (const jobId of delivery.candidateJobIds) {
-      if (await options.jobs.signalRunEvent(jobId, runEvent)) {
+      const outcome = await options.jobs.deliverRunEvent(jobId, runEvent);
+      if (outcome.delivered) {
         log.info({ jobId, githubRunId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job');
         return reply.code(200).send({ ok: true, jobId });
       }
+      if (outcome.reason === 'foreign') foreign.push(outcome.detail);
     }
-    const byRun = await options.jobs.findJobIdByRunId(runEvent.runId);
+    if (foreign.length > 0) {
+      // Titled with a job's ID, from another repository: an attacker's run or a copy; the job never hears of it.
+      log.warn({ githubRunId: runEvent.runId, repository: runEvent.repository, candidates: delivery.candidateJobIds }, 'workflow_run from a repository that is not its job\'s ignored');
+      return reply.code(202).send({ ok: true, ignored: true, message: foreign.join('; ') });
+    }
+    // Named without a job ID: ours only if a running job dispatches to this repository (most of an organisation's
+    // manual dispatches are not ours, and are answered here without a query of their own).
+    if (!runEvent.repository || !(await options.jobs.repositoryMayHaveJobs(runEvent.repository))) {
+      return reply.code(202).send({ ok: true, ignored: true, message: `no running job dispatches to ${runEvent.repository ?? '(no repository)'}` });
+    }
+    const byRun = await options.jobs.findJobByRunId(runEvent.runId);
     // A job already tried above has no running workflow (it finished): no second signal to learn that again.
-    if (byRun && !delivery.candidateJobIds.includes(byRun) && (await options.jobs.signalRunEvent(byRun, runEvent))) {
-      log.info({ jobId: byRun, githubRunId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job (matched by run ID)');
-      return reply.code(200).send({ ok: true, jobId: byRun });
+    if (byRun && !delivery.candidateJobIds.includes(byRun.jobId)) {
+      const outcome = await options.jobs.deliverRunEvent(byRun.jobId, runEvent);
+      if (outcome.delivered) {
+        log.info({ jobId: byRun.jobId, githubRunId: runEvent.runId, action: runEvent.action }, 'workflow_run delivered to job (matched by run ID)');
+        return reply.code(200).send({ ok: true, jobId: byRun.jobId });
+      }
     }
     log.info({ githubRunId: runEvent.runId, candidates: delivery.candidateJobIds }, 'workflow_run for no known job ignored');
     return reply.code(202).send({ ok: true, ignored: true, message: 'no job matches this run' });

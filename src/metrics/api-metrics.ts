@@ -7,6 +7,7 @@ export interface ApiMetrics {
   webhookSignatureFailures: Counter;
   requestDuration: Histogram<'method' | 'route' | 'status_code'>;
   jobsCreated: Counter;
+  webhookTemporalCalls: Counter<'call'>;
 }
 
 export function createApiMetrics(options: { processMetrics?: boolean } = {}): ApiMetrics {
@@ -35,6 +36,12 @@ export function createApiMetrics(options: { processMetrics?: boolean } = {}): Ap
     jobsCreated: new Counter({
       name: 'gha_agent_jobs_created_total',
       help: 'Jobs created through POST /api/v1/jobs (an idempotent repeat of the same ID is not counted)',
+      registers: [registry],
+    }),
+    webhookTemporalCalls: new Counter({
+      name: 'gha_agent_webhook_temporal_calls_total',
+      help: 'Temporal calls made to route workflow_run deliveries, by call (signal, describe, visibility)',
+      labelNames: ['call'],
       registers: [registry],
     }),
   };
