@@ -10,6 +10,7 @@ import { createApiMetrics } from '../metrics/api-metrics.ts';
 import { temporalConnectConfig } from '../temporal/connection-options.ts';
 import { jobTimeoutsFromEnv } from './job-timeouts-from-env.ts';
 import { onShutdownSignal } from './shutdown.ts';
+import { dataConverterFor } from '../codec/data-converter.ts';
 
 /** `gha-agent api`: the HTTP API, configured by env vars only; any number of replicas. */
 export async function apiCommand(): Promise<void> {
@@ -26,7 +27,7 @@ export async function apiCommand(): Promise<void> {
   const connection = Connection.lazy(temporal.connectionOptions as ConnectionOptions);
   const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
   if (payloadCodecs.length) logger.info('payload encryption on: /codec/encode and /codec/decode serve the Temporal UI and CLI');
-  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: { payloadCodecs } });
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(payloadCodecs) });
   const metrics = createApiMetrics();
   const metricsPort = config.env.API_METRICS_PORT;
   const app = await buildApp({

@@ -19,6 +19,7 @@ import { installRuntimeLogger } from '../worker/install-runtime-logger.ts';
 import { startWorkerMetricsServer } from '../worker/worker-metrics-server.ts';
 import { jobTimeoutsFromEnv } from './job-timeouts-from-env.ts';
 import { onShutdownSignal } from './shutdown.ts';
+import { dataConverterFor } from '../codec/data-converter.ts';
 
 /** `gha-agent worker`: runs job workflows and their GitHub activities; any number of replicas. */
 export async function workerCommand(): Promise<void> {
@@ -31,7 +32,7 @@ export async function workerCommand(): Promise<void> {
   const temporal = temporalConnectConfig();
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
-  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: { payloadCodecs } });
+  const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(payloadCodecs) });
   const metrics = createWorkerMetrics({ jobCounts: { client, taskQueue: config.env.TEMPORAL_TASK_QUEUE } });
   const ctrlplaneMetrics = createCtrlplaneMetrics(metrics.registry);
   let worker: Worker | undefined;

@@ -18,6 +18,7 @@ import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
 import { createCtrlplaneActivityWorker } from '../worker/create-ctrlplane-activity-worker.ts';
 import { createJobWorker } from '../worker/create-job-worker.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
+import { dataConverterFor } from '../codec/data-converter.ts';
 
 export interface LocalStackOptions {
   temporal: { address: string; namespace: string };
@@ -99,7 +100,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   running?.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
 
   const connection = await Connection.connect({ address: options.temporal.address });
-  const client = new Client({ connection, namespace: options.temporal.namespace, dataConverter: { payloadCodecs: options.payloadCodecs ?? [] } });
+  const client = new Client({ connection, namespace: options.temporal.namespace, dataConverter: dataConverterFor(options.payloadCodecs) });
   const ctrlplane =
     options.ctrlplane && worker
       ? await startCtrlplaneConnection({

@@ -3,6 +3,7 @@ import { type ActivityInterceptorsFactory, type NativeConnection, Worker } from 
 import type { CtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
 import { ctrlplaneTaskQueue } from '../shared/workflow-contract.ts';
 import { activityLogInterceptor } from './activity-log-interceptor.ts';
+import { dataConverterFor } from '../codec/data-converter.ts';
 
 export interface CtrlplaneActivityWorkerOptions {
   connection: NativeConnection;
@@ -25,7 +26,7 @@ export function createCtrlplaneActivityWorker(options: CtrlplaneActivityWorkerOp
     namespace: options.namespace,
     taskQueue: ctrlplaneTaskQueue(options.taskQueue),
     activities: options.activities,
-    dataConverter: { payloadCodecs: options.payloadCodecs ?? [] },
+    dataConverter: dataConverterFor(options.payloadCodecs),
     interceptors: { activity: [activityLogInterceptor, ...(options.activityInterceptors ?? [])] },
     maxConcurrentActivityTaskExecutions: 50,
     shutdownGraceTime: '10 seconds',

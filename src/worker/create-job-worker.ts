@@ -3,6 +3,7 @@ import { type ActivityInterceptorsFactory, type NativeConnection, Worker } from 
 import type { Activities } from '../activities/create-activities.ts';
 import { activityLogInterceptor } from './activity-log-interceptor.ts';
 import { workflowsPath } from './workflow-source.ts';
+import { dataConverterFor } from '../codec/data-converter.ts';
 
 export interface JobWorkerOptions {
   connection: NativeConnection;
@@ -27,7 +28,7 @@ export function createJobWorker(options: JobWorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
-    dataConverter: { payloadCodecs: options.payloadCodecs ?? [] },
+    dataConverter: dataConverterFor(options.payloadCodecs),
     interceptors: { activity: [activityLogInterceptor, ...(options.activityInterceptors ?? [])] },
     shutdownGraceTime: options.shutdownGraceTime ?? '25 seconds',
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),

@@ -12,7 +12,7 @@ import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
 import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
 import type { Job } from '../../src/shared/job.ts';
 import { installRuntimeLogger } from '../../src/worker/install-runtime-logger.ts';
-import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER } from '../support/e2e-stack.ts';
+import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER, REPO } from '../support/e2e-stack.ts';
 import { captureLogs } from '../support/log-capture.ts';
 
 const { temporal } = proto;
@@ -227,5 +227,22 @@ describe('raw client without the keys', () => {
     } finally {
       await connection.close();
     }
+  });
+});
+
+// Last: it creates a second job, which the metrics above do not count.
+describe('payload encryption of failures', () => {
+  it('encrypts failure messages too: a failed dispatch leaves no GitHub error text in the raw history, and the job still says what went wrong', async () => {
+    const body = jobBody({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101, ref: 'no-such-branch-marker' } });
+    expect((await api('/api/v1/jobs', { method: 'POST', json: body })).status).toBe(201);
+    const failed = await waitForTerminal(body.id as string);
+    expect(failed.status).toBe('invalid_integration');
+    expect(failed.message).toContain('no-such-branch-marker');
+    const history = await stack.client.workflow.getHandle(jobWorkflowId(failed.id)).fetchHistory();
+    const activityFailure = history.events?.find((event) => event.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
+    expect(activityFailure?.message).toBe('Encoded failure');
+    expect(activityFailure?.encodedAttributes?.metadata?.encoding && Buffer.from(activityFailure.encodedAttributes.metadata.encoding).toString()).toBe('binary/encrypted');
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    expect(raw.includes('no-such-branch-marker')).toBe(false);
   });
 });
