@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { LRUCache } from 'lru-cache';
-import { optionalTsToMs } from '@temporalio/common/lib/time.js';
+import { optionalTsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import type { Job, JobWorkflowInput } from '../shared/job.ts';
@@ -27,7 +27,9 @@ import {
 } from '../shared/workflow-contract.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import type { JobWorkflowArgs, jobWorkflow } from '../workflows/job-workflow.ts';
+import { endedOutsideWorkflow } from '../client/ended-outside-workflow.ts';
 import { HttpError } from './http-error.ts';
+import { formatDuration } from '../shared/format-duration.ts';
 import { RepositoryIndex, type RepositoryIndexOptions } from './repository-index.ts';
 import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import { buildJobListQuery, decodeCursor, encodeCursor, type JobListFilters } from './job-list-query.ts';
@@ -59,9 +61,11 @@ function toJobSummary(execution: RawExecution): JobSummary {
     const value = read(name);
     return value === undefined || value === null ? undefined : String(value);
   };
+  const published = parseJobStatus(text(searchAttributes.status.name) ?? '') ?? 'pending';
+  const endedOutside = isTerminalStatus(published) ? undefined : endedOutsideWorkflow(execution.status);
   return {
     id: (execution.execution?.workflowId ?? '').replace(/^job-/, ''),
-    status: parseJobStatus(text(searchAttributes.status.name) ?? '') ?? 'pending',
+    status: endedOutside?.status ?? published,
     deployment: text(searchAttributes.deployment.name),
     environment: text(searchAttributes.environment.name),
     resource: text(searchAttributes.resource.name),
@@ -134,6 +138,8 @@ export class JobService {
     try {
       const description = await handle.describe();
       if (description.status.name === 'COMPLETED') return await handle.result();
+      const endedOutside = endedOutsideWorkflow(description.status.name);
+      if (endedOutside) return await this.jobEndedOutside(jobId, description, endedOutside);
       try {
         return await this.options.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(jobQuery));
       } catch (error) {
@@ -159,14 +165,33 @@ export class JobService {
     const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
     let decoded = payloads as Payload[];
     for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
-    const { timeouts: _timeouts, ...input } = payloadConverter.fromPayload<JobWorkflowArgs>(decoded[0] as Payload);
-    const job = createPendingJob(input);
+    const { timeouts: _timeouts, resume, ...input } = payloadConverter.fromPayload<JobWorkflowArgs>(decoded[0] as Payload);
+    // A continued run starts from the job as the previous run left it.
+    const job = resume ? { ...resume.job } : createPendingJob(input);
     const attributes = description.typedSearchAttributes;
     const status = parseJobStatus(attributes.get(searchAttributes.status) ?? '');
     if (status) job.status = status;
     const runId = attributes.get(searchAttributes.runId);
     if (runId !== undefined) job.externalId = String(runId);
     return job;
+  }
+
+  /** A job whose workflow closed without ending it (timed out by the backstop, terminated): final, and says why. */
+  private async jobEndedOutside(jobId: string, description: WorkflowExecutionDescription, ended: { status: Job['status']; how: string }): Promise<Job> {
+    const job = await this.storedJob(jobId, description);
+    if (isTerminalStatus(job.status)) return job;
+    const { client } = this.options;
+    const last = await client.workflowService.getWorkflowExecutionHistoryReverse({
+      namespace: client.options.namespace,
+      execution: { workflowId: jobWorkflowId(jobId), runId: description.runId },
+      maximumPageSize: 1,
+    });
+    const event = last.history?.events?.[0];
+    const timeoutMs = optionalTsToMs(description.raw.executionConfig?.workflowExecutionTimeout);
+    const why =
+      event?.workflowExecutionTerminatedEventAttributes?.reason ? `: ${event.workflowExecutionTerminatedEventAttributes.reason}` : description.status.name === 'TIMED_OUT' && timeoutMs ? ` (the backstop of ${formatDuration(timeoutMs)})` : '';
+    const closedAt = description.closeTime?.toISOString() ?? new Date().toISOString();
+    return { ...job, status: ended.status, message: `the job's workflow ${ended.how}${why} before the job ended`, updatedAt: closedAt, completedAt: closedAt };
   }
 
   async require(jobId: string): Promise<Job> {

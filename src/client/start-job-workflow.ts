@@ -1,9 +1,9 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
+import { msToNumber, type SearchAttributePair } from '@temporalio/common';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
-import type { JobTimeouts } from '../workflows/job-timeouts.ts';
+import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from '../workflows/job-timeouts.ts';
 import type { jobWorkflow } from '../workflows/job-workflow.ts';
 
 const text = (value: unknown) => (value === undefined || value === null || value === '' ? '?' : String(value));
@@ -34,6 +34,15 @@ function keyword(key: (typeof searchAttributes)['deployment'], value: unknown): 
   return typeof value === 'string' && value !== '' && value.length <= 1000 ? [{ key, value }] : [];
 }
 
+/**
+ * The backstop (docs/architecture.md "Invariants"): Temporal ends a job's workflow, every continued run included, once
+ * the job's own deadlines and a long margin have passed, in case anything ever keeps it from ending by itself.
+ */
+export function jobExecutionTimeoutMs(overrides: Partial<JobTimeouts> = {}): number {
+  const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...overrides };
+  return msToNumber(timeouts.jobTimeout) + msToNumber(timeouts.discoveryTimeout) + msToNumber(timeouts.backstopMargin ?? 0);
+}
+
 export interface StartJobWorkflowOptions {
   taskQueue: string;
   timeouts?: Partial<JobTimeouts>;
@@ -50,6 +59,7 @@ export async function startJobWorkflow(client: Client, input: JobWorkflowInput, 
       taskQueue: options.taskQueue,
       workflowId: jobWorkflowId(input.id),
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowExecutionTimeout: jobExecutionTimeoutMs(options.timeouts),
       args: [{ ...input, timeouts: options.timeouts }],
       staticSummary: jobSummary(input),
       staticDetails: staticDetails(input),

@@ -12,6 +12,8 @@ import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import { CtrlplaneRequestError, type CtrlplaneClient } from './ctrlplane-client.ts';
 import { ctrlplaneJobToWorkflowInput } from './ctrlplane-job-input.ts';
+import { toCtrlplaneStatus } from './ctrlplane-status.ts';
+import { endedOutsideWorkflow } from '../client/ended-outside-workflow.ts';
 import { CtrlplaneAgentConfigError, ensureAgentRegistered } from './register-agent.ts';
 
 /** Job IDs this replica started recently: skipped on the next polls instead of asking Temporal again. */
@@ -55,6 +57,8 @@ export class CtrlplanePoller {
   /** Running jobs that left Ctrlplane's lists and were read, with what Ctrlplane said: not read again until listed again. */
   private readonly checked = new Map<string, string>();
   private readonly warned = new Set<string>();
+  /** Jobs shown in progress in Ctrlplane whose closed workflow was looked at (and reported if need be). */
+  private readonly settled = new Map<string, true>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
@@ -175,11 +179,13 @@ export class CtrlplanePoller {
     const { ctrlplane, origin, temporal, logger } = this.options;
     const running = await this.listRunning(['pending', 'in_progress', 'action_required']);
     for (const id of this.checked.keys()) if (!running.includes(id)) this.checked.delete(id);
-    if (running.length === 0) return 0;
-    const listed = new Set(queued);
+    const active = new Set<string>();
     for (const status of ['inProgress', 'actionRequired'] as const) {
-      for (const job of await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status })) listed.add(job.id);
+      for (const job of await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status })) active.add(job.id);
     }
+    await this.failJobsEndedOutsideTheirWorkflow([...active].filter((id) => !running.includes(id)));
+    if (running.length === 0) return 0;
+    const listed = new Set([...queued, ...active]);
     for (const id of listed) this.checked.delete(id);
     const changed = running.filter((id) => !listed.has(id) && !this.checked.has(id)).slice(0, CANCEL_CHECKS_PER_POLL);
     let cancelled = 0;
@@ -196,6 +202,41 @@ export class CtrlplanePoller {
       }
     }
     return cancelled;
+  }
+
+  /**
+   * Jobs Ctrlplane shows in progress for this agent whose workflow is not waiting for its run: most are ending
+   * (their final report is on its way). One whose workflow closed without ending the job (timed out by the
+   * backstop, terminated by an operator: docs/architecture.md "Invariants") can report nothing any more, so it is
+   * reported `failure` here, once; otherwise Ctrlplane would show it in progress forever.
+   */
+  private async failJobsEndedOutsideTheirWorkflow(candidates: string[]): Promise<void> {
+    const { ctrlplane, origin, temporal, logger, metrics } = this.options;
+    for (const jobId of candidates.filter((id) => isJobId(id) && !this.settled.has(id)).slice(0, CANCEL_CHECKS_PER_POLL)) {
+      let closeStatus;
+      try {
+        closeStatus = (await temporal.workflow.getHandle(jobWorkflowId(jobId)).describe()).status.name;
+      } catch (error) {
+        // Not a job of ours (never started here, or gone past retention): not ours to judge.
+        if (error instanceof WorkflowNotFoundError) {
+          this.settle(jobId);
+          continue;
+        }
+        throw error;
+      }
+      if (closeStatus === 'RUNNING') continue; // still reporting: its workflow will
+      this.settle(jobId);
+      const ended = endedOutsideWorkflow(closeStatus);
+      if (!ended) continue;
+      await ctrlplane.reportStatus(origin.workspaceId, jobId, toCtrlplaneStatus(ended.status));
+      metrics?.reportsSent.inc({ status: toCtrlplaneStatus(ended.status) });
+      logger.warn({ jobId, closeStatus }, `the job's workflow ${ended.how} before the job ended; reported ${ended.status} to Ctrlplane`);
+    }
+  }
+
+  private settle(jobId: string): void {
+    this.settled.set(jobId, true);
+    if (this.settled.size > REMEMBERED_STARTS) this.settled.delete(this.settled.keys().next().value as string);
   }
 
   /** `gha_agent_ctrlplane_reports_pending`: jobs that ended here but still wait for Ctrlplane to accept the final status. */

@@ -44,25 +44,40 @@ function wantedStatus(state: JobState): CtrlplaneJobStatus {
  * someone else is never overwritten: reports stop, and a job cancelled there is cancelled here (`onCancelled`).
  * `flushed()` resolves when reporting is over; the workflow awaits it before completing.
  */
+export interface CtrlplaneReporter {
+  /** Resolves when reporting is over. */
+  flushed(): Promise<void>;
+  /** No report in flight and none due: the workflow may continue as new, carrying `reported()`. */
+  idle(): boolean;
+  /** The status Ctrlplane has from us, or undefined once reports have stopped. */
+  reported(): CtrlplaneJobStatus | undefined;
+}
+
 export function startCtrlplaneReporter(
   state: JobState,
   origin: CtrlplaneOrigin,
   jobId: string,
   onCancelled: () => void,
-): { flushed(): Promise<void> } {
+  // The claim itself set the job inProgress in Ctrlplane; a continued run goes on from what the last run reported.
+  alreadyReported: CtrlplaneJobStatus = 'inProgress',
+): CtrlplaneReporter {
   const { reportCtrlplaneJobStatus } = ctrlplaneActivities();
-  // The claim itself set the job inProgress in Ctrlplane.
-  let reported: CtrlplaneJobStatus = 'inProgress';
+  let reported: CtrlplaneJobStatus = alreadyReported;
+  let sending = false;
+  let stopped = false;
   const loop = CancellationScope.nonCancellable(async () => {
     for (;;) {
       await condition(() => wantedStatus(state) !== reported);
       const status = wantedStatus(state);
       let result: ReportCtrlplaneJobStatusResult | boolean;
       try {
+        sending = true;
         result = await reportCtrlplaneJobStatus({ ...origin, jobId, status });
       } catch (error) {
         log.error('Ctrlplane refused a status report; reports stop', { jobId, status, error: failureMessage(error) });
         return;
+      } finally {
+        sending = false;
       }
       // Jobs that ran before reports were checked against Ctrlplane got a boolean back (false: job gone).
       const outcome = typeof result === 'boolean' ? (result ? 'reported' : 'gone') : result.outcome;
@@ -81,6 +96,12 @@ export function startCtrlplaneReporter(
       state.job.ctrlplane = { ...origin, reportedStatus: status };
       if (isTerminalStatus(state.job.status) && wantedStatus(state) === status) return; // terminal never changes
     }
+  }).finally(() => {
+    stopped = true;
   });
-  return { flushed: () => loop };
+  return {
+    flushed: () => loop,
+    idle: () => stopped || (!sending && wantedStatus(state) === reported),
+    reported: () => (stopped ? undefined : reported),
+  };
 }

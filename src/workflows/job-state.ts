@@ -20,7 +20,17 @@ const REMEMBERED_DELIVERIES = 200;
 /** Events held until the job's run is known; GitHub sends three or four per run before it could be. */
 const HELD_EVENTS = 20;
 
+/** What a job's state carries into the next run when its workflow continues as new. */
+export interface CarriedJobState {
+  binding?: RunBinding;
+  deliveries: string[];
+  held: WorkflowRunEvent[];
+  heldArrivals: number;
+}
+
 export interface JobStateOptions {
+  /** The state the previous run of this job's workflow left (continue-as-new). */
+  carried?: CarriedJobState;
   /**
    * Bind events to the job (docs/architecture.md): only events of the dispatched repository, installation and
    * workflow, started by workflow_dispatch after the dispatch, and only once the run is known (from the dispatch
@@ -49,6 +59,18 @@ export class JobState {
     private readonly options: JobStateOptions = {},
   ) {
     this.job = job;
+    const carried = options.carried;
+    if (carried) {
+      this.binding = carried.binding;
+      this.deliveries.push(...carried.deliveries);
+      this.held.push(...carried.held);
+      this.heldArrivals = carried.heldArrivals;
+    }
+  }
+
+  /** Everything but the job itself that the next run needs to go on exactly as this one would. */
+  carry(): CarriedJobState {
+    return { binding: this.binding, deliveries: [...this.deliveries], held: [...this.held], heldArrivals: this.heldArrivals };
   }
 
   /** Where the job's run must come from; set once the config is rendered, before the dispatch. */

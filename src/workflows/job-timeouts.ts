@@ -13,6 +13,18 @@ export interface JobTimeouts {
   discoveryTimeout: Duration;
   /** Overall limit from dispatch to a final status, else `failure`. */
   jobTimeout: Duration;
+  /**
+   * History events after which a job waiting for its run continues as new (all its state carried), so no job's
+   * history nears Temporal's 10,240-event warning whatever its run or its webhooks do. Temporal's own
+   * "continue-as-new suggested" (history size) triggers it too.
+   */
+  historyEventLimit?: number;
+  /**
+   * The backstop: Temporal ends the job's workflow this long after the job's own deadlines (`jobTimeout` plus
+   * `discoveryTimeout`) have passed, should anything keep it from ending by itself; the job then reads `failure`.
+   * Long, because Ctrlplane reports are retried through a Ctrlplane outage.
+   */
+  backstopMargin?: Duration;
 }
 
 export const DEFAULT_JOB_TIMEOUTS: JobTimeouts = {
@@ -20,4 +32,6 @@ export const DEFAULT_JOB_TIMEOUTS: JobTimeouts = {
   pollInterval: '1 minute',
   discoveryTimeout: '10 minutes',
   jobTimeout: '24 hours',
+  historyEventLimit: 2000,
+  backstopMargin: '7 days',
 };

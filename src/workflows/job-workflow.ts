@@ -1,9 +1,11 @@
 import {
   ActivityCancellationType,
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
+  continueAsNew,
   isCancellation,
   log,
   metricMeter,
@@ -12,25 +14,53 @@ import {
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { msToNumber as toMs } from '@temporalio/common/lib/time.js';
+import { msToNumber as toMs } from '@temporalio/common';
 import type { Activities } from '../activities/create-activities.ts';
 import { formatDuration } from '../shared/format-duration.ts';
 import { createPendingJob, type Job, type JobWorkflowInput } from '../shared/job.ts';
-import { claimCtrlplaneJob, startCtrlplaneReporter } from './ctrlplane-reporter.ts';
+import type { CtrlplaneJobStatus } from '../ctrlplane/ctrlplane-status.ts';
+import { claimCtrlplaneJob, type CtrlplaneReporter, startCtrlplaneReporter } from './ctrlplane-reporter.ts';
 import { isTerminalStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { FailureType, jobQuery, setStatusUpdate, workflowRunEventSignal } from '../shared/workflow-contract.ts';
 import { failureMessage } from './activity-failure.ts';
-import { JobState } from './job-state.ts';
+import { type CarriedJobState, JobState } from './job-state.ts';
 import type { RunBinding } from './run-binding.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from './job-timeouts.ts';
 import { renderJobAgentConfig } from './render-job-agent-config.ts';
 
 export interface JobWorkflowArgs extends JobWorkflowInput {
   timeouts?: Partial<JobTimeouts>;
+  /** Set only by continue-as-new: where the previous run of this job's workflow left off. */
+  resume?: JobResume;
 }
+
+/**
+ * Everything a job waiting for its run carries into the next run of its workflow (continue-as-new), so that the
+ * next run goes on exactly as this one would have: the job, the binding and de-duplication state, the wait's
+ * clock (deadlines count from the first dispatch, not from the continue), and what Ctrlplane was last told.
+ */
+export interface JobResume {
+  job: Job;
+  state: CarriedJobState;
+  wait: WaitProgress;
+  /** The status Ctrlplane has from us; null when reports had stopped (Ctrlplane ended or dropped the job). */
+  ctrlplaneReported?: CtrlplaneJobStatus | null;
+}
+
+/** Where the wait for the run stands. */
+interface WaitProgress {
+  /** When the wait began (ms since epoch, workflow time): the job's deadlines count from here. */
+  startedAt: number;
+  pollDelayMs: number;
+  intervalMs: number;
+}
+
+/** Called at each turn of the wait: continues the workflow as new when its history has grown long. */
+type ContinueIfLong = (wait: WaitProgress) => Promise<void>;
 
 /**
  * Dispatch: network errors, 5xx and rate limits are retried (rate limits after GitHub's `retry-after`, the rest with
@@ -103,12 +133,13 @@ function createPublisher(onlyChanges: boolean): (job: Job) => void {
 
 /** One deployment job: render → dispatch → wait for the run → final status (DESIGN §4). */
 export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
-  const { timeouts: timeoutOverrides, ...input } = args;
+  const { timeouts: timeoutOverrides, resume, ...input } = args;
   const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };
   // Jobs started before this change upserted on every change, changed or not; their histories replay that way.
   const publish = createPublisher(patched('upsert-changed-search-attributes-only'));
   // Jobs started before events were bound to their job replay with the old, unbound handling.
-  const state = new JobState(createPendingJob(input), publish, { bindEvents: patched('bind-run-events-to-job') });
+  const bindEvents = resume ? true : patched('bind-run-events-to-job');
+  const state = new JobState(resume ? resume.job : createPendingJob(input), publish, { bindEvents, carried: resume?.state });
 
   setHandler(jobQuery, () => state.job);
   setHandler(workflowRunEventSignal, (event) => {
@@ -130,30 +161,63 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     },
   );
 
+  let reporter: CtrlplaneReporter | undefined;
+  const continueIfLong: ContinueIfLong = async (wait) => {
+    const info = workflowInfo();
+    if (!info.continueAsNewSuggested && info.historyLength < (timeouts.historyEventLimit ?? Number.POSITIVE_INFINITY)) return;
+    // Only between events: no update half-answered, no Ctrlplane report in flight. Jobs that began before this
+    // existed replay without it (the patch is asked only when a continue is due, so others carry no marker).
+    if (!allHandlersFinished() || (reporter && !reporter.idle()) || !patched('continue-as-new-when-history-grows')) return;
+    log.info('history has grown long; continuing as new', { historyLength: info.historyLength, historySize: info.historySize });
+    await continueAsNew<typeof jobWorkflow>({
+      ...args,
+      resume: { job: state.job, state: state.carry(), wait, ctrlplaneReported: input.ctrlplane ? (reporter?.reported() ?? null) : undefined },
+    });
+  };
+  const run = () => runJob(input, state, publish, timeouts, continueIfLong, resume?.wait);
+
   // Jobs pulled from Ctrlplane are claimed first and report every status back (docs/architecture.md).
   if (!input.ctrlplane) {
-    await runJob(input, state, publish, timeouts);
+    await run();
     return state.job;
   }
-  const claim = await claimCtrlplaneJob(input.ctrlplane, input.id);
-  if (!claim.claimed) {
-    state.finish('skipped', claim.reason);
-    return state.job;
+  if (!resume) {
+    const claim = await claimCtrlplaneJob(input.ctrlplane, input.id);
+    if (!claim.claimed) {
+      state.finish('skipped', claim.reason);
+      return state.job;
+    }
   }
   // A job cancelled in Ctrlplane (seen by a report) is cancelled here like one cancelled through Temporal.
   const job = new CancellationScope();
-  const reporter = startCtrlplaneReporter(state, input.ctrlplane, input.id, () => job.cancel());
-  if (input.ctrlplane.problem) state.finish('invalid_job_agent', input.ctrlplane.problem);
-  else await job.run(() => runJob(input, state, publish, timeouts));
-  await reporter.flushed();
+  if (resume?.ctrlplaneReported !== null) {
+    reporter = startCtrlplaneReporter(state, input.ctrlplane, input.id, () => job.cancel(), resume?.ctrlplaneReported);
+  }
+  if (input.ctrlplane.problem && !resume) state.finish('invalid_job_agent', input.ctrlplane.problem);
+  else await job.run(run);
+  await reporter?.flushed();
   return state.job;
 }
 
-/** Render → dispatch → wait; ends with the job in a final status (or cancelled). */
-async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: Job) => void, timeouts: JobTimeouts): Promise<void> {
+/** Render → dispatch → wait; ends with the job in a final status (or cancelled). A continued run only waits. */
+async function runJob(
+  input: JobWorkflowInput,
+  state: JobState,
+  publish: (job: Job) => void,
+  timeouts: JobTimeouts,
+  continueIfLong: ContinueIfLong,
+  resumedWait: WaitProgress | undefined,
+): Promise<void> {
   let dispatchStarted = false;
   let target: (RunBinding) | undefined;
   try {
+    if (resumedWait) {
+      dispatchStarted = true;
+      target = state.carry().binding;
+      if (!target) throw ApplicationFailure.nonRetryable('a continued job carries no run binding');
+      await waitForFinalStatus(state, target, timeouts, continueIfLong, resumedWait);
+      return;
+    }
     // 1. Render and validate the job agent config.
     const rendered = renderJobAgentConfig(input);
     if (!rendered.ok) {
@@ -191,7 +255,7 @@ async function runJob(input: JobWorkflowInput, state: JobState, publish: (job: J
     }
 
     // 3. Wait for the run to finish: webhooks first, the API when they stay away.
-    await waitForFinalStatus(state, target, timeouts);
+    await waitForFinalStatus(state, target, timeouts, continueIfLong);
   } catch (error) {
     if (!isCancellation(error)) throw error;
     await CancellationScope.nonCancellable(() => cancelGithubRun(state, dispatchStarted ? target : undefined, input.id));
@@ -203,16 +267,19 @@ async function waitForFinalStatus(
   state: JobState,
   target: RunBinding,
   timeouts: JobTimeouts,
+  continueIfLong: ContinueIfLong,
+  resumed?: WaitProgress,
 ): Promise<void> {
-  const started = Date.now();
+  const started = resumed?.startedAt ?? Date.now();
   const deadline = started + toMs(timeouts.jobTimeout);
   const discoveryDeadline = started + toMs(timeouts.discoveryTimeout);
   const pollInterval = toMs(timeouts.pollInterval);
   // Jobs started before polls backed off replay with the fixed interval.
-  const backoff = patched('poll-with-backoff');
-  let pollDelay = pollInterval;
-  let interval = toMs(timeouts.quietPeriod);
+  const backoff = resumed ? true : patched('poll-with-backoff');
+  let pollDelay = resumed?.pollDelayMs ?? pollInterval;
+  let interval = resumed?.intervalMs ?? toMs(timeouts.quietPeriod);
   while (!state.terminal) {
+    await continueIfLong({ startedAt: started, pollDelayMs: pollDelay, intervalMs: interval });
     const now = Date.now();
     if (now >= deadline) {
       state.finish('failure', `no final status from GitHub within ${formatDuration(toMs(timeouts.jobTimeout))} of dispatch`);

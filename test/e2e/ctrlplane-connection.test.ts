@@ -181,6 +181,15 @@ describe('Ctrlplane http-pull connection', () => {
     }
   });
 
+  it('reports failure to Ctrlplane for a job whose workflow was terminated in Temporal before it ended', async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
+    await env.waitForStatus(queued.id, 'in_progress');
+    await env.stack.client.workflow.getHandle(`job-${queued.id}`).terminate('stuck; cleaning up');
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'failure', 30_000);
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['failure']);
+    expect((await env.getJob(queued.id)).status).toBe('failure');
+  });
+
   it('counts what it does in Prometheus metrics', async () => {
     const text = await env.ctrlplaneMetrics!.metrics();
     const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);

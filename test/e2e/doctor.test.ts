@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time.js';
+import { msToTs } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runDoctorCli } from '../../src/cli/doctor-command.ts';
 import type { DoctorReport } from '../../src/doctor/run-doctor.ts';
