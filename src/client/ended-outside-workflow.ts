@@ -1,5 +1,6 @@
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// The default import: under Node's own ESM loader this CommonJS package has no named export `temporal`.
+import proto from '@temporalio/proto';
 import type { JobStatus } from '../shared/job-status.ts';
 
 /**
@@ -14,7 +15,7 @@ const ENDED_OUTSIDE: Partial<Record<WorkflowExecutionStatusName, { status: JobSt
   CANCELLED: { status: 'cancelled', how: 'was cancelled in Temporal' },
 };
 
-const { WorkflowExecutionStatus } = temporal.api.enums.v1;
+const { WorkflowExecutionStatus } = proto.temporal.api.enums.v1;
 const NAME_OF_STATUS: Partial<Record<number, WorkflowExecutionStatusName>> = {
   [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT]: 'TIMED_OUT',
   [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED]: 'TERMINATED',
