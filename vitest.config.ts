@@ -1,27 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing but Node; `e2e` runs against a real Temporal dev server that
-// test/e2e/global-setup.ts starts once on free ports (and stops at the end).
+// Test suites by what they need; each runs alone (`npm run test:<name>`), `npm test` runs them all, in this order:
+//   unit     Node only: no server, no tool.
+//   deploy   the chart, compose file and Dockerfile, checked with the tools that run here (helm, kubeconform, hadolint…).
+//   e2e      a real Temporal dev server, which test/e2e/global-setup.ts starts once on free ports (and stops).
+//   browser  the Temporal Web UI in headless Chromium, against a dev server of its own.
+const temporal = { globalSetup: ['test/e2e/global-setup.ts'], testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false };
+
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/template/**/*.test.ts', 'test/deploy/**/*.test.ts'],
-          testTimeout: 30_000,
-        },
-      },
-      {
-        test: {
-          name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/e2e/global-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          fileParallelism: false,
-        },
-      },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/template/**/*.test.ts'], testTimeout: 30_000, sequence: { groupOrder: 0 } } },
+      { test: { name: 'deploy', include: ['test/deploy/**/*.test.ts'], testTimeout: 30_000, sequence: { groupOrder: 0 } } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...temporal, sequence: { groupOrder: 1 } } },
+      { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], ...temporal, sequence: { groupOrder: 2 } } },
     ],
   },
 });

@@ -69,10 +69,15 @@ export async function run(): Promise<BenchRow[]> {
       sample.map(async (id) => {
         const runId = env.sandbox.dispatches.find((d) => d.inputs.job_id === id)?.runId;
         let accepted: number | undefined;
-        await waitUntil(`completed delivery for ${id}`, () => {
-          accepted = env.sandbox.deliveries.find((x) => x.runId === runId && x.action === 'completed' && x.status === 200)?.at;
-          return accepted !== undefined;
-        }, 120_000, 2);
+        await waitUntil(
+          `completed delivery for ${id}`,
+          () => {
+            accepted = env.sandbox.deliveries.find((x) => x.runId === runId && x.action === 'completed' && x.status === 200)?.at;
+            return accepted !== undefined;
+          },
+          120_000,
+          2,
+        );
         for (;;) {
           const job = (await (await apiRequest(env, `/api/v1/jobs/${id}`)).json()) as { status: string };
           if (job.status === 'successful') break;
@@ -95,23 +100,46 @@ export async function run(): Promise<BenchRow[]> {
     // Every job ended right, each with one dispatch.
     const { count: successful } = await env.stack.client.workflow.count(`TaskQueue = "${env.stack.taskQueue}" AND CtrlplaneJobStatus = "successful"`);
     const dispatchesPerJob = new Map<string, number>();
-    for (const d of env.sandbox.dispatches.slice(dispatchesBefore)) dispatchesPerJob.set(d.inputs.job_id ?? '', (dispatchesPerJob.get(d.inputs.job_id ?? '') ?? 0) + 1);
+    for (const d of env.sandbox.dispatches.slice(dispatchesBefore))
+      dispatchesPerJob.set(d.inputs.job_id ?? '', (dispatchesPerJob.get(d.inputs.job_id ?? '') ?? 0) + 1);
     const duplicateDispatches = [...dispatchesPerJob.values()].filter((n) => n > 1).length;
     const missing = [...createdAll.keys()].filter((id) => !dispatchesPerJob.has(id)).length;
 
     // GitHub API cost per job, by endpoint, over the throughput phase.
     const byEndpoint = new Map<string, number>();
-    for (const r of env.sandbox.requests.slice(requestsBefore)) byEndpoint.set(endpoint(r.method, r.path), (byEndpoint.get(endpoint(r.method, r.path)) ?? 0) + 1);
+    for (const r of env.sandbox.requests.slice(requestsBefore))
+      byEndpoint.set(endpoint(r.method, r.path), (byEndpoint.get(endpoint(r.method, r.path)) ?? 0) + 1);
     // Run look-ups: by run ID (`/actions/runs/{n}`) or by listing a workflow's runs (`/workflows/{n}/runs`).
     const polls = [...byEndpoint.entries()].filter(([k]) => k.startsWith('GET ') && /\/runs(\/|$)/.test(k)).reduce((n, [, v]) => n + v, 0);
     const mints = env.sandbox.tokenMints(INSTALLATION_ID);
     const suffix = mutationIntervalMs > 0 ? ` (mutation interval ${mutationIntervalMs} ms)` : '';
     const name = `job throughput${suffix}`;
     return [
-      { name, metric: `jobs/s end to end (${total} jobs offered at ${rate}/s)`, value: round(total / seconds), unit: '/s', target: '≥ 100', met: total / seconds >= 100 },
+      {
+        name,
+        metric: `jobs/s end to end (${total} jobs offered at ${rate}/s)`,
+        value: round(total / seconds),
+        unit: '/s',
+        target: '≥ 100',
+        met: total / seconds >= 100,
+      },
       { name, metric: 'create rate achieved', value: round(total / createSeconds), unit: '/s' },
-      { name, metric: 'jobs ended successful', value: successful, unit: 'count', target: `${soloJobs + latencyJobs + total}`, met: successful === soloJobs + latencyJobs + total },
-      { name, metric: 'jobs with >1 dispatch / none', value: duplicateDispatches + missing, unit: 'count', target: '0', met: duplicateDispatches + missing === 0 },
+      {
+        name,
+        metric: 'jobs ended successful',
+        value: successful,
+        unit: 'count',
+        target: `${soloJobs + latencyJobs + total}`,
+        met: successful === soloJobs + latencyJobs + total,
+      },
+      {
+        name,
+        metric: 'jobs with >1 dispatch / none',
+        value: duplicateDispatches + missing,
+        unit: 'count',
+        target: '0',
+        met: duplicateDispatches + missing === 0,
+      },
       { name, metric: 'create→dispatch p50, one job at a time', value: round(soloToDispatch.percentile(50)), unit: 'ms' },
       { name, metric: 'create→dispatch p50 @50/s', value: round(toDispatch.percentile(50)), unit: 'ms', target: '< 100', met: toDispatch.percentile(50) < 100 },
       { name, metric: 'create→dispatch p99 @50/s', value: round(toDispatch.percentile(99)), unit: 'ms', target: '< 300', met: toDispatch.percentile(99) < 300 },
@@ -125,7 +153,14 @@ export async function run(): Promise<BenchRow[]> {
           return { name: 'GitHub API cost', metric: `${k} per job`, value: perJob, unit: 'req', ...(dispatch ? { target: '1', met: v === total } : {}) };
         }),
       { name: 'GitHub API cost', metric: `run look-ups while webhooks flow (${total} jobs)`, value: polls, unit: 'req', target: '0', met: polls === 0 },
-      { name: 'GitHub API cost', metric: `token mints for installation (${soloJobs + latencyJobs + total} jobs)`, value: mints, unit: 'count', target: '1 per hour', met: mints === 1 },
+      {
+        name: 'GitHub API cost',
+        metric: `token mints for installation (${soloJobs + latencyJobs + total} jobs)`,
+        value: mints,
+        unit: 'count',
+        target: '1 per hour',
+        met: mints === 1,
+      },
     ];
   } finally {
     await env.stop();

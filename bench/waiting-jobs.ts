@@ -64,7 +64,14 @@ export async function run(): Promise<BenchRow[]> {
       { name, metric: 'Temporal dev server RSS, all waiting', value: temporalWaiting, unit: 'MiB' },
       { name, metric: 'time until all complete after webhooks flow', value: round(seconds), unit: 's' },
       { name, metric: 'jobs ended successful', value: successful, unit: 'count', target: String(total), met: successful === total },
-      { name, metric: 'dispatches / jobs', value: env.sandbox.dispatches.length, unit: 'count', target: String(total), met: env.sandbox.dispatches.length === total && dispatched.size === total },
+      {
+        name,
+        metric: 'dispatches / jobs',
+        value: env.sandbox.dispatches.length,
+        unit: 'count',
+        target: String(total),
+        met: env.sandbox.dispatches.length === total && dispatched.size === total,
+      },
     ];
   } finally {
     await worker.stop();

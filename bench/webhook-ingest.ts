@@ -47,9 +47,21 @@ async function load(url: string, event: string, deliveries: Delivery[], seconds:
 
 function rows(name: string, result: ClosedLoopResult, targets: { rate?: number; p99?: number }): BenchRow[] {
   return [
-    { name, metric: 'deliveries/s', value: round(result.perSecond), unit: '/s', ...(targets.rate ? { target: `≥ ${targets.rate}`, met: result.perSecond >= targets.rate } : {}) },
+    {
+      name,
+      metric: 'deliveries/s',
+      value: round(result.perSecond),
+      unit: '/s',
+      ...(targets.rate ? { target: `≥ ${targets.rate}`, met: result.perSecond >= targets.rate } : {}),
+    },
     { name, metric: 'p50 latency', value: round(result.latencies.percentile(50)), unit: 'ms' },
-    { name, metric: 'p99 latency', value: round(result.latencies.percentile(99)), unit: 'ms', ...(targets.p99 ? { target: `< ${targets.p99}`, met: result.latencies.percentile(99) < targets.p99 } : {}) },
+    {
+      name,
+      metric: 'p99 latency',
+      value: round(result.latencies.percentile(99)),
+      unit: 'ms',
+      ...(targets.p99 ? { target: `< ${targets.p99}`, met: result.latencies.percentile(99) < targets.p99 } : {}),
+    },
     { name, metric: 'errors', value: result.errors, unit: 'count', target: '0', met: result.errors === 0 },
   ];
 }

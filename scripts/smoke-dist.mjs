@@ -11,7 +11,8 @@ const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gha-agent-smoke-'));
 try {
   const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
-  if (help.status !== 0 || !`${help.stdout}${help.stderr}`.includes('usage: gha-agent')) throw new Error(`dist/cli/main.js --help failed:\n${help.stdout}${help.stderr}`);
+  if (help.status !== 0 || !`${help.stdout}${help.stderr}`.includes('usage: gha-agent'))
+    throw new Error(`dist/cli/main.js --help failed:\n${help.stdout}${help.stderr}`);
   const out = join(dir, 'workflow-bundle.js');
   const bundle = spawnSync(process.execPath, [cli, 'bundle', '--out', out], { encoding: 'utf8' });
   if (bundle.status !== 0 || statSync(out).size < 100_000) throw new Error(`dist/cli/main.js bundle failed:\n${bundle.stdout}${bundle.stderr}`);
@@ -23,7 +24,8 @@ try {
   const { createRequire } = await import('node:module');
   const { failureConverterPath } = dataConverterFor([{ encode: async (p) => p, decode: async (p) => p }]);
   const converter = createRequire(import.meta.url)(failureConverterPath).failureConverter;
-  if (!failureConverterPath.endsWith('.cjs') || typeof converter?.errorToFailure !== 'function') throw new Error(`dist failure converter not loadable: ${failureConverterPath}`);
+  if (!failureConverterPath.endsWith('.cjs') || typeof converter?.errorToFailure !== 'function')
+    throw new Error(`dist failure converter not loadable: ${failureConverterPath}`);
   console.log('smoke: dist/cli/main.js --help and bundle ok; every production command module loads; dist failure converter loads');
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -48,8 +48,7 @@ export async function withLock(name, fn) {
  */
 export async function installOnce(name, version, produces, install) {
   const stamp = path.join(TOOLS_DIR, 'stamps', `${name}.version`);
-  const installed = async () =>
-    (await readFile(stamp, 'utf8').catch(() => '')).trim() === version && produces.every((file) => existsSync(file));
+  const installed = async () => (await readFile(stamp, 'utf8').catch(() => '')).trim() === version && produces.every((file) => existsSync(file));
   if (await installed()) return;
   await withLock(name, async () => {
     if (await installed()) return;

@@ -170,7 +170,8 @@ export function createActivities(github: GithubClientFactory, options: Activitie
       } catch (caught) {
         const error = token ? withoutToken(caught, token) : caught;
         throw toGithubFailure(error, (status, message) => {
-          if (status === 404) return `workflow not found: ${target} at ${input.ref} (check owner, repo, workflowId and that the App is installed on the repository)`;
+          if (status === 404)
+            return `workflow not found: ${target} at ${input.ref} (check owner, repo, workflowId and that the App is installed on the repository)`;
           if (status === 403) return `GitHub App may not dispatch workflows in ${input.owner}/${input.repo}: ${message} (grant Actions: read and write)`;
           if (/no ref found/i.test(message)) return `ref not found: ${input.ref} in ${input.owner}/${input.repo} (${message})`;
           if (/unexpected inputs/i.test(message) && input.jobTokenInput) {

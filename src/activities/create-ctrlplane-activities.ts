@@ -30,7 +30,11 @@ export type ReportCtrlplaneJobStatusResult = { outcome: 'reported' | 'gone' } | 
 function toFailure(error: unknown): unknown {
   if (!(error instanceof CtrlplaneRequestError)) return error;
   const final = error.status === 400 || error.status === 422;
-  return ApplicationFailure.create({ type: final ? FailureType.CtrlplaneRejected : FailureType.CtrlplaneUnavailable, message: error.message, nonRetryable: final });
+  return ApplicationFailure.create({
+    type: final ? FailureType.CtrlplaneRejected : FailureType.CtrlplaneUnavailable,
+    message: error.message,
+    nonRetryable: final,
+  });
 }
 
 /**
@@ -74,7 +78,10 @@ export function createCtrlplaneActivities(client: CtrlplaneClient | undefined, m
         return { claimed: true, recovered: false };
       }
       if (outcome.outcome === 'not-found') {
-        return { claimed: false, reason: `Ctrlplane has no job ${input.jobId} for agent ${input.agentId} any more (deleted, or given to another agent); not run here` };
+        return {
+          claimed: false,
+          reason: `Ctrlplane has no job ${input.jobId} for agent ${input.agentId} any more (deleted, or given to another agent); not run here`,
+        };
       }
       // 409. What Ctrlplane shows now decides only when our own lost claim is possible; the read is best-effort.
       const now = await ctrlplane.getJob(input.workspaceId, input.jobId).catch(() => undefined);
@@ -84,7 +91,10 @@ export function createCtrlplaneActivities(client: CtrlplaneClient | undefined, m
       }
       if (mayHaveClaimed && now === undefined) {
         // Could not tell: try again rather than abandon a claim that may be ours.
-        throw ApplicationFailure.create({ type: FailureType.CtrlplaneUnavailable, message: `Ctrlplane answered 409 to the claim of job ${input.jobId} and could not be read to tell whether the claim was ours` });
+        throw ApplicationFailure.create({
+          type: FailureType.CtrlplaneUnavailable,
+          message: `Ctrlplane answered 409 to the claim of job ${input.jobId} and could not be read to tell whether the claim was ours`,
+        });
       }
       metrics?.claimConflicts.inc();
       context.log.warn('Ctrlplane job was no longer queued when claimed; not running it', { jobId: input.jobId, ctrlplaneStatus: now?.status });

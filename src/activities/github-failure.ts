@@ -52,7 +52,12 @@ const FINAL_STATUSES = new Set([400, 401, 403, 404, 410, 422]);
  */
 export function toGithubFailure(error: unknown, describe: (status: number, githubMessage: string) => string): unknown {
   if (error instanceof GithubBotNotConfiguredError) {
-    return ApplicationFailure.create({ type: FailureType.InvalidIntegration, message: 'GitHub bot not configured', nonRetryable: true, details: [error.message] });
+    return ApplicationFailure.create({
+      type: FailureType.InvalidIntegration,
+      message: 'GitHub bot not configured',
+      nonRetryable: true,
+      details: [error.message],
+    });
   }
   if (!isRequestError(error)) return error;
   const message = githubMessage(error);

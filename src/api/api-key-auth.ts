@@ -95,7 +95,11 @@ export function requireApiKey(app: FastifyInstance, { apiKeys, jobTokens }: Auth
 
     const token = jobTokens && looksLikeJobToken(credential) ? verifyJobToken(jobTokens.secrets, credential) : undefined;
     if (!token || !jobTokens) {
-      throw new HttpError(401, 'unauthorized', keys.length || jobTokens ? 'invalid API key' : 'invalid API key: the server has no API keys configured (API_KEYS)');
+      throw new HttpError(
+        401,
+        'unauthorized',
+        keys.length || jobTokens ? 'invalid API key' : 'invalid API key: the server has no API keys configured (API_KEYS)',
+      );
     }
     request.caller = { kind: 'job-token', jobId: token.jobId };
     if (!scope || !jobToken) throw forbidden('a job token may only read its own job and report its status');

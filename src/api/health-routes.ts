@@ -8,11 +8,7 @@ const health = z.object({ status: z.string(), message: z.string().optional() });
 /** `/healthz` (the process answers) and `/readyz` (Temporal answers too). */
 export async function healthRoutes(parent: FastifyInstance, { client }: { client: Client }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  app.get(
-    '/healthz',
-    { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: health } } },
-    async () => ({ status: 'ok' }),
-  );
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: health } } }, async () => ({ status: 'ok' }));
   app.get(
     '/readyz',
     { schema: { tags: ['health'], summary: 'Readiness: Temporal answers too', response: { 200: health, 503: health } } },

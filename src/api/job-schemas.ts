@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  deploymentSchema,
-  environmentSchema,
-  resourceSchema,
-  versionSchema,
-} from '../shared/dispatch-context.ts';
+import { deploymentSchema, environmentSchema, resourceSchema, versionSchema } from '../shared/dispatch-context.ts';
 import { JOB_STATUSES, type JobStatus, parseJobStatus } from '../shared/job-status.ts';
 
 const jsonObject = z.record(z.string(), z.unknown());
@@ -110,14 +105,15 @@ export const workspaceJobResponse = z
   })
   .meta({ id: 'WorkspaceJob' });
 
-export const cancelResponse = z
-  .object({ ok: z.literal(true), message: z.string(), job: jobResponse })
-  .meta({ id: 'CancelJobResponse' });
+export const cancelResponse = z.object({ ok: z.literal(true), message: z.string(), job: jobResponse }).meta({ id: 'CancelJobResponse' });
 
 /** Comma-separated list of statuses, each snake_case or camelCase. */
 const statusFilter = z.string().transform((value, context) => {
   const statuses: JobStatus[] = [];
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const status = parseJobStatus(part);
     if (!status) {
       context.addIssue({ code: 'custom', message: `unknown status "${part}"; expected one of ${JOB_STATUSES.join(', ')}` });
@@ -135,7 +131,12 @@ export const listJobsQuery = z.strictObject({
   environment: z.string().min(1).max(500).optional().describe('Environment name'),
   resource: z.string().min(1).max(500).optional().describe('Resource identifier'),
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size (1-100)'),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]+$/, 'cursor must be a value returned as nextCursor').max(4096).optional().describe('nextCursor of the previous page'),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'cursor must be a value returned as nextCursor')
+    .max(4096)
+    .optional()
+    .describe('nextCursor of the previous page'),
 });
 export type ListJobsQuery = z.output<typeof listJobsQuery>;
 
@@ -162,9 +163,7 @@ export const listJobsResponse = z
   })
   .meta({ id: 'JobList' });
 
-export const workspaceSchema = z
-  .object({ id: z.string(), name: z.string(), slug: z.string(), createdAt: z.string() })
-  .meta({ id: 'Workspace' });
+export const workspaceSchema = z.object({ id: z.string(), name: z.string(), slug: z.string(), createdAt: z.string() }).meta({ id: 'Workspace' });
 
 export const workspacesResponse = z.object({ workspaces: z.array(workspaceSchema), total: z.number().int() }).meta({ id: 'WorkspaceList' });
 

@@ -1,10 +1,4 @@
-import {
-  type Client,
-  type WorkflowExecutionDescription,
-  isGrpcServiceError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { type Client, type WorkflowExecutionDescription, isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { LRUCache } from 'lru-cache';
 import { optionalTsToMs } from '@temporalio/common';
@@ -18,6 +12,7 @@ import { searchAttributes } from '../shared/search-attributes.ts';
 import { startJobWorkflow } from '../client/start-job-workflow.ts';
 import {
   JOB_WORKFLOW_TYPE,
+  jobIdOfWorkflowId,
   jobQuery,
   jobWorkflowId,
   type ManualStatusChange,
@@ -64,7 +59,7 @@ function toJobSummary(execution: RawExecution): JobSummary {
   const published = parseJobStatus(text(searchAttributes.status.name) ?? '') ?? 'pending';
   const endedOutside = isTerminalStatus(published) ? undefined : endedOutsideWorkflow(execution.status);
   return {
-    id: (execution.execution?.workflowId ?? '').replace(/^job-/, ''),
+    id: jobIdOfWorkflowId(execution.execution?.workflowId ?? ''),
     status: endedOutside?.status ?? published,
     deployment: text(searchAttributes.deployment.name),
     environment: text(searchAttributes.environment.name),
@@ -188,8 +183,11 @@ export class JobService {
     });
     const event = last.history?.events?.[0];
     const timeoutMs = optionalTsToMs(description.raw.executionConfig?.workflowExecutionTimeout);
-    const why =
-      event?.workflowExecutionTerminatedEventAttributes?.reason ? `: ${event.workflowExecutionTerminatedEventAttributes.reason}` : description.status.name === 'TIMED_OUT' && timeoutMs ? ` (the backstop of ${formatDuration(timeoutMs)})` : '';
+    const why = event?.workflowExecutionTerminatedEventAttributes?.reason
+      ? `: ${event.workflowExecutionTerminatedEventAttributes.reason}`
+      : description.status.name === 'TIMED_OUT' && timeoutMs
+        ? ` (the backstop of ${formatDuration(timeoutMs)})`
+        : '';
     const closedAt = description.closeTime?.toISOString() ?? new Date().toISOString();
     return { ...job, status: ended.status, message: `the job's workflow ${ended.how}${why} before the job ended`, updatedAt: closedAt, completedAt: closedAt };
   }
@@ -208,7 +206,9 @@ export class JobService {
     // A report of what the job already says (a workflow step marking it in_progress again) changes nothing:
     // answered from the read, it costs the job's history nothing.
     const unchanged =
-      change.status === job.status && (change.message === undefined || change.message === job.message) && (change.externalId === undefined || change.externalId === job.externalId);
+      change.status === job.status &&
+      (change.message === undefined || change.message === job.message) &&
+      (change.externalId === undefined || change.externalId === job.externalId);
     if (unchanged) return job;
     try {
       const changed = await this.handle(jobId).executeUpdate(setStatusUpdate, { args: [change] });
@@ -332,7 +332,11 @@ export class JobService {
     const found = new Set<string>();
     this.options.onWebhookTemporalCall?.('visibility');
     await this.withinWebhookDeadline(async () => {
-      const response = await this.options.client.workflowService.listWorkflowExecutions({ namespace: this.options.client.options.namespace, pageSize: 1000, query });
+      const response = await this.options.client.workflowService.listWorkflowExecutions({
+        namespace: this.options.client.options.namespace,
+        pageSize: 1000,
+        query,
+      });
       for (const execution of response.executions ?? []) {
         const repository = toJobSummary(execution).repository;
         if (repository) found.add(repository.toLowerCase());
@@ -352,7 +356,7 @@ export class JobService {
     this.options.onWebhookTemporalCall?.('visibility');
     return this.withinWebhookDeadline(async () => {
       for await (const execution of this.options.client.workflow.list({ query, pageSize: 1 })) {
-        const jobId = execution.workflowId.replace(/^job-/, '');
+        const jobId = jobIdOfWorkflowId(execution.workflowId);
         const repository = execution.typedSearchAttributes.get(searchAttributes.repository);
         if (repository) this.learnTarget(jobId, repository);
         return { jobId, repository };

@@ -69,7 +69,11 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
     deployment = { name: configured.name, slug: configured.slug ?? configured.name, ...(configured.id ? { id: configured.id } : {}) };
     const overridden = TARGET_KEYS.filter((key) => body.jobAgentConfig?.[key] !== undefined && body.jobAgentConfig[key] !== configured.jobAgentConfig[key]);
     if (overridden.length) {
-      throw new HttpError(403, 'forbidden', `body.jobAgentConfig: ${overridden.join(', ')} of the configured Deployment "${configured.name}" cannot be changed by a request`);
+      throw new HttpError(
+        403,
+        'forbidden',
+        `body.jobAgentConfig: ${overridden.join(', ')} of the configured Deployment "${configured.name}" cannot be changed by a request`,
+      );
     }
     jobAgentConfig = { ...configured.jobAgentConfig, ...body.jobAgentConfig };
   }

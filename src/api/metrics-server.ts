@@ -18,5 +18,11 @@ export type ApiMetricsServer = MetricsHttpServer;
  */
 export function startApiMetricsServer(options: ApiMetricsServerOptions): Promise<ApiMetricsServer> {
   const { registry } = options.metrics;
-  return startMetricsHttpServer({ render: () => registry.metrics(), contentType: registry.contentType, host: options.host, port: options.port, logger: options.logger });
+  return startMetricsHttpServer({
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+    host: options.host,
+    port: options.port,
+    logger: options.logger,
+  });
 }

@@ -28,7 +28,8 @@ export async function renderRoutes(parent: FastifyInstance, { config }: { config
       schema: {
         tags: ['jobs'],
         summary: 'Preview a job agent config',
-        description: 'Renders the Go templates of the job agent config against the dispatch context and validates the result. Creates nothing. Scope: jobs:create.',
+        description:
+          'Renders the Go templates of the job agent config against the dispatch context and validates the result. Creates nothing. Scope: jobs:create.',
         security: [{ apiKey: [] }, { bearer: [] }],
         body: createJobBody,
         response: { 200: renderResponse, 400: errorResponse, 401: errorResponse, 403: errorResponse },

@@ -98,7 +98,9 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     // Jobs dispatch their runs: a run started any other way (push, pull_request, schedule: most of an
     // organisation's CI) belongs to no job, and costs Temporal nothing.
     if (runEvent.triggerEvent !== 'workflow_dispatch') {
-      return reply.code(202).send({ ok: true, ignored: true, message: `run started by ${runEvent.triggerEvent ?? '(unknown)'}, not workflow_dispatch: no job dispatched it` });
+      return reply
+        .code(202)
+        .send({ ok: true, ignored: true, message: `run started by ${runEvent.triggerEvent ?? '(unknown)'}, not workflow_dispatch: no job dispatched it` });
     }
     const foreign: string[] = [];
     for (const jobId of delivery.candidateJobIds) {
@@ -111,7 +113,10 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
     }
     if (foreign.length > 0) {
       // Titled with a job's ID, from another repository: an attacker's run or a copy; the job never hears of it.
-      log.warn({ githubRunId: runEvent.runId, repository: runEvent.repository, candidates: delivery.candidateJobIds }, 'workflow_run from a repository that is not its job\'s ignored');
+      log.warn(
+        { githubRunId: runEvent.runId, repository: runEvent.repository, candidates: delivery.candidateJobIds },
+        "workflow_run from a repository that is not its job's ignored",
+      );
       return reply.code(202).send({ ok: true, ignored: true, message: foreign.join('; ') });
     }
     // Named without a job ID: ours only if a running job dispatches to this repository (most of an organisation's

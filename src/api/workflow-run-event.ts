@@ -35,7 +35,9 @@ export function parseWorkflowRunDelivery(payload: unknown, deliveryId: string): 
   const body = payload as WorkflowRunPayload;
   const run = body?.workflow_run;
   if (!run || typeof run.id !== 'number') return undefined;
-  const candidateJobIds = [...new Set([run.display_title, run.name].flatMap((text) => (typeof text === 'string' ? (text.match(UUID) ?? []) : [])).map((id) => id.toLowerCase()))];
+  const candidateJobIds = [
+    ...new Set([run.display_title, run.name].flatMap((text) => (typeof text === 'string' ? (text.match(UUID) ?? []) : [])).map((id) => id.toLowerCase())),
+  ];
   const repository = run.repository ?? body.repository;
   return {
     candidateJobIds,

@@ -39,7 +39,8 @@ export async function workspaceRoutes(parent: FastifyInstance, { jobs }: { jobs:
       schema: {
         tags: TAGS,
         summary: 'Get a job of a workspace',
-        description: "The job with its context under dispatchContext, as the current generation of get-job-inputs reads it. Scope: jobs:read, or the job's own job token.",
+        description:
+          "The job with its context under dispatchContext, as the current generation of get-job-inputs reads it. Scope: jobs:read, or the job's own job token.",
         security: SECURITY,
         params: workspaceJobParams,
         response: { 200: workspaceJobResponse, 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 503: errorResponse },

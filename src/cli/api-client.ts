@@ -33,7 +33,10 @@ export function createApiClient(target: ApiTarget, fetchImpl: typeof fetch = fet
     try {
       response = await fetchImpl(`${target.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (error) {
-      throw new Error(`cannot reach the API at ${target.url}: ${(error as Error).cause ? String((error as { cause: unknown }).cause) : (error as Error).message}`);
+      throw new Error(
+        `cannot reach the API at ${target.url}: ${(error as Error).cause ? String((error as { cause: unknown }).cause) : (error as Error).message}`,
+        { cause: error },
+      );
     }
     const text = await response.text();
     let parsed: unknown;

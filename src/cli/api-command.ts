@@ -46,7 +46,10 @@ export async function apiCommand(): Promise<void> {
     logger,
     config: declarative,
     payloadCodecs,
-    codecCorsOrigins: (config.env.CODEC_CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    codecCorsOrigins: (config.env.CODEC_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
   });
   await app.listen({ host: config.env.HOST, port: config.env.PORT });
   let metricsServer: ApiMetricsServer | undefined;

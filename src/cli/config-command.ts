@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadDeclarativeConfig } from '../config/declarative-config.ts';
 import { type CliIo, processIo } from './cli-io.ts';
+import { configOwner, DEFAULT_REF } from '../shared/job-agent-config.ts';
 
 const USAGE = `usage: gha-agent config validate [PATH]
 
@@ -23,7 +24,9 @@ export async function configCommand(args: string[], io: CliIo = processIo()): Pr
   io.stdout(`${path}: valid — ${config.jobAgents.size} job agent(s), ${config.deployments.size} deployment(s)\n`);
   for (const deployment of config.deployments.values()) {
     const { owner, organizationId, repo, workflowId, ref } = deployment.jobAgentConfig as Record<string, unknown>;
-    io.stdout(`  ${deployment.name} → ${String(owner ?? organizationId)}/${String(repo)} workflow ${String(workflowId)} @ ${String(ref ?? 'main')} (agent ${deployment.jobAgent})\n`);
+    io.stdout(
+      `  ${deployment.name} → ${String(configOwner({ owner, organizationId }))}/${String(repo)} workflow ${String(workflowId)} @ ${String(ref ?? DEFAULT_REF)} (agent ${deployment.jobAgent})\n`,
+    );
   }
   if (config.ignored.length) io.stdout(`  ignored (not used by this service): ${config.ignored.length} document(s)\n`);
 }

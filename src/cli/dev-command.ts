@@ -89,7 +89,11 @@ export async function devCommand(): Promise<void> {
   say(`  API           ${stack.apiUrl}   (API key: ${config.apiKeys.length ? 'from API_KEYS' : firstKey})`);
   say(`  Temporal UI   ${temporal.uiUrl}`);
   say(`  Temporal gRPC ${temporal.address}   (state in .data/temporal.db)`);
-  say(sandbox ? `  GitHub        sandbox at ${sandbox.url} (no GitHub App configured)` : `  GitHub        ${config.githubApiUrl} as App ${config.githubApp?.appId}`);
+  say(
+    sandbox
+      ? `  GitHub        sandbox at ${sandbox.url} (no GitHub App configured)`
+      : `  GitHub        ${config.githubApiUrl} as App ${config.githubApp?.appId}`,
+  );
   if (stack.ctrlplane) {
     const where = demoCtrlplane ? `sandbox at ${demoCtrlplane.sandbox.url} (no CTRLPLANE_URL configured)` : config.ctrlplane?.apiUrl;
     say(`  Ctrlplane     ${where}, agent ${stack.ctrlplane.origin.agentId} (http-pull)`);

@@ -49,8 +49,16 @@ export async function runGithubCli(args: string[], env: NodeJS.ProcessEnv, write
     const rows = [['ID', 'ACCOUNT', 'REPOSITORIES', 'PERMISSIONS', 'NOTE']];
     for (const i of installations) {
       const missing = missingPermissions(i.permissions);
-      const perms = Object.entries(i.permissions).map(([k, v]) => `${k}:${v}`).join(',');
-      rows.push([String(i.id), i.account, i.repositorySelection, perms, i.suspended ? 'suspended' : missing.length ? `missing ${missing.map((m) => m.split(' (')[0]).join(', ')}` : '']);
+      const perms = Object.entries(i.permissions)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(',');
+      rows.push([
+        String(i.id),
+        i.account,
+        i.repositorySelection,
+        perms,
+        i.suspended ? 'suspended' : missing.length ? `missing ${missing.map((m) => m.split(' (')[0]).join(', ')}` : '',
+      ]);
     }
     write(formatTable(rows));
     return 0;
@@ -61,9 +69,11 @@ export async function runGithubCli(args: string[], env: NodeJS.ProcessEnv, write
     if (!owner || !repo) throw new Error('workflows needs --repo owner/repo');
     const installationId = values.installation
       ? Number(values.installation)
-      : (await app.request('GET /repos/{owner}/{repo}/installation', { owner, repo }).catch(() => {
-          throw new Error(`the App is not installed on ${owner}/${repo} (App settings → Install App → Repository access)`);
-        })).data.id;
+      : (
+          await app.request('GET /repos/{owner}/{repo}/installation', { owner, repo }).catch(() => {
+            throw new Error(`the App is not installed on ${owner}/${repo} (App settings → Install App → Repository access)`);
+          })
+        ).data.id;
     const workflows = await listDispatchableWorkflows(createAppOctokit(config.githubApiUrl, config.githubApp, installationId), owner, repo);
     const rows = [['ID', 'FILE', 'NAME', 'STATE', 'DISPATCH']];
     for (const w of workflows) rows.push([String(w.id), w.path.split('/').pop() ?? w.path, w.name, w.state, w.dispatch]);
@@ -81,7 +91,14 @@ export async function runGithubCli(args: string[], env: NodeJS.ProcessEnv, write
     }
     const rows = [['DELIVERY', 'GUID', 'EVENT', 'LAST STATUS', 'ATTEMPTS', 'RESULT']];
     for (const o of report.outcomes) {
-      rows.push([String(o.deliveryId), o.guid, `${o.event}${o.action ? `.${o.action}` : ''}`, o.lastStatus, String(o.attempts), o.error ? `${o.result}: ${o.error}` : o.result]);
+      rows.push([
+        String(o.deliveryId),
+        o.guid,
+        `${o.event}${o.action ? `.${o.action}` : ''}`,
+        o.lastStatus,
+        String(o.attempts),
+        o.error ? `${o.result}: ${o.error}` : o.result,
+      ]);
     }
     write(formatTable(rows));
     return report.outcomes.some((o) => o.result === 'error') ? 1 : 0;

@@ -106,7 +106,14 @@ function table(rows: JobRow[]): string {
   const header = ['ID', 'STATUS', 'DEPLOYMENT', 'ENVIRONMENT', 'RESOURCE', 'CREATED'];
   const cells = rows.map((row) => [row.id, row.status, row.deployment ?? '', row.environment ?? '', row.resource ?? '', row.createdAt ?? '']);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => (line[column] ?? '').length)));
-  return [header, ...cells].map((line) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [header, ...cells]
+    .map((line) =>
+      line
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function list(args: string[], io: CliIo): Promise<void> {

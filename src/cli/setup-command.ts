@@ -11,10 +11,7 @@ export async function setupCommand(): Promise<void> {
   const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
   try {
     const { added, present } = await registerSearchAttributes(connection, namespace);
-    const lines = [
-      ...added.map((name) => `  added    ${name}`),
-      ...present.map((name) => `  present  ${name}`),
-    ];
+    const lines = [...added.map((name) => `  added    ${name}`), ...present.map((name) => `  present  ${name}`)];
     process.stdout.write(`search attributes on namespace "${namespace}" (${connectionOptions.address}):\n${lines.join('\n')}\n`);
   } finally {
     await connection.close();

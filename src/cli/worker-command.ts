@@ -112,7 +112,9 @@ export async function workerCommand(): Promise<void> {
       metrics: `${metricsServer.url}/metrics`,
       payloadEncryption: payloadCodecs.length > 0,
       jobTokens: config.jobTokenSecrets ? 'on' : 'off (JOB_TOKEN_SECRET unset: jobs with jobTokenInput end invalid_integration)',
-      ctrlplane: ctrlplane ? { apiUrl: config.ctrlplane?.apiUrl, workspaceId: ctrlplane.origin.workspaceId, agentId: ctrlplane.origin.agentId } : 'not configured',
+      ctrlplane: ctrlplane
+        ? { apiUrl: config.ctrlplane?.apiUrl, workspaceId: ctrlplane.origin.workspaceId, agentId: ctrlplane.origin.agentId }
+        : 'not configured',
     },
     'worker started',
   );

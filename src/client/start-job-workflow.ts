@@ -1,6 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { msToNumber, type SearchAttributePair } from '@temporalio/common';
 import type { JobWorkflowInput } from '../shared/job.ts';
+import { configOwner, DEFAULT_REF } from '../shared/job-agent-config.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from '../workflows/job-timeouts.ts';
@@ -17,10 +18,10 @@ export function jobSummary(input: JobWorkflowInput): string {
 /** The UI's details pane: the job, where it came from, and where it dispatches (templates not yet rendered). */
 function staticDetails(input: JobWorkflowInput): string {
   const config = input.jobAgentConfig;
-  const owner = config.owner ?? config.organizationId;
+  const owner = configOwner(config);
   const lines = [
     `job ${input.id}`,
-    `GitHub: ${text(owner)}/${text(config.repo)} · workflow ${text(config.workflowId)} · ref ${config.ref === undefined ? 'main' : text(config.ref)} · installation ${text(config.installationId)}`,
+    `GitHub: ${text(owner)}/${text(config.repo)} · workflow ${text(config.workflowId)} · ref ${config.ref === undefined ? DEFAULT_REF : text(config.ref)} · installation ${text(config.installationId)}`,
   ];
   if (input.ctrlplane) lines.push(`from Ctrlplane: workspace ${input.ctrlplane.workspaceId} · agent ${input.ctrlplane.agentId}`);
   return lines.join('\n\n');

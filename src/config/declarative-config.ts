@@ -140,9 +140,7 @@ export async function loadDeclarativeConfig(path: string): Promise<DeclarativeCo
   for (const deployment of deployments.values()) {
     if (!jobAgents.has(deployment.jobAgent)) {
       const known = [...jobAgents.keys()];
-      problems.push(
-        `${deployment.source}: jobAgent: no JobAgent named "${deployment.jobAgent}"${known.length ? ` (defined: ${known.join(', ')})` : ''}`,
-      );
+      problems.push(`${deployment.source}: jobAgent: no JobAgent named "${deployment.jobAgent}"${known.length ? ` (defined: ${known.join(', ')})` : ''}`);
     }
   }
   if (problems.length > 0) throw new DeclarativeConfigError(problems);

@@ -88,7 +88,12 @@ export const envSchema = z.object({
   /** API and worker: the GitHub workflows jobs may dispatch (src/config/dispatch-allowlist.ts); unset = any. */
   DISPATCH_ALLOWLIST: parsedBy((text) => (text === undefined ? undefined : parseDispatchAllowlist(text))),
   /** API: largest webhook body, in bytes, refused with 413 while it is read (default 1 MiB). */
-  WEBHOOK_BODY_LIMIT: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB').optional(),
+  WEBHOOK_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024, 'must be at least 1024 bytes')
+    .max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB')
+    .optional(),
   GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
@@ -215,10 +220,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     env,
     githubApiUrl: githubApiBaseUrl(env),
     githubUrl: (env.GITHUB_URL ?? 'https://github.com').replace(/\/+$/, ''),
-    githubApp:
-      appId !== undefined && env.GITHUB_BOT_PRIVATE_KEY
-        ? { appId, privateKey: normalizePrivateKey(env.GITHUB_BOT_PRIVATE_KEY) }
-        : undefined,
+    githubApp: appId !== undefined && env.GITHUB_BOT_PRIVATE_KEY ? { appId, privateKey: normalizePrivateKey(env.GITHUB_BOT_PRIVATE_KEY) } : undefined,
     apiKeys: env.API_KEYS,
     jobTokenSecrets: env.JOB_TOKEN_SECRET,
     ctrlplane: ctrlplaneSettings(env),

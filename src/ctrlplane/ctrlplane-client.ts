@@ -95,7 +95,10 @@ export class CtrlplaneClient {
       if (parsed.success) items.push(parsed.data);
       else {
         const id = (item as { id?: unknown } | null)?.id;
-        const problem = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(job)'}: ${issue.message}`).join('; ');
+        const problem = parsed.error.issues
+          .slice(0, 3)
+          .map((issue) => `${issue.path.join('.') || '(job)'}: ${issue.message}`)
+          .join('; ');
         malformed.push({ id: typeof id === 'string' ? id : undefined, problem });
       }
     }
@@ -174,7 +177,11 @@ export class CtrlplaneClient {
       return new Response(text, { status: response.status, headers: response.headers });
     }
     const hint = response.status === 401 ? ' (check CTRLPLANE_API_KEY: Ctrlplane takes it in X-API-Key)' : '';
-    throw new CtrlplaneRequestError(`Ctrlplane ${what}: HTTP ${response.status}${text ? ` ${text}` : ''}${hint}`, response.status, isCtrlplaneError(response, text));
+    throw new CtrlplaneRequestError(
+      `Ctrlplane ${what}: HTTP ${response.status}${text ? ` ${text}` : ''}${hint}`,
+      response.status,
+      isCtrlplaneError(response, text),
+    );
   }
 }
 
@@ -221,7 +228,10 @@ function seg(value: string): string {
 function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new CtrlplaneRequestError(`Ctrlplane answered an unexpected ${what}: ${problems}`);
   }
   return parsed.data;

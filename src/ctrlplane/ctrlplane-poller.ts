@@ -8,7 +8,7 @@ import type { CtrlplaneOrigin, JobWorkflowInput } from '../shared/job.ts';
 import { isJobId } from '../shared/job-id.ts';
 import { JOB_STATUSES, type JobStatus, isTerminalStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
-import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
+import { JOB_WORKFLOW_TYPE, jobIdOfWorkflowId, jobWorkflowId } from '../shared/workflow-contract.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import { CtrlplaneRequestError, type CtrlplaneClient } from './ctrlplane-client.ts';
 import { ctrlplaneJobToWorkflowInput } from './ctrlplane-job-input.ts';
@@ -75,7 +75,10 @@ export class CtrlplanePoller {
     try {
       const { agent, created } = await ensureAgentRegistered(ctrlplane, { ...origin, agentName });
       this.registered = true;
-      logger.info({ agentId: agent.id, agentName: agent.name, workspaceId: origin.workspaceId, created }, created ? 'Ctrlplane job agent created' : 'Ctrlplane job agent found');
+      logger.info(
+        { agentId: agent.id, agentName: agent.name, workspaceId: origin.workspaceId, created },
+        created ? 'Ctrlplane job agent created' : 'Ctrlplane job agent found',
+      );
       return true;
     } catch (error) {
       if (error instanceof CtrlplaneAgentConfigError) throw error;
@@ -124,7 +127,12 @@ export class CtrlplanePoller {
       // A job we cannot read is still claimed and ended invalidJobAgent, so Ctrlplane learns why it never ran.
       for (const bad of queued.malformed ?? []) {
         if (bad.id && isJobId(bad.id)) inputs.push(malformedJobInput(bad.id, bad.problem, origin));
-        else this.warnOnce(`malformed:${bad.id ?? bad.problem}`, { jobId: bad.id, problem: bad.problem }, 'Ctrlplane listed a job this agent cannot read, without a usable ID; skipped');
+        else
+          this.warnOnce(
+            `malformed:${bad.id ?? bad.problem}`,
+            { jobId: bad.id, problem: bad.problem },
+            'Ctrlplane listed a job this agent cannot read, without a usable ID; skipped',
+          );
       }
       await forEachLimited(
         inputs.filter((input) => !this.started.has(input.id)),
@@ -250,7 +258,7 @@ export class CtrlplanePoller {
   private async listRunning(statuses: JobStatus[]): Promise<string[]> {
     const ids: string[] = [];
     for await (const execution of this.options.temporal.workflow.list({ query: this.query(statuses) })) {
-      ids.push(execution.workflowId.replace(/^job-/, ''));
+      ids.push(jobIdOfWorkflowId(execution.workflowId));
       if (ids.length >= MAX_RUNNING_CHECKED) break;
     }
     return ids;

@@ -32,4 +32,3 @@ const FINAL: ReadonlySet<string> = new Set(JOB_STATUSES.filter(isTerminalStatus)
 export function isFinalCtrlplaneStatus(status: CtrlplaneJobStatus): boolean {
   return FINAL.has(status);
 }
-

@@ -20,10 +20,7 @@ export interface AgentIdentity {
  * is left exactly as the operator set it in Ctrlplane: only an absent agent is created. An agent of another type
  * is a configuration error (its jobs would never be queued for us).
  */
-export async function ensureAgentRegistered(
-  client: CtrlplaneClient,
-  identity: AgentIdentity,
-): Promise<{ agent: CtrlplaneJobAgent; created: boolean }> {
+export async function ensureAgentRegistered(client: CtrlplaneClient, identity: AgentIdentity): Promise<{ agent: CtrlplaneJobAgent; created: boolean }> {
   const { workspaceId, agentId, agentName } = identity;
   const existing = await client.getJobAgent(workspaceId, agentId);
   if (existing) {

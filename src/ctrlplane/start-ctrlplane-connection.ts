@@ -39,7 +39,10 @@ export function createCtrlplaneClient(settings: CtrlplaneSettings): CtrlplaneCli
 export async function startCtrlplaneConnection(options: CtrlplaneConnectionOptions): Promise<CtrlplaneConnection> {
   const { settings } = options;
   const client = createCtrlplaneClient(settings);
-  const origin: CtrlplaneOrigin = { workspaceId: settings.workspaceId, agentId: settings.agentId ?? deriveCtrlplaneAgentId(settings.workspaceId, settings.agentName) };
+  const origin: CtrlplaneOrigin = {
+    workspaceId: settings.workspaceId,
+    agentId: settings.agentId ?? deriveCtrlplaneAgentId(settings.workspaceId, settings.agentName),
+  };
   const poller = new CtrlplanePoller({
     ctrlplane: client,
     temporal: options.temporal,

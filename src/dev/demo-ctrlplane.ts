@@ -19,7 +19,13 @@ export async function startDemoCtrlplane(logger: Logger): Promise<DemoCtrlplane>
   const sandbox = await startCtrlplaneSandbox({ apiKeys: [apiKey], workspaces: [{ id: DEMO_WORKSPACE_ID, name: 'Demo', slug: 'demo' }], logger });
   return {
     sandbox,
-    settings: { apiUrl: ctrlplaneApiBaseUrl(sandbox.url), apiKey, workspaceId: DEMO_WORKSPACE_ID, agentName: DEFAULT_CTRLPLANE_AGENT_NAME, pollIntervalMs: 2000 },
+    settings: {
+      apiUrl: ctrlplaneApiBaseUrl(sandbox.url),
+      apiKey,
+      workspaceId: DEMO_WORKSPACE_ID,
+      agentName: DEFAULT_CTRLPLANE_AGENT_NAME,
+      pollIntervalMs: 2000,
+    },
   };
 }
 
@@ -28,7 +34,13 @@ export function queueDemoJob(sandbox: CtrlplaneSandbox, agentId: string): Ctrlpl
   return sandbox.createJob({
     workspaceId: DEMO_WORKSPACE_ID,
     jobAgentId: agentId,
-    deploymentJobAgentConfig: { installationId: DEMO_INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: DEMO_REPO, workflowId: 'deploy.yml', ref: 'main' },
+    deploymentJobAgentConfig: {
+      installationId: DEMO_INSTALLATION_ID,
+      owner: '{{.variables.github_org}}',
+      repo: DEMO_REPO,
+      workflowId: 'deploy.yml',
+      ref: 'main',
+    },
     dispatchContext: {
       deployment: { id: 'b1d2c3e4-0000-4000-8000-000000000001', name: 'api-service', slug: 'api-service' },
       environment: { id: 'b1d2c3e4-0000-4000-8000-000000000002', name: 'production' },

@@ -74,7 +74,12 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { logger } = options;
   const nativeConnection = await NativeConnection.connect({ address: options.temporal.address });
-  const github = createGithubClientFactory({ apiUrl: options.githubApiUrl, app: options.githubApp, mutationIntervalMs: options.githubMutationIntervalMs, logger });
+  const github = createGithubClientFactory({
+    apiUrl: options.githubApiUrl,
+    app: options.githubApp,
+    mutationIntervalMs: options.githubMutationIntervalMs,
+    logger,
+  });
   const worker =
     options.startWorker === false
       ? undefined

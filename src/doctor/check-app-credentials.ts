@@ -17,9 +17,23 @@ export function checkAppCredentials(env: { GITHUB_BOT_APP_ID?: string | undefine
   const rawId = env.GITHUB_BOT_APP_ID?.trim();
   let appId: number | undefined;
   if (!rawId) {
-    results.push(problem('credentials.app-id', 'GitHub App ID', 'GITHUB_BOT_APP_ID is not set: every job would end "GitHub bot not configured"', `set GITHUB_BOT_APP_ID on the worker to the numeric App ID (${WHERE} → App ID; ${HELM})`));
+    results.push(
+      problem(
+        'credentials.app-id',
+        'GitHub App ID',
+        'GITHUB_BOT_APP_ID is not set: every job would end "GitHub bot not configured"',
+        `set GITHUB_BOT_APP_ID on the worker to the numeric App ID (${WHERE} → App ID; ${HELM})`,
+      ),
+    );
   } else if (!/^\d+$/.test(rawId) || Number(rawId) <= 0) {
-    results.push(problem('credentials.app-id', 'GitHub App ID', `GITHUB_BOT_APP_ID is "${rawId}", not a numeric ID`, `use the numeric App ID from ${WHERE} → App ID (not the Client ID "Iv1..." nor the App's name)`));
+    results.push(
+      problem(
+        'credentials.app-id',
+        'GitHub App ID',
+        `GITHUB_BOT_APP_ID is "${rawId}", not a numeric ID`,
+        `use the numeric App ID from ${WHERE} → App ID (not the Client ID "Iv1..." nor the App's name)`,
+      ),
+    );
   } else {
     appId = Number(rawId);
     results.push(ok('credentials.app-id', 'GitHub App ID', `GITHUB_BOT_APP_ID=${appId}`));
@@ -28,13 +42,27 @@ export function checkAppCredentials(env: { GITHUB_BOT_APP_ID?: string | undefine
   const rawKey = env.GITHUB_BOT_PRIVATE_KEY?.trim();
   let privateKey: string | undefined;
   if (!rawKey) {
-    results.push(problem('credentials.private-key', 'GitHub App private key', 'GITHUB_BOT_PRIVATE_KEY is not set: every job would end "GitHub bot not configured"', `generate a key (${WHERE} → Private keys → Generate a private key) and set the whole PEM file as GITHUB_BOT_PRIVATE_KEY on the worker (${HELM})`));
+    results.push(
+      problem(
+        'credentials.private-key',
+        'GitHub App private key',
+        'GITHUB_BOT_PRIVATE_KEY is not set: every job would end "GitHub bot not configured"',
+        `generate a key (${WHERE} → Private keys → Generate a private key) and set the whole PEM file as GITHUB_BOT_PRIVATE_KEY on the worker (${HELM})`,
+      ),
+    );
   } else {
     const pem = normalizePrivateKey(rawKey);
     try {
       const key = createPrivateKey(pem);
       if (key.asymmetricKeyType !== 'rsa') {
-        results.push(problem('credentials.private-key', 'GitHub App private key', `GITHUB_BOT_PRIVATE_KEY is a ${key.asymmetricKeyType ?? 'non-RSA'} key; GitHub App keys are RSA`, `set the .pem file GitHub generated for the App (${WHERE} → Private keys)`));
+        results.push(
+          problem(
+            'credentials.private-key',
+            'GitHub App private key',
+            `GITHUB_BOT_PRIVATE_KEY is a ${key.asymmetricKeyType ?? 'non-RSA'} key; GitHub App keys are RSA`,
+            `set the .pem file GitHub generated for the App (${WHERE} → Private keys)`,
+          ),
+        );
       } else {
         privateKey = pem;
         const bits = key.asymmetricKeyDetails?.modulusLength;
@@ -42,7 +70,14 @@ export function checkAppCredentials(env: { GITHUB_BOT_APP_ID?: string | undefine
         results.push(ok('credentials.private-key', 'GitHub App private key', `parses: RSA${bits ? ` ${bits}-bit` : ''}, ${format} PEM`));
       }
     } catch (error) {
-      results.push(problem('credentials.private-key', 'GitHub App private key', `GITHUB_BOT_PRIVATE_KEY does not parse as a PEM private key (${(error as Error).message})`, 'set the whole .pem file including the "-----BEGIN ... PRIVATE KEY-----" and "-----END ...-----" lines; newlines may be real or written as \\n'));
+      results.push(
+        problem(
+          'credentials.private-key',
+          'GitHub App private key',
+          `GITHUB_BOT_PRIVATE_KEY does not parse as a PEM private key (${(error as Error).message})`,
+          'set the whole .pem file including the "-----BEGIN ... PRIVATE KEY-----" and "-----END ...-----" lines; newlines may be real or written as \\n',
+        ),
+      );
     }
   }
   return { results, ...(appId !== undefined && privateKey ? { credentials: { appId, privateKey } } : {}) };

@@ -10,7 +10,7 @@ import { ok, problem, skipped, warn, type CheckResult } from './check-result.ts'
  * agent with type `http-pull` (or will have it: the worker creates it at start).
  */
 export async function checkCtrlplane(settings: CtrlplaneSettings | undefined): Promise<CheckResult[]> {
-  if (!settings) return [skipped('ctrlplane', 'Ctrlplane', 'CTRLPLANE_URL not set: jobs come only through this service\'s own API')];
+  if (!settings) return [skipped('ctrlplane', 'Ctrlplane', "CTRLPLANE_URL not set: jobs come only through this service's own API")];
   const agentId = settings.agentId ?? deriveCtrlplaneAgentId(settings.workspaceId, settings.agentName);
   const client = createCtrlplaneClient(settings);
   let agent;
@@ -20,15 +20,31 @@ export async function checkCtrlplane(settings: CtrlplaneSettings | undefined): P
     const status = error instanceof CtrlplaneRequestError ? error.status : undefined;
     if (status === undefined) {
       return [
-        problem('ctrlplane.reachable', 'Ctrlplane reachable', (error as Error).message, `check CTRLPLANE_URL (${settings.apiUrl} is what the worker calls) and the network path from the worker`),
+        problem(
+          'ctrlplane.reachable',
+          'Ctrlplane reachable',
+          (error as Error).message,
+          `check CTRLPLANE_URL (${settings.apiUrl} is what the worker calls) and the network path from the worker`,
+        ),
         skipped('ctrlplane.key', 'Ctrlplane API key', 'needs Ctrlplane to answer'),
       ];
     }
     const reachable = ok('ctrlplane.reachable', 'Ctrlplane reachable', settings.apiUrl);
     if (status === 401 || status === 403) {
-      return [reachable, problem('ctrlplane.key', 'Ctrlplane API key', `HTTP ${status}: the key was refused`, 'create an API key in Ctrlplane (Settings → API keys) and set CTRLPLANE_API_KEY to it')];
+      return [
+        reachable,
+        problem(
+          'ctrlplane.key',
+          'Ctrlplane API key',
+          `HTTP ${status}: the key was refused`,
+          'create an API key in Ctrlplane (Settings → API keys) and set CTRLPLANE_API_KEY to it',
+        ),
+      ];
     }
-    return [reachable, problem('ctrlplane.agent', 'Ctrlplane job agent', (error as Error).message, 'see the message; CTRLPLANE_WORKSPACE_ID must be the workspace ID')];
+    return [
+      reachable,
+      problem('ctrlplane.agent', 'Ctrlplane job agent', (error as Error).message, 'see the message; CTRLPLANE_WORKSPACE_ID must be the workspace ID'),
+    ];
   }
   const results = [ok('ctrlplane.reachable', 'Ctrlplane reachable', settings.apiUrl), ok('ctrlplane.key', 'Ctrlplane API key', 'accepted')];
   if (!agent) {
@@ -42,10 +58,21 @@ export async function checkCtrlplane(settings: CtrlplaneSettings | undefined): P
     );
   } else if (agent.type !== HTTP_PULL_AGENT_TYPE) {
     results.push(
-      problem('ctrlplane.agent', 'Ctrlplane job agent', `agent ${agentId} ("${agent.name}") has type "${agent.type}"`, `use an agent of type ${HTTP_PULL_AGENT_TYPE}: set CTRLPLANE_AGENT_NAME or CTRLPLANE_AGENT_ID to another agent`),
+      problem(
+        'ctrlplane.agent',
+        'Ctrlplane job agent',
+        `agent ${agentId} ("${agent.name}") has type "${agent.type}"`,
+        `use an agent of type ${HTTP_PULL_AGENT_TYPE}: set CTRLPLANE_AGENT_NAME or CTRLPLANE_AGENT_ID to another agent`,
+      ),
     );
   } else {
-    results.push(ok('ctrlplane.agent', 'Ctrlplane job agent', `"${agent.name}" (${agentId}), type ${HTTP_PULL_AGENT_TYPE}; deployments pick it with jobAgentSelector jobAgent.name == '${agent.name}'`));
+    results.push(
+      ok(
+        'ctrlplane.agent',
+        'Ctrlplane job agent',
+        `"${agent.name}" (${agentId}), type ${HTTP_PULL_AGENT_TYPE}; deployments pick it with jobAgentSelector jobAgent.name == '${agent.name}'`,
+      ),
+    );
   }
   return results;
 }

@@ -29,8 +29,18 @@ export async function checkGithubApp(github: Octokit, apiUrl: string): Promise<{
     const { status, message } = describeGithubError(error);
     results.push(
       status === 0
-        ? problem('app.jwt', 'App JWT', `GitHub API at ${apiUrl} did not answer (${message})`, 'check GITHUB_URL / GITHUB_API_URL and that this host can reach the GitHub API (proxy, firewall)')
-        : problem('app.jwt', 'App JWT', `GitHub refused the App JWT: ${message}`, 'GITHUB_BOT_APP_ID must be this App\'s ID and GITHUB_BOT_PRIVATE_KEY one of its current keys (a deleted or regenerated key is refused); the host clock must be right, as JWTs are time-limited'),
+        ? problem(
+            'app.jwt',
+            'App JWT',
+            `GitHub API at ${apiUrl} did not answer (${message})`,
+            'check GITHUB_URL / GITHUB_API_URL and that this host can reach the GitHub API (proxy, firewall)',
+          )
+        : problem(
+            'app.jwt',
+            'App JWT',
+            `GitHub refused the App JWT: ${message}`,
+            "GITHUB_BOT_APP_ID must be this App's ID and GITHUB_BOT_PRIVATE_KEY one of its current keys (a deleted or regenerated key is refused); the host clock must be right, as JWTs are time-limited",
+          ),
     );
     return { results };
   }
@@ -40,26 +50,46 @@ export async function checkGithubApp(github: Octokit, apiUrl: string): Promise<{
   results.push(
     data.events.includes('workflow_run')
       ? ok('app.events', 'App events', 'subscribed to workflow_run')
-      : problem('app.events', 'App events', `not subscribed to workflow_run (events: ${data.events.join(', ') || 'none'}): GitHub never tells the API how runs end`, `${settingsPage(app)} → Permissions & events → Subscribe to events → tick "Workflow run" → Save`),
+      : problem(
+          'app.events',
+          'App events',
+          `not subscribed to workflow_run (events: ${data.events.join(', ') || 'none'}): GitHub never tells the API how runs end`,
+          `${settingsPage(app)} → Permissions & events → Subscribe to events → tick "Workflow run" → Save`,
+        ),
   );
 
   const missing = missingPermissions(data.permissions);
   results.push(
     missing.length === 0
       ? ok('app.permissions', 'App permissions', 'Actions: write, Contents: read, Metadata: read')
-      : problem('app.permissions', 'App permissions', `the App does not ask for ${missing.join(', ')}`, `${settingsPage(app)} → Permissions & events → Repository permissions; then each installation must accept the change (org Settings → GitHub Apps → Review request)`),
+      : problem(
+          'app.permissions',
+          'App permissions',
+          `the App does not ask for ${missing.join(', ')}`,
+          `${settingsPage(app)} → Permissions & events → Repository permissions; then each installation must accept the change (org Settings → GitHub Apps → Review request)`,
+        ),
   );
 
   try {
     const { data: hook } = await github.request('GET /app/hook/config');
     results.push(...webhookConfigResults(hook, app));
   } catch (error) {
-    results.push(problem('app.webhook-url', 'Webhook URL', `cannot read the App's webhook config: ${describeGithubError(error).message}`, `${settingsPage(app)} → Webhook: tick Active and set the URL to https://<your-domain>${WEBHOOK_PATH}`));
+    results.push(
+      problem(
+        'app.webhook-url',
+        'Webhook URL',
+        `cannot read the App's webhook config: ${describeGithubError(error).message}`,
+        `${settingsPage(app)} → Webhook: tick Active and set the URL to https://<your-domain>${WEBHOOK_PATH}`,
+      ),
+    );
   }
   return { results, app };
 }
 
-function webhookConfigResults(hook: { url?: string | undefined; content_type?: string | undefined; secret?: string | undefined; insecure_ssl?: string | number | undefined }, app: AppInfo): CheckResult[] {
+function webhookConfigResults(
+  hook: { url?: string | undefined; content_type?: string | undefined; secret?: string | undefined; insecure_ssl?: string | number | undefined },
+  app: AppInfo,
+): CheckResult[] {
   const results: CheckResult[] = [];
   const page = settingsPage(app);
   const url = hook.url?.trim() ?? '';
@@ -70,23 +100,54 @@ function webhookConfigResults(hook: { url?: string | undefined; content_type?: s
     path = undefined;
   }
   if (!url) {
-    results.push(problem('app.webhook-url', 'Webhook URL', 'no webhook URL: GitHub sends no workflow_run events anywhere', `${page} → Webhook: tick Active, URL https://<your-domain>${WEBHOOK_PATH}`));
+    results.push(
+      problem(
+        'app.webhook-url',
+        'Webhook URL',
+        'no webhook URL: GitHub sends no workflow_run events anywhere',
+        `${page} → Webhook: tick Active, URL https://<your-domain>${WEBHOOK_PATH}`,
+      ),
+    );
   } else if (path !== WEBHOOK_PATH) {
-    results.push(problem('app.webhook-url', 'Webhook URL', `${url} does not point at ${WEBHOOK_PATH}`, `${page} → Webhook URL: https://<your-domain>${WEBHOOK_PATH} (the API serves deliveries on that path only)`));
+    results.push(
+      problem(
+        'app.webhook-url',
+        'Webhook URL',
+        `${url} does not point at ${WEBHOOK_PATH}`,
+        `${page} → Webhook URL: https://<your-domain>${WEBHOOK_PATH} (the API serves deliveries on that path only)`,
+      ),
+    );
   } else if (String(hook.insecure_ssl ?? '0') === '1') {
-    results.push(warn('app.webhook-url', 'Webhook URL', `${url}, with SSL verification disabled`, `${page} → Webhook → SSL verification: Enable (use a certificate GitHub trusts)`));
+    results.push(
+      warn(
+        'app.webhook-url',
+        'Webhook URL',
+        `${url}, with SSL verification disabled`,
+        `${page} → Webhook → SSL verification: Enable (use a certificate GitHub trusts)`,
+      ),
+    );
   } else {
     results.push(ok('app.webhook-url', 'Webhook URL', url));
   }
   results.push(
     hook.content_type === 'json'
       ? ok('app.webhook-content-type', 'Webhook content type', 'application/json')
-      : warn('app.webhook-content-type', 'Webhook content type', `${hook.content_type ?? 'unknown'}: the API accepts it, but deliveries are larger and the guide sets JSON`, `${page} → Webhook → Content type: application/json`),
+      : warn(
+          'app.webhook-content-type',
+          'Webhook content type',
+          `${hook.content_type ?? 'unknown'}: the API accepts it, but deliveries are larger and the guide sets JSON`,
+          `${page} → Webhook → Content type: application/json`,
+        ),
   );
   results.push(
     hook.secret
       ? ok('app.webhook-secret', 'Webhook secret', 'set (GitHub never shows it; a mismatch shows up as 401 deliveries)')
-      : problem('app.webhook-secret', 'Webhook secret', 'no secret: deliveries arrive unsigned and the API refuses them (401)', `generate one (openssl rand -hex 32), enter it in ${page} → Webhook secret, and set the same value as GITHUB_WEBHOOK_SECRET on the API`),
+      : problem(
+          'app.webhook-secret',
+          'Webhook secret',
+          'no secret: deliveries arrive unsigned and the API refuses them (401)',
+          `generate one (openssl rand -hex 32), enter it in ${page} → Webhook secret, and set the same value as GITHUB_WEBHOOK_SECRET on the API`,
+        ),
   );
   return results;
 }

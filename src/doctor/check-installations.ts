@@ -40,14 +40,28 @@ export async function checkInstallations(github: Octokit): Promise<CheckResult[]
     return [problem('installations', 'Installations', `cannot list installations: ${describeGithubError(error).message}`, 'see the App JWT check above')];
   }
   if (installations.length === 0) {
-    return [problem('installations', 'Installations', 'the App is not installed on any account: nothing can be dispatched', 'App settings → Install App → choose the organization → select the repositories with your deploy workflows')];
+    return [
+      problem(
+        'installations',
+        'Installations',
+        'the App is not installed on any account: nothing can be dispatched',
+        'App settings → Install App → choose the organization → select the repositories with your deploy workflows',
+      ),
+    ];
   }
   const results: CheckResult[] = [ok('installations', 'Installations', installations.map((i) => `${i.id} (${i.account})`).join(', '))];
   for (const installation of installations) {
     const id = `installation.${installation.id}`;
     const label = `Installation ${installation.id} (${installation.account})`;
     if (installation.suspended) {
-      results.push(problem(`${id}.token`, `${label} token`, 'the installation is suspended: GitHub refuses its tokens', `unsuspend it: ${installation.account} → Settings → GitHub Apps → the App → Unsuspend`));
+      results.push(
+        problem(
+          `${id}.token`,
+          `${label} token`,
+          'the installation is suspended: GitHub refuses its tokens',
+          `unsuspend it: ${installation.account} → Settings → GitHub Apps → the App → Unsuspend`,
+        ),
+      );
       continue;
     }
     let granted: Record<string, string | undefined>;
@@ -56,14 +70,26 @@ export async function checkInstallations(github: Octokit): Promise<CheckResult[]
       granted = { ...(data.permissions as Record<string, string | undefined>) };
       results.push(ok(`${id}.token`, `${label} token`, 'token exchange works'));
     } catch (error) {
-      results.push(problem(`${id}.token`, `${label} token`, `failed to get installation token: ${describeGithubError(error).message}`, `the App must still be installed on ${installation.account} and the private key current; reinstall from the App settings → Install App if it was removed`));
+      results.push(
+        problem(
+          `${id}.token`,
+          `${label} token`,
+          `failed to get installation token: ${describeGithubError(error).message}`,
+          `the App must still be installed on ${installation.account} and the private key current; reinstall from the App settings → Install App if it was removed`,
+        ),
+      );
       continue;
     }
     const missing = missingPermissions(granted);
     results.push(
       missing.length === 0
         ? ok(`${id}.permissions`, `${label} permissions`, 'Actions: write, Contents: read, Metadata: read')
-        : problem(`${id}.permissions`, `${label} permissions`, `missing ${missing.join(', ')}`, `give the App these repository permissions (App settings → Permissions & events) and have ${installation.account} accept them (${installation.account} → Settings → GitHub Apps → the App → Review request)`),
+        : problem(
+            `${id}.permissions`,
+            `${label} permissions`,
+            `missing ${missing.join(', ')}`,
+            `give the App these repository permissions (App settings → Permissions & events) and have ${installation.account} accept them (${installation.account} → Settings → GitHub Apps → the App → Review request)`,
+          ),
     );
   }
   return results;

@@ -9,12 +9,17 @@ const REDELIVER = 'then run `gha-agent github redeliver --since 24h` to replay w
 
 /** What a failed delivery's status code says about the cause. */
 function causeAndFix(code: number): { cause: string; fix: string } {
-  if (code === 0) return { cause: 'GitHub could not reach the API', fix: `make ${WEBHOOK_PATH} reachable from GitHub (public DNS, ingress, firewall, TLS certificate)` };
-  if (code === 401) return { cause: 'the API refused the signature', fix: 'set GITHUB_WEBHOOK_SECRET on the API to exactly the App\'s webhook secret' };
-  if (code === 404 || code === 405) return { cause: 'nothing serves the webhook URL', fix: `point the App's webhook URL at https://<your-domain>${WEBHOOK_PATH} and check the ingress routes it to the API` };
-  if (code === 503) return { cause: 'the API could not take it (GITHUB_WEBHOOK_SECRET unset, or Temporal unreachable)', fix: 'see the API\'s log and /readyz' };
+  if (code === 0)
+    return { cause: 'GitHub could not reach the API', fix: `make ${WEBHOOK_PATH} reachable from GitHub (public DNS, ingress, firewall, TLS certificate)` };
+  if (code === 401) return { cause: 'the API refused the signature', fix: "set GITHUB_WEBHOOK_SECRET on the API to exactly the App's webhook secret" };
+  if (code === 404 || code === 405)
+    return {
+      cause: 'nothing serves the webhook URL',
+      fix: `point the App's webhook URL at https://<your-domain>${WEBHOOK_PATH} and check the ingress routes it to the API`,
+    };
+  if (code === 503) return { cause: 'the API could not take it (GITHUB_WEBHOOK_SECRET unset, or Temporal unreachable)', fix: "see the API's log and /readyz" };
   if (code === 413) return { cause: 'a proxy in front of the API refused the body size', fix: 'allow request bodies up to 25 MB on the ingress/proxy' };
-  return { cause: `the API or a proxy answered ${code}`, fix: 'see the API\'s log and the App\'s Advanced → Recent Deliveries page' };
+  return { cause: `the API or a proxy answered ${code}`, fix: "see the API's log and the App's Advanced → Recent Deliveries page" };
 }
 
 /**
@@ -27,7 +32,12 @@ export async function checkRecentDeliveries(github: Octokit, nowMs = Date.now())
   try {
     items = await listHookDeliveries(github, nowMs - WINDOW_MS);
   } catch (error) {
-    return problem('app.deliveries', title, `cannot list the App's deliveries: ${describeGithubError(error).message}`, 'the App needs an active webhook (App settings → Webhook → Active)');
+    return problem(
+      'app.deliveries',
+      title,
+      `cannot list the App's deliveries: ${describeGithubError(error).message}`,
+      'the App needs an active webhook (App settings → Webhook → Active)',
+    );
   }
   const groups = attemptsByGuid(items);
   if (groups.size === 0) return ok('app.deliveries', title, 'none in the last 24 h');

@@ -10,8 +10,13 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** The API's own side: the webhook secret it verifies with (guide: "Job status not updating automatically"). */
 export function checkWebhookSecretEnv(secret: string | undefined): CheckResult {
   return secret
-    ? ok('api.webhook-secret', 'GITHUB_WEBHOOK_SECRET', 'set on this host (it must equal the App\'s webhook secret)')
-    : problem('api.webhook-secret', 'GITHUB_WEBHOOK_SECRET', 'not set: the API answers every delivery 503', 'set GITHUB_WEBHOOK_SECRET on the API to the App\'s webhook secret (Helm: global.integrations.github.bot.webhookSecret)');
+    ? ok('api.webhook-secret', 'GITHUB_WEBHOOK_SECRET', "set on this host (it must equal the App's webhook secret)")
+    : problem(
+        'api.webhook-secret',
+        'GITHUB_WEBHOOK_SECRET',
+        'not set: the API answers every delivery 503',
+        "set GITHUB_WEBHOOK_SECRET on the API to the App's webhook secret (Helm: global.integrations.github.bot.webhookSecret)",
+      );
 }
 
 /** Temporal is reachable with this host's settings, and the job search attributes are registered. */
@@ -22,7 +27,12 @@ export async function checkTemporal(config: TemporalConnectConfig): Promise<Chec
     connection = await Connection.connect({ ...(config.connectionOptions as Parameters<typeof Connection.connect>[0]), connectTimeout: CONNECT_TIMEOUT_MS });
   } catch (error) {
     return [
-      problem('temporal.reachable', 'Temporal', `cannot connect to ${address}: ${(error as Error).message}`, 'set TEMPORAL_ADDRESS (and TEMPORAL_API_KEY / TEMPORAL_TLS_* for Temporal Cloud or TLS) to a running Temporal frontend'),
+      problem(
+        'temporal.reachable',
+        'Temporal',
+        `cannot connect to ${address}: ${(error as Error).message}`,
+        'set TEMPORAL_ADDRESS (and TEMPORAL_API_KEY / TEMPORAL_TLS_* for Temporal Cloud or TLS) to a running Temporal frontend',
+      ),
       skipped('temporal.search-attributes', 'Search attributes', 'needs Temporal'),
     ];
   }
@@ -32,7 +42,14 @@ export async function checkTemporal(config: TemporalConnectConfig): Promise<Chec
       await connection.workflowService.describeNamespace({ namespace: config.namespace });
       results.push(ok('temporal.reachable', 'Temporal', `${address}, namespace ${config.namespace}`));
     } catch (error) {
-      results.push(problem('temporal.reachable', 'Temporal', `${address} answers, but namespace "${config.namespace}": ${(error as Error).message}`, `create it (temporal operator namespace create --namespace ${config.namespace}) or set TEMPORAL_NAMESPACE`));
+      results.push(
+        problem(
+          'temporal.reachable',
+          'Temporal',
+          `${address} answers, but namespace "${config.namespace}": ${(error as Error).message}`,
+          `create it (temporal operator namespace create --namespace ${config.namespace}) or set TEMPORAL_NAMESPACE`,
+        ),
+      );
       results.push(skipped('temporal.search-attributes', 'Search attributes', 'needs the namespace'));
       return results;
     }
@@ -51,7 +68,14 @@ export async function checkTemporal(config: TemporalConnectConfig): Promise<Chec
             ),
       );
     } catch (error) {
-      results.push(problem('temporal.search-attributes', 'Search attributes', `cannot list them: ${(error as Error).message}`, 'the Temporal operator API must be reachable with these credentials'));
+      results.push(
+        problem(
+          'temporal.search-attributes',
+          'Search attributes',
+          `cannot list them: ${(error as Error).message}`,
+          'the Temporal operator API must be reachable with these credentials',
+        ),
+      );
     }
     return results;
   } finally {

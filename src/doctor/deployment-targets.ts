@@ -1,5 +1,6 @@
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import { skipped, type CheckResult } from './check-result.ts';
+import { configOwner, DEFAULT_REF } from '../shared/job-agent-config.ts';
 
 /** One repository workflow jobs get dispatched to, as the doctor checks it. */
 export interface DeploymentTarget {
@@ -15,7 +16,12 @@ export interface DeploymentTarget {
 }
 
 /** `--repo owner/repo --workflow id|file [--ref main] [--installation id]`. */
-export function deploymentTargetFromFlags(flags: { repo: string; workflow: string; ref?: string | undefined; installation?: string | undefined }): DeploymentTarget {
+export function deploymentTargetFromFlags(flags: {
+  repo: string;
+  workflow: string;
+  ref?: string | undefined;
+  installation?: string | undefined;
+}): DeploymentTarget {
   const [owner, repo, ...rest] = flags.repo.split('/');
   if (!owner || !repo || rest.length > 0) throw new Error(`--repo must be owner/repo, got "${flags.repo}"`);
   if (!/^\d+$/.test(flags.workflow) && !/^[\w.-]+\.ya?ml$/.test(flags.workflow)) {
@@ -27,7 +33,7 @@ export function deploymentTargetFromFlags(flags: { repo: string; workflow: strin
     owner,
     repo,
     workflow: flags.workflow,
-    ref: flags.ref?.trim() || 'main',
+    ref: flags.ref?.trim() || DEFAULT_REF,
     ...(flags.installation !== undefined ? { installationId: Number(flags.installation) } : {}),
   };
 }
@@ -44,14 +50,20 @@ export function deploymentTargetsFromConfig(config: DeclarativeConfig): { target
   const results: CheckResult[] = [];
   for (const deployment of config.deployments.values()) {
     const c = deployment.jobAgentConfig;
-    const owner = c.owner ?? c.organizationId;
+    const owner = configOwner(c);
     const templated = (['owner', 'repo', 'workflowId'] as const).filter((key) => isTemplated(key === 'owner' ? owner : c[key]));
     if (templated.length > 0) {
-      results.push(skipped(`deployment.${deployment.name}`, `Deployment ${deployment.name}`, `${templated.join(', ')} ${templated.length === 1 ? 'is a template' : 'are templates'}: known only when a job renders them (check one with --repo/--workflow)`));
+      results.push(
+        skipped(
+          `deployment.${deployment.name}`,
+          `Deployment ${deployment.name}`,
+          `${templated.join(', ')} ${templated.length === 1 ? 'is a template' : 'are templates'}: known only when a job renders them (check one with --repo/--workflow)`,
+        ),
+      );
       continue;
     }
     const installationId = isTemplated(c.installationId) ? undefined : Number(c.installationId);
-    const ref = typeof c.ref === 'string' && c.ref.trim() !== '' && !isTemplated(c.ref) ? c.ref.trim() : 'main';
+    const ref = typeof c.ref === 'string' && c.ref.trim() !== '' && !isTemplated(c.ref) ? c.ref.trim() : DEFAULT_REF;
     targets.push({
       name: deployment.name,
       owner: String(owner),

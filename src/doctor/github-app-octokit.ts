@@ -8,7 +8,10 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 const fetchWithTimeout: typeof fetch = (input, init) =>
-  fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  fetch(input, {
+    ...init,
+    signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
 
 /**
  * Octokit authenticated as the App itself (a JWT per request) or, with `installationId`, as one

@@ -58,7 +58,10 @@ export async function redeliverFailedDeliveries(github: Octokit, options: Redeli
     try {
       await github.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: latest.id });
       outcomes.push({ ...base, result: 'redelivered' });
-      options.logger?.info({ guid, deliveryId: latest.id, event: latest.event, action: latest.action, lastStatus: latest.status }, 'asked GitHub to redeliver a failed webhook delivery');
+      options.logger?.info(
+        { guid, deliveryId: latest.id, event: latest.event, action: latest.action, lastStatus: latest.status },
+        'asked GitHub to redeliver a failed webhook delivery',
+      );
     } catch (error) {
       const { message } = describeGithubError(error);
       outcomes.push({ ...base, result: 'error', error: message });

@@ -41,7 +41,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const raw = options.env;
   const githubApiUrl = githubApiBaseUrl({ GITHUB_API_URL: raw.GITHUB_API_URL?.trim() || undefined, GITHUB_URL: raw.GITHUB_URL?.trim() || undefined });
   if (!parsed.success) {
-    results.push(problem('env', 'Environment', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), 'fix the variables named; see .env.example'));
+    results.push(
+      problem(
+        'env',
+        'Environment',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        'fix the variables named; see .env.example',
+      ),
+    );
   }
 
   const { results: credentialResults, credentials } = checkAppCredentials(raw);
@@ -58,7 +65,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       targets.push(...fromConfig.targets);
     } catch (error) {
       const detail = error instanceof DeclarativeConfigError ? error.problems.join('; ') : (error as Error).message;
-      results.push(problem('config', 'CONFIG_FILE', detail, 'fix the documents named (see the guide\'s Configuration section)'));
+      results.push(problem('config', 'CONFIG_FILE', detail, "fix the documents named (see the guide's Configuration section)"));
     }
   }
 

@@ -365,7 +365,13 @@ export class GithubObjects {
     return {
       ...example,
       name,
-      commit: { ...commit, sha, node_id: legacyNodeId('Commit', stableId('commit', sha)), url: `${api}/commits/${sha}`, html_url: `https://github.com/${repo.fullName}/commit/${sha}` },
+      commit: {
+        ...commit,
+        sha,
+        node_id: legacyNodeId('Commit', stableId('commit', sha)),
+        url: `${api}/commits/${sha}`,
+        html_url: `https://github.com/${repo.fullName}/commit/${sha}`,
+      },
       _links: { self: `${api}/branches/${encodeURIComponent(name)}`, html: `https://github.com/${repo.fullName}/tree/${name}` },
       protected: false,
       protection_url: `${api}/branches/${encodeURIComponent(name)}/protection`,

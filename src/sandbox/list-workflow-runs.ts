@@ -16,13 +16,7 @@ export interface RunPage {
  * `head_sha`, `check_suite_id`, `per_page`, `page`) to runs that are already sorted newest first.
  * `created` follows GitHub's search date syntax and, like GitHub, compares whole seconds.
  */
-export function listWorkflowRuns(
-  runs: RunRecord[],
-  query: URLSearchParams,
-  actorLogin: string,
-  pageUrl: URL,
-  docsUrl: string,
-): RunPage {
+export function listWorkflowRuns(runs: RunRecord[], query: URLSearchParams, actorLogin: string, pageUrl: URL, docsUrl: string): RunPage {
   const created = query.get('created');
   const inCreated = created ? parseCreated(created.replace(/ /g, '+'), docsUrl) : () => true;
   const status = query.get('status');

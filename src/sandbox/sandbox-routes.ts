@@ -3,7 +3,7 @@ import { GithubError } from './github-error.ts';
 import type { AppSettings, GithubObjects, SandboxRepo, SandboxWorkflow } from './github-objects.ts';
 import { listWorkflowRuns } from './list-workflow-runs.ts';
 import type { GithubOpenapi, JsonObject, SandboxOperationId } from './openapi-spec.ts';
-import { DEFAULT_RUN_NAME, renderRunName } from './render-run-name.ts';
+import { renderRunName } from './render-run-name.ts';
 import { stableSha } from './rebase-example.ts';
 import type { WebhookSender } from './webhook-sender.ts';
 import type { RunConclusion, WorkflowRuns } from './workflow-runs.ts';
@@ -429,9 +429,7 @@ function installationFromParam(ctx: SandboxContext, req: RouteRequest, op: Sandb
 /** Repositories an installation can see: its selection, or every repository of its account. */
 function reposOf(ctx: SandboxContext, installation: InstallationConfig): RepoConfig[] {
   return [...ctx.repos.values()].filter((repo) =>
-    installation.repositories
-      ? installation.repositories.has(repo.fullName.toLowerCase())
-      : repo.owner.toLowerCase() === installation.account.toLowerCase(),
+    installation.repositories ? installation.repositories.has(repo.fullName.toLowerCase()) : repo.owner.toLowerCase() === installation.account.toLowerCase(),
   );
 }
 
@@ -453,9 +451,7 @@ function repoFor(ctx: SandboxContext, req: RouteRequest, op: SandboxOperationId)
 /** By numeric id, or by file name (`deploy.yml`) or path, as GitHub accepts both. */
 function workflowFor(ctx: SandboxContext, repo: RepoConfig, req: RouteRequest, op: SandboxOperationId): WorkflowConfig {
   const ref = req.params.workflow_id as string;
-  const workflow = /^\d+$/.test(ref)
-    ? repo.workflows.find((w) => w.id === Number(ref))
-    : repo.workflows.find((w) => w.fileName === ref || w.path === ref);
+  const workflow = /^\d+$/.test(ref) ? repo.workflows.find((w) => w.id === Number(ref)) : repo.workflows.find((w) => w.fileName === ref || w.path === ref);
   if (!workflow) throw notFound(ctx, op);
   return workflow;
 }

@@ -87,9 +87,11 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
       const j = Math.floor(Math.random() * (i + 1));
       [items[i], items[j]] = [items[j]!, items[i]!];
     }
-    track((async () => {
-      for (const item of items) await forward(item);
-    })());
+    track(
+      (async () => {
+        for (const item of items) await forward(item);
+      })(),
+    );
   };
 
   const server: Server = createServer((request, response) => {
@@ -122,9 +124,11 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
         heldByRun.set(delivery.runId, queue);
         if (delivery.action === 'completed') {
           heldByRun.delete(delivery.runId);
-          track((async () => {
-            for (const item of queue.reverse()) await forward(item);
-          })());
+          track(
+            (async () => {
+              for (const item of queue.reverse()) await forward(item);
+            })(),
+          );
         }
         response.writeHead(200).end();
         return;

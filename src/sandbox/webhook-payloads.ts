@@ -44,12 +44,7 @@ function workflowRunExamples(): Record<WorkflowRunAction, string> {
  * A `workflow_run` delivery body for one of our runs: the example payload with our run, workflow,
  * repository, organization, sender and installation put in.
  */
-export function buildWorkflowRunPayload(
-  objects: GithubObjects,
-  action: WorkflowRunAction,
-  run: RunRecord,
-  installationId: number,
-): JsonObject {
+export function buildWorkflowRunPayload(objects: GithubObjects, action: WorkflowRunAction, run: RunRecord, installationId: number): JsonObject {
   const example = JSON.parse(workflowRunExamples()[action]) as JsonObject;
   const exampleRun = example.workflow_run as JsonObject;
   const apiRun = objects.run(run);

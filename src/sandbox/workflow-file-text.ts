@@ -71,7 +71,13 @@ function readDispatchInputs(text: string): DispatchInputs | undefined {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
   const on = (doc as { on?: unknown }).on;
   const triggers: Record<string, unknown> =
-    typeof on === 'string' ? { [on]: null } : Array.isArray(on) ? Object.fromEntries(on.map((t) => [String(t), null])) : on && typeof on === 'object' ? (on as Record<string, unknown>) : {};
+    typeof on === 'string'
+      ? { [on]: null }
+      : Array.isArray(on)
+        ? Object.fromEntries(on.map((t) => [String(t), null]))
+        : on && typeof on === 'object'
+          ? (on as Record<string, unknown>)
+          : {};
   if (!Object.hasOwn(triggers, 'workflow_dispatch')) return undefined;
   const dispatch = triggers.workflow_dispatch;
   const inputs = dispatch && typeof dispatch === 'object' ? (dispatch as { inputs?: unknown }).inputs : undefined;

@@ -3,17 +3,7 @@ import type { RunRecord, SandboxRepo, SandboxWorkflow } from './github-objects.t
 import type { WorkflowRunAction } from './webhook-payloads.ts';
 
 /** Conclusions GitHub reports for a completed workflow run. */
-export const RUN_CONCLUSIONS = [
-  'success',
-  'failure',
-  'cancelled',
-  'skipped',
-  'neutral',
-  'timed_out',
-  'action_required',
-  'startup_failure',
-  'stale',
-] as const;
+export const RUN_CONCLUSIONS = ['success', 'failure', 'cancelled', 'skipped', 'neutral', 'timed_out', 'action_required', 'startup_failure', 'stale'] as const;
 export type RunConclusion = (typeof RUN_CONCLUSIONS)[number];
 
 export interface StartRunParams {
@@ -76,7 +66,7 @@ export class WorkflowRuns {
     this.runs.set(record.id, entry);
     void this.emit('requested', entry);
     entry.timer = setTimeout(() => {
-      this.transition(entry, 'in_progress', null);
+      void this.transition(entry, 'in_progress', null);
       if (params.hold) return;
       entry.timer = setTimeout(() => this.transition(entry, 'completed', params.conclusion), params.stepDelayMs);
     }, params.stepDelayMs);

@@ -15,6 +15,14 @@ const githubOwner = (what: string) =>
     .min(1, `${what} is required`)
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, `${what} must be a GitHub user or organisation name (letters, digits and -, at most 39)`);
 
+/** The ref dispatched when a config names none (DESIGN §4.1). */
+export const DEFAULT_REF = 'main';
+
+/** The GitHub owner of a (raw or rendered) config: `owner`, or Ctrlplane's older name for it, `organizationId`. */
+export function configOwner(config: { owner?: unknown; organizationId?: unknown }): unknown {
+  return config.owner ?? config.organizationId;
+}
+
 /**
  * The rendered job agent config (DESIGN §4.1). `workflowId` is the numeric workflow ID or the workflow's
  * file name (`deploy.yml`), which GitHub's dispatch endpoint accepts in the same place.
@@ -41,7 +49,7 @@ export const jobAgentConfigSchema = z
       .string()
       .trim()
       .optional()
-      .transform((ref) => (ref ? ref : 'main')),
+      .transform((ref) => (ref ? ref : DEFAULT_REF)),
     /** Opt-in: the workflow_dispatch input that receives a per-job API token (the workflow must declare it). */
     jobTokenInput: z
       .string()
@@ -50,7 +58,7 @@ export const jobAgentConfigSchema = z
       .refine((name) => name !== 'job_id', 'jobTokenInput cannot be job_id')
       .optional(),
   })
-  .transform(({ organizationId, owner, ...rest }) => ({ ...rest, owner: (owner ?? organizationId) as string }));
+  .transform(({ organizationId, owner, ...rest }) => ({ ...rest, owner: configOwner({ owner, organizationId }) as string }));
 
 export type JobAgentConfig = z.output<typeof jobAgentConfigSchema>;
 

@@ -1,28 +1,14 @@
+/** The statuses a job can leave: waiting, running, waiting for approval. */
+const ACTIVE_STATUSES = ['pending', 'in_progress', 'action_required'] as const;
+/** The statuses a job ends in; it never leaves one. */
+const TERMINAL_STATUSES = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
+
 /** Ctrlplane's job statuses (snake_case, as the jobs API speaks them). */
-export const JOB_STATUSES = [
-  'pending',
-  'in_progress',
-  'action_required',
-  'successful',
-  'failure',
-  'cancelled',
-  'skipped',
-  'invalid_job_agent',
-  'invalid_integration',
-  'external_run_not_found',
-] as const;
+export const JOB_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
 
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>([
-  'successful',
-  'failure',
-  'cancelled',
-  'skipped',
-  'invalid_job_agent',
-  'invalid_integration',
-  'external_run_not_found',
-]);
+const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>(TERMINAL_STATUSES);
 
 /** Once a job is in a terminal status it never changes again. */
 export function isTerminalStatus(status: JobStatus): boolean {
@@ -40,9 +26,7 @@ export function statusRank(status: JobStatus): number {
   return 1;
 }
 
-const BY_LOOSE_NAME = new Map<string, JobStatus>(
-  JOB_STATUSES.map((status) => [status.replaceAll('_', '').toLowerCase(), status]),
-);
+const BY_LOOSE_NAME = new Map<string, JobStatus>(JOB_STATUSES.map((status) => [status.replaceAll('_', '').toLowerCase(), status]));
 
 /** Accepts the snake_case names and their camelCase spellings (`inProgress`, `invalidJobAgent`, ...). */
 export function parseJobStatus(input: string): JobStatus | undefined {

@@ -13,6 +13,7 @@ export const searchAttributes = {
 } as const;
 
 /** Name → Temporal type name, as `temporal server start-dev --search-attribute` and the operator API take them. */
-export const SEARCH_ATTRIBUTE_DEFINITIONS: ReadonlyArray<{ name: string; type: 'Keyword' | 'Int' }> = Object.values(
-  searchAttributes,
-).map((key) => ({ name: key.name, type: key.type === SearchAttributeType.INT ? 'Int' : 'Keyword' }));
+export const SEARCH_ATTRIBUTE_DEFINITIONS: ReadonlyArray<{ name: string; type: 'Keyword' | 'Int' }> = Object.values(searchAttributes).map((key) => ({
+  name: key.name,
+  type: key.type === SearchAttributeType.INT ? 'Int' : 'Keyword',
+}));

@@ -23,6 +23,11 @@ export function jobWorkflowId(jobId: string): string {
   return `${WORKFLOW_ID_PREFIX}${jobId}`;
 }
 
+/** The job ID in a job's workflow ID (`job-<id>` → `<id>`); other workflow IDs come back as they are. */
+export function jobIdOfWorkflowId(workflowId: string): string {
+  return workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : workflowId;
+}
+
 /** The part of a `workflow_run` delivery the workflow needs; never the whole payload. */
 export interface WorkflowRunEvent {
   deliveryId: string;

@@ -1,7 +1,7 @@
 // text/template's predefined functions.
 import { formatValue, sprint, sprintf, sprintln, utf8Bytes } from './fmt.ts';
 import { FuncError, type TemplateFunc } from './functions.ts';
-import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typeName } from './values.ts';
+import { type GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typeName } from './values.ts';
 import { isTrue } from './exec.ts';
 import { utf8Encode } from './encoding.ts';
 import { SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
@@ -64,7 +64,6 @@ function byteAt(s: string, x: number): number {
   let off = 0;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
-    let n = 1;
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = s.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
@@ -72,7 +71,7 @@ function byteAt(s: string, x: number): number {
         i++;
       } else c = 0xfffd;
     } else if (c >= 0xdc00 && c <= 0xdfff) c = 0xfffd;
-    n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
     if (x < off + n) return utf8Bytes(String.fromCodePoint(c))[x - off]!;
     off += n;
   }
@@ -213,13 +212,27 @@ function jsEscape(s: string): string {
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
     switch (ch) {
-      case '\\': out += '\\\\'; continue;
-      case "'": out += "\\'"; continue;
-      case '"': out += '\\"'; continue;
-      case '<': out += '\\u003C'; continue;
-      case '>': out += '\\u003E'; continue;
-      case '&': out += '\\u0026'; continue;
-      case '=': out += '\\u003D'; continue;
+      case '\\':
+        out += '\\\\';
+        continue;
+      case "'":
+        out += "\\'";
+        continue;
+      case '"':
+        out += '\\"';
+        continue;
+      case '<':
+        out += '\\u003C';
+        continue;
+      case '>':
+        out += '\\u003E';
+        continue;
+      case '&':
+        out += '\\u0026';
+        continue;
+      case '=':
+        out += '\\u003D';
+        continue;
     }
     if (c < 0x20) out += '\\u00' + c.toString(16).toUpperCase().padStart(2, '0');
     else if (c < 0x80) out += ch;

@@ -2,6 +2,7 @@
 import { builtins } from './builtins.ts';
 import { ExecState, type Program } from './exec.ts';
 import { FuncError, type FuncEnv, type TemplateFunc } from './functions.ts';
+import type { Tree } from './nodes.ts';
 import { parseTemplate } from './parser.ts';
 import { sprigFuncs, sprigNames } from './sprig.ts';
 import { GoTime, prepareData } from './values.ts';
@@ -111,7 +112,7 @@ export class ProgramCache {
 }
 
 /** Parses, reporting a JavaScript stack overflow (absurdly deep nesting) as a parse error. */
-function parse(name: string, source: string): Map<string, import('./nodes.ts').Tree> {
+function parse(name: string, source: string): Map<string, Tree> {
   try {
     return parseTemplate(name, source, hasFunc);
   } catch (e) {
@@ -164,9 +165,7 @@ export function run(cache: ProgramCache, name: string, source: string, data: unk
   if (source.length > limits.maxTemplateBytes || source.length * 3 > limits.maxTemplateBytes) {
     const bytes = utf8Length(source);
     if (bytes > limits.maxTemplateBytes) {
-      throw new TemplateError(
-        `template: ${name}: render budget exceeded: template source is ${bytes} bytes (maxTemplateBytes ${limits.maxTemplateBytes})`,
-      );
+      throw new TemplateError(`template: ${name}: render budget exceeded: template source is ${bytes} bytes (maxTemplateBytes ${limits.maxTemplateBytes})`);
     }
   }
   try {

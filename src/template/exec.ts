@@ -1,6 +1,6 @@
 // A port of Go's text/template executor over the value model in values.ts, with the option
 // missingkey=zero. Errors carry Go's exact text.
-import { formatValue, sprint, sprintf } from './fmt.ts';
+import { sprint, sprintf } from './fmt.ts';
 import { goQuote } from './lexer.ts';
 import type * as N from './nodes.ts';
 import { nodeString } from './nodes.ts';
@@ -10,7 +10,7 @@ import { utf8Bytes } from './fmt.ts';
 import { compareStrings } from './fmt.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, sliceTypes, stringMaps, typeName } from './values.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
-import { BudgetError, BudgetMeter, CHARS_PER_STEP, SLOW_CHARS_PER_STEP, isResourceError, mapKeys, utf8Length, withMeter } from './budget.ts';
+import { BudgetError, type BudgetMeter, CHARS_PER_STEP, SLOW_CHARS_PER_STEP, isResourceError, mapKeys, utf8Length, withMeter } from './budget.ts';
 
 /** Marks "no final value" (Go's missingVal) in pipelines. */
 const MISSING = Symbol('missing');
@@ -219,7 +219,7 @@ export class ExecState {
             const boxed = !stringMaps.has(m);
             const keys = mapKeys(m);
             // sorting: n log n comparisons
-            this.meter.step(keys.length * Math.log2(keys.length + 1) / 8);
+            this.meter.step((keys.length * Math.log2(keys.length + 1)) / 8);
             for (const k of keys.sort(compareStrings)) {
               ran = true;
               this.rangeIteration(r, mark, k, m[k], boxed);
@@ -382,9 +382,7 @@ export class ExecState {
     return this.evalFieldChain(dot, v.value, v.boxed, variable, variable.ident.slice(1), args, final);
   }
 
-  evalFieldChain(
-    dot: unknown, receiver: unknown, boxed: boolean, node: N.Node, ident: string[], args: N.Node[] | null, final: Final,
-  ): unknown {
+  evalFieldChain(dot: unknown, receiver: unknown, boxed: boolean, node: N.Node, ident: string[], args: N.Node[] | null, final: Final): unknown {
     const n = ident.length;
     let r = receiver;
     let b = boxed;
@@ -403,9 +401,7 @@ export class ExecState {
     return this.evalCall(dot, fn, cmd, node.ident, args, final);
   }
 
-  evalField(
-    dot: unknown, fieldName: string, node: N.Node, args: N.Node[] | null, final: Final, receiver: unknown, boxed: boolean,
-  ): unknown {
+  evalField(dot: unknown, fieldName: string, node: N.Node, args: N.Node[] | null, final: Final, receiver: unknown, boxed: boolean): unknown {
     if (receiver === undefined) return undefined;
     if (receiver === null) this.errorf('nil pointer evaluating %s.%s', 'interface {}', fieldName);
     if (receiver instanceof JsonNumber) {
@@ -421,9 +417,7 @@ export class ExecState {
     this.errorf("can't evaluate field %s in type %s", fieldName, boxed ? 'interface {}' : typeName(receiver));
   }
 
-  evalCall(
-    dot: unknown, fn: TemplateFunc, node: N.Node, name: string, argNodes: N.Node[] | null, final: Final, receiver?: unknown,
-  ): unknown {
+  evalCall(dot: unknown, fn: TemplateFunc, node: N.Node, name: string, argNodes: N.Node[] | null, final: Final, receiver?: unknown): unknown {
     const args = argNodes ? argNodes.slice(1) : [];
     let numIn = args.length;
     if (final !== MISSING) numIn++;
@@ -575,8 +569,6 @@ export class ExecState {
   }
 }
 
-const noFlags = { plus: false, minus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
-
 function doublePercent(s: string): string {
   return s.replaceAll('%', '%%');
 }
@@ -629,9 +621,7 @@ export function isTrue(v: unknown): [boolean, boolean] {
 }
 
 function resourceMessage(e: RangeError): string {
-  return /call stack/i.test(e.message)
-    ? 'nesting too deep for the JavaScript stack'
-    : `JavaScript refused an allocation (${e.message})`;
+  return /call stack/i.test(e.message) ? 'nesting too deep for the JavaScript stack' : `JavaScript refused an allocation (${e.message})`;
 }
 
 // json.Number's methods, callable as fields: {{ .replicas.Int64 }}.

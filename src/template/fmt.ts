@@ -252,7 +252,7 @@ function pad(s: string, f: Flags, zeroOK = false): string {
 
 function fmtInteger(v: bigint, verb: string, f: Flags, unsigned: boolean): string {
   const neg = v < 0n;
-  let a = neg ? -v : v;
+  const a = neg ? -v : v;
   let digits: string;
   switch (verb) {
     case 'd':
@@ -311,7 +311,6 @@ function fmtInteger(v: bigint, verb: string, f: Flags, unsigned: boolean): strin
   else if (f.plus) sign = '+';
   else if (f.space) sign = ' ';
   void unsigned;
-  a = 0n;
   return pad(sign + digits, { ...f, zero: false });
 }
 
@@ -587,9 +586,9 @@ export function sprintf(format: string, args: unknown[]): string {
   let out = '';
   const end = format.length;
   let argNum = 0;
-  let afterIndex = false;
+  let afterIndex: boolean;
   let reordered = false;
-  let goodArgNum = true;
+  let goodArgNum: boolean;
 
   // fmt.(*pp).argNumber: an explicit [n] index at format[i].
   const argNumber = (i: number): [number, boolean] => {
@@ -635,12 +634,23 @@ export function sprintf(format: string, args: unknown[]): string {
     const f: Flags = { plus: false, minus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
     flags: for (; i < end; i++) {
       switch (format[i]) {
-        case '#': f.sharp = true; break;
-        case '0': f.zero = true; break;
-        case '+': f.plus = true; break;
-        case '-': f.minus = true; break;
-        case ' ': f.space = true; break;
-        default: break flags;
+        case '#':
+          f.sharp = true;
+          break;
+        case '0':
+          f.zero = true;
+          break;
+        case '+':
+          f.plus = true;
+          break;
+        case '-':
+          f.minus = true;
+          break;
+        case ' ':
+          f.space = true;
+          break;
+        default:
+          break flags;
       }
     }
     [i, afterIndex] = argNumber(i);
@@ -680,7 +690,7 @@ export function sprintf(format: string, args: unknown[]): string {
         f.prec = ok ? pr : 0;
       }
     }
-    if (!afterIndex) [i, afterIndex] = argNumber(i);
+    if (!afterIndex) [i] = argNumber(i);
     if (i >= end) {
       out += '%!(NOVERB)';
       break;

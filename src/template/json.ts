@@ -122,12 +122,23 @@ function quoteJson(s: string, escapeHTML: boolean): string {
     let rep: string | undefined;
     if (c < 0x20) {
       switch (c) {
-        case 8: rep = '\\b'; break;
-        case 12: rep = '\\f'; break;
-        case 10: rep = '\\n'; break;
-        case 13: rep = '\\r'; break;
-        case 9: rep = '\\t'; break;
-        default: rep = '\\u00' + c.toString(16).padStart(2, '0');
+        case 8:
+          rep = '\\b';
+          break;
+        case 12:
+          rep = '\\f';
+          break;
+        case 10:
+          rep = '\\n';
+          break;
+        case 13:
+          rep = '\\r';
+          break;
+        case 9:
+          rep = '\\t';
+          break;
+        default:
+          rep = '\\u00' + c.toString(16).padStart(2, '0');
       }
     } else if (c === 0x22) rep = '\\"';
     else if (c === 0x5c) rep = '\\\\';

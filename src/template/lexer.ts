@@ -517,13 +517,27 @@ export function goQuote(s: string, quote = '"'): string {
       continue;
     }
     switch (r) {
-      case 7: out += '\\a'; break;
-      case 8: out += '\\b'; break;
-      case 12: out += '\\f'; break;
-      case 10: out += '\\n'; break;
-      case 13: out += '\\r'; break;
-      case 9: out += '\\t'; break;
-      case 11: out += '\\v'; break;
+      case 7:
+        out += '\\a';
+        break;
+      case 8:
+        out += '\\b';
+        break;
+      case 12:
+        out += '\\f';
+        break;
+      case 10:
+        out += '\\n';
+        break;
+      case 13:
+        out += '\\r';
+        break;
+      case 9:
+        out += '\\t';
+        break;
+      case 11:
+        out += '\\v';
+        break;
       default:
         if (r < 0x20 || r === 0x7f) out += '\\x' + r.toString(16).padStart(2, '0');
         else if (r >= 0xd800 && r <= 0xdfff) out += '\\ufffd';

@@ -36,10 +36,23 @@ interface Base {
   tree: Tree;
 }
 
-export interface ListNode extends Base { type: 'list'; nodes: Node[] }
-export interface TextNode extends Base { type: 'text'; text: string }
-export interface CommentNode extends Base { type: 'comment'; text: string }
-export interface ActionNode extends Base { type: 'action'; line: number; pipe: PipeNode }
+export interface ListNode extends Base {
+  type: 'list';
+  nodes: Node[];
+}
+export interface TextNode extends Base {
+  type: 'text';
+  text: string;
+}
+export interface CommentNode extends Base {
+  type: 'comment';
+  text: string;
+}
+export interface ActionNode extends Base {
+  type: 'action';
+  line: number;
+  pipe: PipeNode;
+}
 export interface PipeNode extends Base {
   type: 'pipe';
   line: number;
@@ -47,14 +60,37 @@ export interface PipeNode extends Base {
   decl: VariableNode[];
   cmds: CommandNode[];
 }
-export interface CommandNode extends Base { type: 'command'; args: Node[] }
-export interface IdentifierNode extends Base { type: 'identifier'; ident: string }
-export interface VariableNode extends Base { type: 'variable'; ident: string[] }
-export interface DotNode extends Base { type: 'dot' }
-export interface NilNode extends Base { type: 'nil' }
-export interface FieldNode extends Base { type: 'field'; ident: string[] }
-export interface ChainNode extends Base { type: 'chain'; node: Node; field: string[] }
-export interface BoolNode extends Base { type: 'bool'; value: boolean }
+export interface CommandNode extends Base {
+  type: 'command';
+  args: Node[];
+}
+export interface IdentifierNode extends Base {
+  type: 'identifier';
+  ident: string;
+}
+export interface VariableNode extends Base {
+  type: 'variable';
+  ident: string[];
+}
+export interface DotNode extends Base {
+  type: 'dot';
+}
+export interface NilNode extends Base {
+  type: 'nil';
+}
+export interface FieldNode extends Base {
+  type: 'field';
+  ident: string[];
+}
+export interface ChainNode extends Base {
+  type: 'chain';
+  node: Node;
+  field: string[];
+}
+export interface BoolNode extends Base {
+  type: 'bool';
+  value: boolean;
+}
 export interface NumberNode extends Base {
   type: 'number';
   text: string;
@@ -67,9 +103,18 @@ export interface NumberNode extends Base {
   float64: number;
   complex: [number, number];
 }
-export interface StringNode extends Base { type: 'string'; quoted: string; text: string }
-export interface EndNode extends Base { type: 'end' }
-export interface ElseNode extends Base { type: 'else'; line: number }
+export interface StringNode extends Base {
+  type: 'string';
+  quoted: string;
+  text: string;
+}
+export interface EndNode extends Base {
+  type: 'end';
+}
+export interface ElseNode extends Base {
+  type: 'else';
+  line: number;
+}
 export interface BranchNode extends Base {
   type: 'if' | 'range' | 'with';
   line: number;
@@ -77,9 +122,20 @@ export interface BranchNode extends Base {
   list: ListNode;
   elseList: ListNode | null;
 }
-export interface BreakNode extends Base { type: 'break'; line: number }
-export interface ContinueNode extends Base { type: 'continue'; line: number }
-export interface TemplateNode extends Base { type: 'template'; line: number; name: string; pipe: PipeNode | null }
+export interface BreakNode extends Base {
+  type: 'break';
+  line: number;
+}
+export interface ContinueNode extends Base {
+  type: 'continue';
+  line: number;
+}
+export interface TemplateNode extends Base {
+  type: 'template';
+  line: number;
+  name: string;
+  pipe: PipeNode | null;
+}
 
 /** Go's Node.String(), used in error contexts such as `at <.version.tag>`. */
 export function nodeString(n: Node): string {

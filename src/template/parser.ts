@@ -294,7 +294,8 @@ class TreeParser {
     try {
       const pipe = this.pipeline(context, T.RightDelim);
       if (context === 'range') this.rangeDepth++;
-      let [list, next] = this.itemList();
+      const [list, initialNext] = this.itemList();
+      let next = initialNext;
       if (context === 'range') this.rangeDepth--;
       let elseList: N.ListNode | null = null;
       if (next.type === 'else') {
@@ -454,8 +455,17 @@ class TreeParser {
   newNumber(token: Item): N.NumberNode {
     const text = token.val;
     const n: N.NumberNode = {
-      type: 'number', text, isInt: false, isUint: false, isFloat: false, isComplex: false,
-      int64: 0n, uint64: 0n, float64: 0, complex: [0, 0], ...this.base(token.pos),
+      type: 'number',
+      text,
+      isInt: false,
+      isUint: false,
+      isFloat: false,
+      isComplex: false,
+      int64: 0n,
+      uint64: 0n,
+      float64: 0,
+      complex: [0, 0],
+      ...this.base(token.pos),
     };
     if (token.typ === T.CharConstant) {
       const r = unquoteChar(text);

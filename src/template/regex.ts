@@ -227,7 +227,12 @@ function* tokens(expr: string): Generator<Token> {
 export function estimateProgramSize(expr: string): { size: number; repeatProduct: number } {
   // Each frame: size of the completed items and of the last item (what a repeat applies to), and the
   // largest product of nested {n,m} counts among them.
-  interface Frame { done: number; last: number; doneProd: number; lastProd: number }
+  interface Frame {
+    done: number;
+    last: number;
+    doneProd: number;
+    lastProd: number;
+  }
   const frame = (): Frame => ({ done: 0, last: 0, doneProd: 1, lastProd: 1 });
   const stack: Frame[] = [frame()];
   let top = stack[0]!;
@@ -364,7 +369,7 @@ export function allMatches(re: GoRegexp, s: string, n: number, groups = false): 
   const out: number[][] = [];
   const budget = meter();
   const m = re.re.matcher(s);
-  for (let pos = 0, prevMatchEnd = -1; out.length < limit && pos <= s.length; ) {
+  for (let pos = 0, prevMatchEnd = -1; out.length < limit && pos <= s.length;) {
     const match = search(re, m, s, pos, groups, pos === 0);
     if (!match) break;
     let accept = true;

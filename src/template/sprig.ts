@@ -5,9 +5,7 @@ import { compareStrings, formatValue, sprintf, utf8Bytes } from './fmt.ts';
 import { FuncError, type FuncEnv, type ParamType, type TemplateFunc } from './functions.ts';
 import { marshalJson, parseJson } from './json.ts';
 import { goQuote } from './lexer.ts';
-import {
-  RegexSyntaxError, compileGoRegex, findAllString, findString, matchString, quoteMeta, replaceAll, split, type GoRegexp,
-} from './regex.ts';
+import { RegexSyntaxError, compileGoRegex, findAllString, findString, matchString, quoteMeta, replaceAll, split, type GoRegexp } from './regex.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
 import { formatTime } from './time.ts';
 import { decodeUtf8 } from './encoding.ts';
@@ -137,15 +135,24 @@ function toFloat64(v: unknown): number {
 function reflectKindName(v: unknown): string {
   if (v instanceof TypedInt) return v.type;
   switch (kindOf(v)) {
-    case 'string': return 'string';
-    case 'bool': return 'bool';
-    case 'int': return 'int';
-    case 'float': return 'float64';
-    case 'map': return 'map';
-    case 'struct': return 'struct';
-    case 'complex': return 'complex128';
-    case 'slice': return 'slice';
-    default: return 'invalid';
+    case 'string':
+      return 'string';
+    case 'bool':
+      return 'bool';
+    case 'int':
+      return 'int';
+    case 'float':
+      return 'float64';
+    case 'map':
+      return 'map';
+    case 'struct':
+      return 'struct';
+    case 'complex':
+      return 'complex128';
+    case 'slice':
+      return 'slice';
+    default:
+      return 'invalid';
   }
 }
 
@@ -294,7 +301,10 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     slow: true,
     fn: (vs) => {
       const parts = vs.filter((v) => v !== null).map((v) => strval(v));
-      meter().work(parts.reduce((n, p) => n + p.length, 0), SLOW_CHARS_PER_STEP);
+      meter().work(
+        parts.reduce((n, p) => n + p.length, 0),
+        SLOW_CHARS_PER_STEP,
+      );
       const quoted = parts.map((p) => goQuote(p));
       checkJoin(quoted, ' ');
       return quoted.join(' ');
@@ -432,7 +442,7 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   int: { params: ['any'], fn: ([v]) => toInt64(v) },
   int64: { params: ['any'], fn: ([v]) => new TypedInt('int64', toInt64(v)) },
   float64: { params: ['any'], fn: ([v]) => toFloat64(v) },
-  atoi: { params: ['string'], fn: ([s]) => (/^[+-]?[0-9]+$/.test(s as string) ? parseInt0((s as string).replace(/^([+-]?)0+(?=\d)/, '$1')) ?? 0n : 0n) },
+  atoi: { params: ['string'], fn: ([s]) => (/^[+-]?[0-9]+$/.test(s as string) ? (parseInt0((s as string).replace(/^([+-]?)0+(?=\d)/, '$1')) ?? 0n) : 0n) },
   add1: { params: ['any'], fn: ([v]) => int64(toInt64(v) + 1n) },
   add: { params: [], variadic: 'any', fn: (vs) => int64(vs.reduce<bigint>((a, v) => a + toInt64(v), 0n)) },
   sub: { params: ['any', 'any'], fn: ([a, b]) => int64(toInt64(a) - toInt64(b)) },
@@ -500,8 +510,20 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   // lists (the executor checks and charges every list a function returns; copies are checked first)
   list: { params: [], variadic: 'any', fn: (vs) => vs },
   tuple: { params: [], variadic: 'any', fn: (vs) => vs },
-  first: { params: ['any'], fn: ([v]) => { const l = listOp('first', v); return l.length ? l[0] : null; } },
-  last: { params: ['any'], fn: ([v]) => { const l = listOp('last', v); return l.length ? l[l.length - 1] : null; } },
+  first: {
+    params: ['any'],
+    fn: ([v]) => {
+      const l = listOp('first', v);
+      return l.length ? l[0] : null;
+    },
+  },
+  last: {
+    params: ['any'],
+    fn: ([v]) => {
+      const l = listOp('last', v);
+      return l.length ? l[l.length - 1] : null;
+    },
+  },
   rest: { params: ['any'], fn: ([v]) => listOp('rest', v).slice(1) },
   initial: { params: ['any'], fn: ([v]) => listOp('initial', v).slice(0, -1) },
   has: {
@@ -528,8 +550,20 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
       return out;
     },
   },
-  reverse: { params: ['any'], fn: ([v]) => { const l = listOp('reverse', v); return [...l].reverse(); } },
-  compact: { params: ['any'], fn: ([v]) => { const l = listOp('compact', v); return l.filter((e) => !empty(e)); } },
+  reverse: {
+    params: ['any'],
+    fn: ([v]) => {
+      const l = listOp('reverse', v);
+      return [...l].reverse();
+    },
+  },
+  compact: {
+    params: ['any'],
+    fn: ([v]) => {
+      const l = listOp('compact', v);
+      return l.filter((e) => !empty(e));
+    },
+  },
   uniq: {
     params: ['any'],
     fn: ([v]) => {
@@ -540,9 +574,30 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
       return out;
     },
   },
-  append: { params: ['any', 'any'], fn: ([l, v]) => { const xs = listOp('push', l); meter().items(xs.length + 1); return [...xs, v]; } },
-  push: { params: ['any', 'any'], fn: ([l, v]) => { const xs = listOp('push', l); meter().items(xs.length + 1); return [...xs, v]; } },
-  prepend: { params: ['any', 'any'], fn: ([l, v]) => { const xs = listOp('prepend', l); meter().items(xs.length + 1); return [v, ...xs]; } },
+  append: {
+    params: ['any', 'any'],
+    fn: ([l, v]) => {
+      const xs = listOp('push', l);
+      meter().items(xs.length + 1);
+      return [...xs, v];
+    },
+  },
+  push: {
+    params: ['any', 'any'],
+    fn: ([l, v]) => {
+      const xs = listOp('push', l);
+      meter().items(xs.length + 1);
+      return [...xs, v];
+    },
+  },
+  prepend: {
+    params: ['any', 'any'],
+    fn: ([l, v]) => {
+      const xs = listOp('prepend', l);
+      meter().items(xs.length + 1);
+      return [v, ...xs];
+    },
+  },
   concat: {
     params: [],
     variadic: 'any',
@@ -599,7 +654,13 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
       return d;
     },
   },
-  get: { params: ['map', 'string'], fn: ([d, k]) => { const m = requireMapArg(d); return m && Object.hasOwn(m, k as string) ? m[k as string] : ''; } },
+  get: {
+    params: ['map', 'string'],
+    fn: ([d, k]) => {
+      const m = requireMapArg(d);
+      return m && Object.hasOwn(m, k as string) ? m[k as string] : '';
+    },
+  },
   set: {
     params: ['map', 'string', 'any'],
     fn: ([d, k, v]) => {
@@ -609,8 +670,21 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
       return m;
     },
   },
-  unset: { params: ['map', 'string'], fn: ([d, k]) => { const m = requireMapArg(d); if (m) delete m[k as string]; return m; } },
-  hasKey: { params: ['map', 'string'], fn: ([d, k]) => { const m = requireMapArg(d); return !!m && Object.hasOwn(m, k as string); } },
+  unset: {
+    params: ['map', 'string'],
+    fn: ([d, k]) => {
+      const m = requireMapArg(d);
+      if (m) delete m[k as string];
+      return m;
+    },
+  },
+  hasKey: {
+    params: ['map', 'string'],
+    fn: ([d, k]) => {
+      const m = requireMapArg(d);
+      return !!m && Object.hasOwn(m, k as string);
+    },
+  },
   keys: {
     params: [],
     variadic: 'map',
@@ -705,31 +779,76 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   dir: { params: ['string'], slow: true, fn: ([p]) => pathDir(p as string) },
   clean: { params: ['string'], slow: true, fn: ([p]) => pathClean(p as string) },
   isAbs: { params: ['string'], fn: ([p]) => (p as string).startsWith('/') },
-  ext: { params: ['string'], fn: ([p]) => { const s = p as string; for (let i = s.length - 1; i >= 0 && s[i] !== '/'; i--) if (s[i] === '.') return s.slice(i); return ''; } },
+  ext: {
+    params: ['string'],
+    fn: ([p]) => {
+      const s = p as string;
+      for (let i = s.length - 1; i >= 0 && s[i] !== '/'; i--) if (s[i] === '.') return s.slice(i);
+      return '';
+    },
+  },
 
   // reflection
   typeOf: { params: ['any'], fn: ([v]) => (v === null ? '<nil>' : typeName(v)) },
   kindOf: { params: ['any'], fn: ([v]) => reflectKindName(v) },
   kindIs: { params: ['string', 'any'], fn: ([t, v]) => t === reflectKindName(v) },
   typeIs: { params: ['string', 'any'], fn: ([t, v]) => t === (v === null ? '<nil>' : typeName(v)) },
-  typeIsLike: { params: ['string', 'any'], fn: ([t, v]) => { const n = v === null ? '<nil>' : typeName(v); return t === n || '*' + t === n; } },
+  typeIsLike: {
+    params: ['string', 'any'],
+    fn: ([t, v]) => {
+      const n = v === null ? '<nil>' : typeName(v);
+      return t === n || '*' + t === n;
+    },
+  },
   deepEqual: { params: ['any', 'any'], fn: ([a, b]) => deepEqual(a, b) },
 
   // time and identity: injectable through FuncEnv, deterministic in tests
   now: { params: [], fn: (_a, env: FuncEnv) => env.now() },
   // Layouts are scanned for tokens at every character: a step per 2 characters on top of `slow`.
-  date: { params: ['string', 'any'], slow: true, fn: ([f, d], env: FuncEnv) => { meter().work((f as string).length, 2); return formatTime(toTime(d, env), f as string); } },
+  date: {
+    params: ['string', 'any'],
+    slow: true,
+    fn: ([f, d], env: FuncEnv) => {
+      meter().work((f as string).length, 2);
+      return formatTime(toTime(d, env), f as string);
+    },
+  },
   dateInZone: {
     params: ['string', 'any', 'string'],
     slow: true,
-    fn: ([f, d], env: FuncEnv) => { meter().work((f as string).length, 2); return formatTime(toTime(d, env), f as string); },
+    fn: ([f, d], env: FuncEnv) => {
+      meter().work((f as string).length, 2);
+      return formatTime(toTime(d, env), f as string);
+    },
   },
-  unixEpoch: { params: ['any'], fn: (a) => { const d = a[0]; return d instanceof GoTime ? String(Math.floor(d.ms / 1000)) : '0'; } },
-  uuidv4: { params: [], fn: (_a, env: FuncEnv) => { meter().step(4); return uuidFrom(() => env.random()); } },
+  unixEpoch: {
+    params: ['any'],
+    fn: (a) => {
+      const d = a[0];
+      return d instanceof GoTime ? String(Math.floor(d.ms / 1000)) : '0';
+    },
+  },
+  uuidv4: {
+    params: [],
+    fn: (_a, env: FuncEnv) => {
+      meter().step(4);
+      return uuidFrom(() => env.random());
+    },
+  },
 
   // the environment is off limits
-  env: { params: ['string'], fn: () => { throw new FuncError(envDisabled); } },
-  expandenv: { params: ['string'], fn: () => { throw new FuncError(envDisabled); } },
+  env: {
+    params: ['string'],
+    fn: () => {
+      throw new FuncError(envDisabled);
+    },
+  },
+  expandenv: {
+    params: ['string'],
+    fn: () => {
+      throw new FuncError(envDisabled);
+    },
+  },
 };
 
 /** goutils.DeleteWhiteSpace: works byte by byte, so non-ASCII text comes out as Latin-1 (as in Go). */
@@ -983,29 +1102,217 @@ for (const name of ['First', 'Last', 'Rest', 'Initial', 'Reverse', 'Uniq', 'Comp
 
 /** Every function name sprig v3 defines; names without an implementation fail when called. */
 export const sprigNames = [
-  'hello', 'ago', 'date', 'date_in_zone', 'date_modify', 'dateInZone', 'dateModify', 'duration', 'durationRound',
-  'htmlDate', 'htmlDateInZone', 'must_date_modify', 'mustDateModify', 'mustToDate', 'now', 'toDate', 'unixEpoch',
-  'abbrev', 'abbrevboth', 'trunc', 'trim', 'upper', 'lower', 'title', 'untitle', 'substr', 'repeat', 'trimall',
-  'trimAll', 'trimSuffix', 'trimPrefix', 'nospace', 'initials', 'randAlphaNum', 'randAlpha', 'randAscii',
-  'randNumeric', 'swapcase', 'shuffle', 'snakecase', 'camelcase', 'kebabcase', 'wrap', 'wrapWith', 'contains',
-  'hasPrefix', 'hasSuffix', 'quote', 'squote', 'cat', 'indent', 'nindent', 'replace', 'plural', 'sha1sum',
-  'sha256sum', 'sha512sum', 'adler32sum', 'toString', 'atoi', 'int64', 'int', 'float64', 'seq', 'toDecimal', 'split',
-  'splitList', 'splitn', 'toStrings', 'until', 'untilStep', 'add1', 'add', 'sub', 'div', 'mod', 'mul', 'randInt',
-  'add1f', 'addf', 'subf', 'divf', 'mulf', 'biggest', 'max', 'min', 'maxf', 'minf', 'ceil', 'floor', 'round', 'join',
-  'sortAlpha', 'default', 'empty', 'coalesce', 'all', 'any', 'compact', 'mustCompact', 'fromJson', 'toJson',
-  'toPrettyJson', 'toRawJson', 'mustFromJson', 'mustToJson', 'mustToPrettyJson', 'mustToRawJson', 'ternary',
-  'deepCopy', 'mustDeepCopy', 'typeOf', 'typeIs', 'typeIsLike', 'kindOf', 'kindIs', 'deepEqual', 'env', 'expandenv',
-  'getHostByName', 'base', 'dir', 'clean', 'ext', 'isAbs', 'osBase', 'osClean', 'osDir', 'osExt', 'osIsAbs', 'b64enc',
-  'b64dec', 'b32enc', 'b32dec', 'tuple', 'list', 'dict', 'get', 'set', 'unset', 'hasKey', 'pluck', 'keys', 'pick',
-  'omit', 'merge', 'mergeOverwrite', 'mustMerge', 'mustMergeOverwrite', 'values', 'append', 'push', 'mustAppend',
-  'mustPush', 'prepend', 'mustPrepend', 'first', 'mustFirst', 'rest', 'mustRest', 'last', 'mustLast', 'initial',
-  'mustInitial', 'reverse', 'mustReverse', 'uniq', 'mustUniq', 'without', 'mustWithout', 'has', 'mustHas', 'slice',
-  'mustSlice', 'concat', 'dig', 'chunk', 'mustChunk', 'bcrypt', 'htpasswd', 'genPrivateKey', 'derivePassword',
-  'buildCustomCert', 'genCA', 'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert',
-  'genSignedCertWithKey', 'encryptAES', 'decryptAES', 'randBytes', 'uuidv4', 'semver', 'semverCompare', 'fail',
-  'regexMatch', 'mustRegexMatch', 'regexFindAll', 'mustRegexFindAll', 'regexFind', 'mustRegexFind',
-  'regexReplaceAll', 'mustRegexReplaceAll', 'regexReplaceAllLiteral', 'mustRegexReplaceAllLiteral', 'regexSplit',
-  'mustRegexSplit', 'regexQuoteMeta', 'urlParse', 'urlJoin',
+  'hello',
+  'ago',
+  'date',
+  'date_in_zone',
+  'date_modify',
+  'dateInZone',
+  'dateModify',
+  'duration',
+  'durationRound',
+  'htmlDate',
+  'htmlDateInZone',
+  'must_date_modify',
+  'mustDateModify',
+  'mustToDate',
+  'now',
+  'toDate',
+  'unixEpoch',
+  'abbrev',
+  'abbrevboth',
+  'trunc',
+  'trim',
+  'upper',
+  'lower',
+  'title',
+  'untitle',
+  'substr',
+  'repeat',
+  'trimall',
+  'trimAll',
+  'trimSuffix',
+  'trimPrefix',
+  'nospace',
+  'initials',
+  'randAlphaNum',
+  'randAlpha',
+  'randAscii',
+  'randNumeric',
+  'swapcase',
+  'shuffle',
+  'snakecase',
+  'camelcase',
+  'kebabcase',
+  'wrap',
+  'wrapWith',
+  'contains',
+  'hasPrefix',
+  'hasSuffix',
+  'quote',
+  'squote',
+  'cat',
+  'indent',
+  'nindent',
+  'replace',
+  'plural',
+  'sha1sum',
+  'sha256sum',
+  'sha512sum',
+  'adler32sum',
+  'toString',
+  'atoi',
+  'int64',
+  'int',
+  'float64',
+  'seq',
+  'toDecimal',
+  'split',
+  'splitList',
+  'splitn',
+  'toStrings',
+  'until',
+  'untilStep',
+  'add1',
+  'add',
+  'sub',
+  'div',
+  'mod',
+  'mul',
+  'randInt',
+  'add1f',
+  'addf',
+  'subf',
+  'divf',
+  'mulf',
+  'biggest',
+  'max',
+  'min',
+  'maxf',
+  'minf',
+  'ceil',
+  'floor',
+  'round',
+  'join',
+  'sortAlpha',
+  'default',
+  'empty',
+  'coalesce',
+  'all',
+  'any',
+  'compact',
+  'mustCompact',
+  'fromJson',
+  'toJson',
+  'toPrettyJson',
+  'toRawJson',
+  'mustFromJson',
+  'mustToJson',
+  'mustToPrettyJson',
+  'mustToRawJson',
+  'ternary',
+  'deepCopy',
+  'mustDeepCopy',
+  'typeOf',
+  'typeIs',
+  'typeIsLike',
+  'kindOf',
+  'kindIs',
+  'deepEqual',
+  'env',
+  'expandenv',
+  'getHostByName',
+  'base',
+  'dir',
+  'clean',
+  'ext',
+  'isAbs',
+  'osBase',
+  'osClean',
+  'osDir',
+  'osExt',
+  'osIsAbs',
+  'b64enc',
+  'b64dec',
+  'b32enc',
+  'b32dec',
+  'tuple',
+  'list',
+  'dict',
+  'get',
+  'set',
+  'unset',
+  'hasKey',
+  'pluck',
+  'keys',
+  'pick',
+  'omit',
+  'merge',
+  'mergeOverwrite',
+  'mustMerge',
+  'mustMergeOverwrite',
+  'values',
+  'append',
+  'push',
+  'mustAppend',
+  'mustPush',
+  'prepend',
+  'mustPrepend',
+  'first',
+  'mustFirst',
+  'rest',
+  'mustRest',
+  'last',
+  'mustLast',
+  'initial',
+  'mustInitial',
+  'reverse',
+  'mustReverse',
+  'uniq',
+  'mustUniq',
+  'without',
+  'mustWithout',
+  'has',
+  'mustHas',
+  'slice',
+  'mustSlice',
+  'concat',
+  'dig',
+  'chunk',
+  'mustChunk',
+  'bcrypt',
+  'htpasswd',
+  'genPrivateKey',
+  'derivePassword',
+  'buildCustomCert',
+  'genCA',
+  'genCAWithKey',
+  'genSelfSignedCert',
+  'genSelfSignedCertWithKey',
+  'genSignedCert',
+  'genSignedCertWithKey',
+  'encryptAES',
+  'decryptAES',
+  'randBytes',
+  'uuidv4',
+  'semver',
+  'semverCompare',
+  'fail',
+  'regexMatch',
+  'mustRegexMatch',
+  'regexFindAll',
+  'mustRegexFindAll',
+  'regexFind',
+  'mustRegexFind',
+  'regexReplaceAll',
+  'mustRegexReplaceAll',
+  'regexReplaceAllLiteral',
+  'mustRegexReplaceAllLiteral',
+  'regexSplit',
+  'mustRegexSplit',
+  'regexQuoteMeta',
+  'urlParse',
+  'urlJoin',
   // Helm's `required`, which the conformance harness adds to Go's function map as well.
   'required',
 ];

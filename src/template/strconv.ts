@@ -129,14 +129,22 @@ export function parseFloat64(s: string): number | null {
 function unescape(s: string, i: number, quote: string): [string, number] | null {
   const c = s[i];
   switch (c) {
-    case 'a': return ['\x07', i + 1];
-    case 'b': return ['\b', i + 1];
-    case 'f': return ['\f', i + 1];
-    case 'n': return ['\n', i + 1];
-    case 'r': return ['\r', i + 1];
-    case 't': return ['\t', i + 1];
-    case 'v': return ['\v', i + 1];
-    case '\\': return ['\\', i + 1];
+    case 'a':
+      return ['\x07', i + 1];
+    case 'b':
+      return ['\b', i + 1];
+    case 'f':
+      return ['\f', i + 1];
+    case 'n':
+      return ['\n', i + 1];
+    case 'r':
+      return ['\r', i + 1];
+    case 't':
+      return ['\t', i + 1];
+    case 'v':
+      return ['\v', i + 1];
+    case '\\':
+      return ['\\', i + 1];
     case "'":
     case '"':
       if (c !== quote) return null;

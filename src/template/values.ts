@@ -56,23 +56,18 @@ export function typedSlice<T extends unknown[]>(arr: T, elem: string): T {
   return arr;
 }
 
-export type Kind =
-  | 'invalid'
-  | 'interface'
-  | 'string'
-  | 'bool'
-  | 'int'
-  | 'uint'
-  | 'float'
-  | 'complex'
-  | 'slice'
-  | 'map'
-  | 'struct'
-  | 'func';
+export type Kind = 'invalid' | 'interface' | 'string' | 'bool' | 'int' | 'uint' | 'float' | 'complex' | 'slice' | 'map' | 'struct' | 'func';
 
 export function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber) &&
-    !(v instanceof TypedInt) && !(v instanceof GoTime) && !(v instanceof GoComplex);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof JsonNumber) &&
+    !(v instanceof TypedInt) &&
+    !(v instanceof GoTime) &&
+    !(v instanceof GoComplex)
+  );
 }
 
 export function kindOf(v: unknown): Kind {

@@ -12,9 +12,7 @@ export interface TemporalConnectConfig {
  * variables configure this service, the `temporal` CLI and any SDK. Defaults: localhost:7233, `default`.
  */
 export function temporalConnectConfig(env: NodeJS.ProcessEnv = process.env): TemporalConnectConfig {
-  const overrideEnvVars = Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
+  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
   return {
     connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },

@@ -80,13 +80,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   return { address, namespace, uiUrl: ui ? `http://127.0.0.1:${uiPort}` : undefined, dbFile: options.dbFile, process: child, stop };
 }
 
-async function waitUntilReady(
-  address: string,
-  namespace: string,
-  timeoutMs: number,
-  exited: Promise<number | null>,
-  output: () => string,
-): Promise<void> {
+async function waitUntilReady(address: string, namespace: string, timeoutMs: number, exited: Promise<number | null>, output: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code ?? -1));

@@ -50,7 +50,9 @@ export async function registerSearchAttributes(connection: Connection, namespace
       missing[name] = TYPES[type];
       added.push(name);
     } else if (have !== TYPES[type]) {
-      throw new Error(`search attribute ${name} exists on namespace "${namespace}" as ${IndexedValueType[have] ?? have}, expected ${type}; remove or rename it first`);
+      throw new Error(
+        `search attribute ${name} exists on namespace "${namespace}" as ${IndexedValueType[have] ?? have}, expected ${type}; remove or rename it first`,
+      );
     } else {
       present.push(name);
     }
@@ -68,6 +70,9 @@ export async function registerSearchAttributes(connection: Connection, namespace
 
 function wrap(error: Error & { code?: number }, namespace: string): Error {
   if (error.code !== undefined && PERMISSION_CODES.has(error.code)) return new SearchAttributePermissionError(namespace, error);
-  if (error.code === 5 /* NOT_FOUND */) return new Error(`namespace "${namespace}" does not exist: create it first (temporal operator namespace create --namespace ${namespace})`, { cause: error });
+  if (error.code === 5 /* NOT_FOUND */)
+    return new Error(`namespace "${namespace}" does not exist: create it first (temporal operator namespace create --namespace ${namespace})`, {
+      cause: error,
+    });
   return error;
 }

@@ -64,7 +64,7 @@ export async function findTemporalCli(options: { build?: boolean; log?: (line: s
     });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? String(error);
-    throw new Error(`go install of the Temporal CLI failed:\n${stderr.slice(-4000)}`);
+    throw new Error(`go install of the Temporal CLI failed:\n${stderr.slice(-4000)}`, { cause: error });
   }
   options.log?.(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${cached}`);
   return cached;

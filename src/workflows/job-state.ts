@@ -6,14 +6,7 @@ import type { ManualStatusChange, WorkflowRunEvent } from '../shared/workflow-co
 import { foreignRunReason, type RunBinding } from './run-binding.ts';
 
 /** Why an event or report was not applied; `undefined` from `apply*` means it was. */
-export type Rejection =
-  | 'duplicate-delivery'
-  | 'other-run'
-  | 'no-status'
-  | 'job-terminal'
-  | 'stale'
-  | 'foreign-run'
-  | 'unconfirmed';
+export type Rejection = 'duplicate-delivery' | 'other-run' | 'no-status' | 'job-terminal' | 'stale' | 'foreign-run' | 'unconfirmed';
 
 /** How many delivery IDs to remember for de-duplication (GitHub sends a handful of events per run). */
 const REMEMBERED_DELIVERIES = 200;

@@ -209,7 +209,7 @@ async function runJob(
   resumedWait: WaitProgress | undefined,
 ): Promise<void> {
   let dispatchStarted = false;
-  let target: (RunBinding) | undefined;
+  let target: RunBinding | undefined;
   try {
     if (resumedWait) {
       dispatchStarted = true;
@@ -238,7 +238,9 @@ async function runJob(
     try {
       // A cancel that lands while the dispatch is in flight waits for its answer, so the run it started is known and
       // cancelled too (jobs started before this replay with the immediate cancel they had).
-      const cancellationType = patched('dispatch-answer-before-cancel') ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : ActivityCancellationType.TRY_CANCEL;
+      const cancellationType = patched('dispatch-answer-before-cancel')
+        ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+        : ActivityCancellationType.TRY_CANCEL;
       dispatched = await github.dispatchWorkflowRun.executeWithOptions(
         { ...dispatchOptions, cancellationType, summary: `dispatch ${config.owner}/${config.repo}#${config.workflowId}@${config.ref}` },
         [{ ...target, ref: config.ref, jobId: input.id, ...(config.jobTokenInput ? { jobTokenInput: config.jobTokenInput } : {}) }],
@@ -288,7 +290,10 @@ async function waitForFinalStatus(
     const limit = state.job.run ? deadline : Math.min(deadline, discoveryDeadline);
     const seen = state.observations;
     const held = state.heldArrivals;
-    const arrived = await condition(() => state.terminal || state.observations !== seen || state.heldArrivals !== held, Math.max(1, Math.min(interval, limit - now)));
+    const arrived = await condition(
+      () => state.terminal || state.observations !== seen || state.heldArrivals !== held,
+      Math.max(1, Math.min(interval, limit - now)),
+    );
     if (arrived && state.heldArrivals !== held && !state.job.run && !state.terminal) {
       // An event for a run not yet known to be ours (GHES answers dispatches with 204): confirm it on the job's
       // repository through the API before it counts.
@@ -329,9 +334,7 @@ function runFingerprint(state: JobState): string {
 /** Asks GitHub for the run when webhooks stay away; a failed lookup is logged and left to the next one. */
 async function lookUpRun(state: JobState, target: RunBinding): Promise<void> {
   try {
-    const run = state.job.run
-      ? await getWorkflowRun({ ...target, runId: state.job.run.id })
-      : await findWorkflowRun({ ...target, jobId: state.job.id });
+    const run = state.job.run ? await getWorkflowRun({ ...target, runId: state.job.run.id }) : await findWorkflowRun({ ...target, jobId: state.job.id });
     if (run) {
       state.applyObservation(run);
       state.releaseHeld();
@@ -342,11 +345,7 @@ async function lookUpRun(state: JobState, target: RunBinding): Promise<void> {
   }
 }
 
-async function cancelGithubRun(
-  state: JobState,
-  target: (RunBinding) | undefined,
-  jobId: string,
-): Promise<void> {
+async function cancelGithubRun(state: JobState, target: RunBinding | undefined, jobId: string): Promise<void> {
   if (!target || state.terminal) return;
   try {
     const runId = state.job.run?.id ?? (await findWorkflowRun({ ...target, jobId }))?.runId;

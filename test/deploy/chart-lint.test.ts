@@ -46,8 +46,7 @@ describe(`rendered manifests against the Kubernetes ${KUBERNETES_VERSION} schema
       expect(monitor.metadata.labels?.release).toBe('prometheus');
       const services = manifests.filter(
         (manifest): manifest is Manifest & { spec: ServiceSpec } =>
-          manifest.kind === 'Service' &&
-          Object.entries(monitor.spec.selector.matchLabels).every(([key, value]) => manifest.metadata.labels?.[key] === value),
+          manifest.kind === 'Service' && Object.entries(monitor.spec.selector.matchLabels).every(([key, value]) => manifest.metadata.labels?.[key] === value),
       );
       expect(services).toHaveLength(1);
       const portNames = services[0]?.spec.ports.map((port) => port.name);

@@ -116,8 +116,8 @@ describe('GitHub settings given inline', () => {
   it('rolls the pods when a secret value changes', async () => {
     const annotation = async (secret: string) => {
       const manifests = await renderChart(helm, { valuesFiles: ['inline.yaml'], set: { 'global.integrations.github.bot.webhookSecret': secret } });
-      return (findManifest(manifests, 'Deployment', '-api') as Workload & { spec: { template: { metadata: { annotations: Record<string, string> } } } })
-        .spec.template.metadata.annotations['checksum/secret'];
+      return (findManifest(manifests, 'Deployment', '-api') as Workload & { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec
+        .template.metadata.annotations['checksum/secret'];
     };
     expect(await annotation('one')).not.toBe(await annotation('two'));
   });
@@ -220,9 +220,7 @@ describe('ingress', () => {
     expect(ingress.spec.ingressClassName).toBe('nginx');
     expect(ingress.spec.tls).toEqual([{ secretName: 'agent-tls', hosts: ['agent.example.com'] }]);
     expect(ingress.spec.rules[0]?.host).toBe('agent.example.com');
-    expect(ingress.spec.rules[0]?.http.paths.map(({ path, pathType }) => ({ path, pathType }))).toEqual([
-      { path: '/api/github/webhook', pathType: 'Exact' },
-    ]);
+    expect(ingress.spec.rules[0]?.http.paths.map(({ path, pathType }) => ({ path, pathType }))).toEqual([{ path: '/api/github/webhook', pathType: 'Exact' }]);
   });
 
   it('fails to render without a host', async () => {
@@ -284,7 +282,10 @@ describe('job tokens, metrics and docs (README "Security")', () => {
 
     const referenced = await renderChart(helm, { valuesFiles: ['value-from.yaml'] });
     for (const suffix of ['-api', '-worker']) {
-      expect(env(container(referenced, 'Deployment', suffix), 'JOB_TOKEN_SECRET')?.valueFrom?.secretKeyRef).toEqual({ name: 'agent-api', key: 'job-token-secret' });
+      expect(env(container(referenced, 'Deployment', suffix), 'JOB_TOKEN_SECRET')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'agent-api',
+        key: 'job-token-secret',
+      });
     }
     const none = await renderChart(helm);
     for (const suffix of ['-api', '-worker']) expect(env(container(none, 'Deployment', suffix), 'JOB_TOKEN_SECRET')).toBeUndefined();
@@ -362,7 +363,11 @@ describe('the Ctrlplane connection', () => {
   it('reaches the worker only, with the API key inline (in the chart Secret) or from a Secret of yours', async () => {
     const inline = await renderChart(helm, { set: { ...base, 'ctrlplane.apiKey': 'abc.secret', 'ctrlplane.pollInterval': '30s' } });
     const worker = container(inline, 'Deployment', '-worker');
-    expect(Object.fromEntries(['CTRLPLANE_URL', 'CTRLPLANE_WORKSPACE_ID', 'CTRLPLANE_AGENT_NAME', 'CTRLPLANE_POLL_INTERVAL'].map((name) => [name, env(worker, name)?.value]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['CTRLPLANE_URL', 'CTRLPLANE_WORKSPACE_ID', 'CTRLPLANE_AGENT_NAME', 'CTRLPLANE_POLL_INTERVAL'].map((name) => [name, env(worker, name)?.value]),
+      ),
+    ).toEqual({
       CTRLPLANE_URL: 'https://ctrlplane.example.com',
       CTRLPLANE_WORKSPACE_ID: WS,
       CTRLPLANE_AGENT_NAME: 'github-actions-agent',

@@ -88,15 +88,17 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs PostgreSQL, Temporal, its UI, the one-shot setup, the API and the worker', () => {
-    expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'setup', 'api', 'worker']),
-    );
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'setup', 'api', 'worker']));
     expect(service('temporal').image).toMatch(/^temporalio\/server:/);
     expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
   });
 
   it('builds api, worker and setup from the project Dockerfile as one image, each with its command', () => {
-    for (const [name, command] of [['api', 'api'], ['worker', 'worker'], ['setup', 'setup']] as const) {
+    for (const [name, command] of [
+      ['api', 'api'],
+      ['worker', 'worker'],
+      ['setup', 'setup'],
+    ] as const) {
       expect(service(name).build?.context).toBe('.');
       expect(service(name).image).toBe(service('api').image);
       expect(service(name).command).toEqual([command]);
@@ -138,7 +140,10 @@ describe('docker-compose.yml', () => {
 
   it('sets only env vars the agent reads (no misspelt names)', () => {
     for (const name of ['api', 'worker', 'setup']) {
-      expect(Object.keys(service(name).environment ?? {}).filter((variable) => !AGENT_ENV_VARS.includes(variable)), name).toEqual([]);
+      expect(
+        Object.keys(service(name).environment ?? {}).filter((variable) => !AGENT_ENV_VARS.includes(variable)),
+        name,
+      ).toEqual([]);
     }
   });
 });
@@ -159,7 +164,14 @@ describe('.env.example', () => {
   });
 
   it('holds no secret values', () => {
-    for (const variable of ['GITHUB_BOT_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET', 'GITHUB_BOT_CLIENT_SECRET', 'API_KEYS', 'PAYLOAD_ENCRYPTION_KEYS', 'JOB_TOKEN_SECRET']) {
+    for (const variable of [
+      'GITHUB_BOT_PRIVATE_KEY',
+      'GITHUB_WEBHOOK_SECRET',
+      'GITHUB_BOT_CLIENT_SECRET',
+      'API_KEYS',
+      'PAYLOAD_ENCRYPTION_KEYS',
+      'JOB_TOKEN_SECRET',
+    ]) {
       expect(envExample).toMatch(new RegExp(`^${variable}=$`, 'm'));
     }
   });

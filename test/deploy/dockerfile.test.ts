@@ -18,7 +18,11 @@ let stages: Stage[];
 
 /** Splits a Dockerfile into stages of instructions (continuation lines joined, comments dropped). */
 function parseStages(text: string): Stage[] {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const result: Stage[] = [];
   for (const line of lines) {
     const [keyword = '', ...rest] = line.split(/\s+/);
@@ -61,11 +65,15 @@ describe('Dockerfile', () => {
 
   it('builds in stages and ships only production dependencies and the compiled output', () => {
     expect(stages.map((candidate) => candidate.name)).toEqual(['deps', 'build', 'prod-deps', 'runtime']);
-    const build = stage('build').instructions.map((instruction) => instruction.args).join('\n');
+    const build = stage('build')
+      .instructions.map((instruction) => instruction.args)
+      .join('\n');
     expect(build).toContain('npm run build');
     expect(build).toMatch(/gha-agent\.mjs bundle --out dist\/workflow-bundle\.js/);
     expect(stage('prod-deps').instructions.some((instruction) => /npm ci --omit=dev/.test(instruction.args))).toBe(true);
-    const copies = stage('runtime').instructions.filter((instruction) => instruction.keyword === 'COPY').map((instruction) => instruction.args);
+    const copies = stage('runtime')
+      .instructions.filter((instruction) => instruction.keyword === 'COPY')
+      .map((instruction) => instruction.args);
     expect(copies.some((args) => args.includes('--from=prod-deps') && args.includes('node_modules'))).toBe(true);
     expect(copies.some((args) => args.includes('--from=build') && args.includes('dist'))).toBe(true);
     expect(copies.some((args) => args.includes('--from=deps'))).toBe(false);
@@ -90,7 +98,12 @@ describe('Dockerfile', () => {
     const sources = stages
       .flatMap((candidate) => candidate.instructions)
       .filter((instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from='))
-      .flatMap((instruction) => instruction.args.split(/\s+/).filter((word) => !word.startsWith('--')).slice(0, -1));
+      .flatMap((instruction) =>
+        instruction.args
+          .split(/\s+/)
+          .filter((word) => !word.startsWith('--'))
+          .slice(0, -1),
+      );
     expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'bin']));
     for (const source of sources) {
       expect(existsSync(path.join(REPO_ROOT, source)), `${source} exists`).toBe(true);

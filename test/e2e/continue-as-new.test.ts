@@ -23,7 +23,13 @@ async function runsOf(e: E2eStack, jobId: string) {
   const runs = [];
   for await (const execution of client.workflow.list({ query: `WorkflowId = '${jobWorkflowId(jobId)}'` })) runs.push(execution);
   runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
-  return Promise.all(runs.map(async (run) => ({ runId: run.runId, status: run.status.name, history: await client.workflow.getHandle(jobWorkflowId(jobId), run.runId).fetchHistory() })));
+  return Promise.all(
+    runs.map(async (run) => ({
+      runId: run.runId,
+      status: run.status.name,
+      history: await client.workflow.getHandle(jobWorkflowId(jobId), run.runId).fetchHistory(),
+    })),
+  );
 }
 
 /** Reports progress by hand until the job's workflow has continued as new at least `times` times. */
@@ -75,7 +81,9 @@ describe('continue-as-new', () => {
     await growHistory(e, job.id);
     expect((await e.api(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' })).status).toBe(202);
     expect((await e.waitForStatus(job.id, ['cancelled'])).status).toBe('cancelled');
-    await expect.poll(() => e.sandbox.requests.some((r) => r.method === 'POST' && r.path.endsWith(`/actions/runs/${running.externalId}/cancel`)), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => e.sandbox.requests.some((r) => r.method === 'POST' && r.path.endsWith(`/actions/runs/${running.externalId}/cancel`)), { timeout: 20_000 })
+      .toBe(true);
   });
 
   it('carries a Ctrlplane job: no second claim, no repeated report, the final status reported once', async () => {
@@ -98,7 +106,8 @@ describe('continue-as-new', () => {
     const job = await e.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 103 } });
     const running = await e.waitForStatus(job.id, 'in_progress');
     await growHistory(e, job.id);
-    await e.stack.worker!.shutdown();
+    e.stack.worker!.shutdown();
+    await expect.poll(() => e.stack.worker!.getState(), { timeout: 30_000 }).toBe('STOPPED');
     const read = await e.getJob(job.id);
     expect(read).toMatchObject({ id: job.id, status: 'in_progress', externalId: running.externalId, startedAt: running.startedAt, version: { tag: 'v1.2.3' } });
     expect(read).not.toHaveProperty('resume');

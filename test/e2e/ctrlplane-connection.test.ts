@@ -31,7 +31,14 @@ describe('Ctrlplane http-pull connection', () => {
     expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['successful']);
     const dispatches = dispatchesOf(queued.id);
     expect(dispatches).toHaveLength(1);
-    expect(dispatches[0]).toMatchObject({ owner: OWNER, repo: 'deploy-demo', workflowId: 101, ref: 'main', installationId: 4242, inputs: { job_id: queued.id } });
+    expect(dispatches[0]).toMatchObject({
+      owner: OWNER,
+      repo: 'deploy-demo',
+      workflowId: 101,
+      ref: 'main',
+      installationId: 4242,
+      inputs: { job_id: queued.id },
+    });
     // The same job is readable through our own API, with its origin.
     const job = await env.getJob(queued.id);
     expect(job).toMatchObject({ status: 'successful', ctrlplane: { workspaceId: env.ctrlplaneSettings!.workspaceId, agentId, reportedStatus: 'successful' } });
@@ -129,14 +136,18 @@ describe('Ctrlplane http-pull connection', () => {
       const handle = env.stack.client.workflow.getHandle(`job-${queued.id}`);
       expect((await handle.describe()).status.name).toBe('RUNNING');
       // …and the pending-report gauge shows it (polls go on against visibility while Ctrlplane is down).
-      await expect.poll(async () => Number(/^gha_agent_ctrlplane_reports_pending (\S+)$/m.exec(await env.ctrlplaneMetrics!.metrics())?.[1]), { timeout: 15_000 }).toBe(1);
+      await expect
+        .poll(async () => Number(/^gha_agent_ctrlplane_reports_pending (\S+)$/m.exec(await env.ctrlplaneMetrics!.metrics())?.[1]), { timeout: 15_000 })
+        .toBe(1);
       await new Promise((r) => setTimeout(r, 2000));
     } finally {
       await env.ctrlplane!.comeBack();
     }
     await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful', 90_000);
     expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['successful']);
-    await expect.poll(async () => (await env.stack.client.workflow.getHandle(`job-${queued.id}`).describe()).status.name, { timeout: 10_000 }).toBe('COMPLETED');
+    await expect
+      .poll(async () => (await env.stack.client.workflow.getHandle(`job-${queued.id}`).describe()).status.name, { timeout: 10_000 })
+      .toBe('COMPLETED');
   });
 
   it('cancels the GitHub run when the job is cancelled in Ctrlplane, without reading each running job every poll', { timeout: 90_000 }, async () => {

@@ -11,7 +11,16 @@ beforeAll(async () => {
     config: {
       jobAgents: new Map(),
       deployments: new Map([
-        ['api-service', { type: 'Deployment' as const, name: 'api-service', jobAgent: 'github', source: 'test', jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 } }],
+        [
+          'api-service',
+          {
+            type: 'Deployment' as const,
+            name: 'api-service',
+            jobAgent: 'github',
+            source: 'test',
+            jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 },
+          },
+        ],
       ]),
       ignored: [],
     } satisfies DeclarativeConfig,
@@ -26,7 +35,9 @@ describe('dispatch allow-list', () => {
     const body = jobBody({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: REPO, workflowId: 102 } });
     const response = await env.api('/api/v1/jobs', { method: 'POST', json: body });
     expect(response.status).toBe(403);
-    expect(((await response.json()) as { message: string }).message).toBe(`dispatching ${OWNER}/${REPO} workflow 102 (installation ${INSTALLATION_ID}) is not allowed by DISPATCH_ALLOWLIST`);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      `dispatching ${OWNER}/${REPO} workflow 102 (installation ${INSTALLATION_ID}) is not allowed by DISPATCH_ALLOWLIST`,
+    );
     expect((await env.api(`/api/v1/jobs/${body.id as string}`)).status).toBe(404);
     expect(env.sandbox.dispatches).toHaveLength(0);
     // Inside it, as before.
@@ -37,7 +48,9 @@ describe('dispatch allow-list', () => {
   it('keeps a configured Deployment on its target: a request cannot override it', async () => {
     const response = await env.api('/api/v1/jobs', { method: 'POST', json: { ...jobBody(), deployment: 'api-service', jobAgentConfig: { repo: 'other' } } });
     expect(response.status).toBe(403);
-    expect(((await response.json()) as { message: string }).message).toContain('repo of the configured Deployment "api-service" cannot be changed by a request');
+    expect(((await response.json()) as { message: string }).message).toContain(
+      'repo of the configured Deployment "api-service" cannot be changed by a request',
+    );
     const ref = await env.api('/api/v1/jobs', { method: 'POST', json: { ...jobBody(), deployment: 'api-service', jobAgentConfig: { ref: 'release' } } });
     expect(ref.status).toBe(201);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { runDoctorCli } from '../../src/cli/doctor-command.ts';
 import type { DoctorReport } from '../../src/doctor/run-doctor.ts';
 import type { GithubSandbox } from '../../src/sandbox/github-sandbox.ts';
@@ -20,7 +20,12 @@ const WORKSPACE = '0d6f1f0e-5c2b-4b8e-9a51-2f3c4d5e6f70';
 beforeAll(async () => {
   sandbox = await startDoctorSandbox();
   ctrlplane = await startCtrlplaneSandbox({ apiKeys: [CTRLPLANE_KEY], workspaces: [{ id: WORKSPACE }] });
-  ctrlplane.addJobAgent({ workspaceId: WORKSPACE, id: deriveCtrlplaneAgentId(WORKSPACE, 'github-actions-agent'), name: 'github-actions-agent', type: 'http-pull' });
+  ctrlplane.addJobAgent({
+    workspaceId: WORKSPACE,
+    id: deriveCtrlplaneAgentId(WORKSPACE, 'github-actions-agent'),
+    name: 'github-actions-agent',
+    type: 'http-pull',
+  });
   connection = await Connection.connect({ address });
 });
 afterAll(async () => {
@@ -29,7 +34,10 @@ afterAll(async () => {
   await ctrlplane?.close();
 });
 
-async function doctor(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ code: number; report: DoctorReport; status(id: string): string; fix(id: string): string }> {
+async function doctor(
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): Promise<{ code: number; report: DoctorReport; status(id: string): string; fix(id: string): string }> {
   let out = '';
   const code = await runDoctorCli(['--json', ...args], env, (text) => (out += text));
   const report = JSON.parse(out) as DoctorReport;
@@ -41,21 +49,24 @@ async function doctor(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ co
 async function bareNamespace(): Promise<string> {
   const name = `doctor-${randomUUID().slice(0, 8)}`;
   await connection.workflowService.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: msToTs('1 day') });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      await connection.operatorService.listSearchAttributes({ namespace: name });
-      return name;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`namespace ${name} never became available`);
+  await vi
+    .waitFor(() => connection.operatorService.listSearchAttributes({ namespace: name }), { timeout: 20_000, interval: 200 })
+    .catch((error: unknown) => {
+      throw new Error(`namespace ${name} never became available`, { cause: error });
+    });
+  return name;
 }
 
 describe('gha-agent doctor against a real Temporal server', () => {
   it('finds everything in order in a healthy setup: every line ok, exit 0', async () => {
     const run = await doctor(
-      doctorEnv(sandbox, { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, CTRLPLANE_URL: ctrlplane.url, CTRLPLANE_API_KEY: CTRLPLANE_KEY, CTRLPLANE_WORKSPACE_ID: WORKSPACE }),
+      doctorEnv(sandbox, {
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_NAMESPACE: namespace,
+        CTRLPLANE_URL: ctrlplane.url,
+        CTRLPLANE_API_KEY: CTRLPLANE_KEY,
+        CTRLPLANE_WORKSPACE_ID: WORKSPACE,
+      }),
       deploymentArgs('deploy.yml'),
     );
     expect(run.report.results.filter((r) => r.status !== 'ok')).toEqual([]);

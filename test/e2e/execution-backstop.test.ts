@@ -24,7 +24,9 @@ describe('execution-timeout backstop', () => {
     expect(ended.version).toMatchObject({ tag: 'v1.2.3' });
     // The list agrees.
     await expect
-      .poll(async () => ((await (await env.api('/api/v1/jobs?limit=50')).json()) as { jobs: JobSummary[] }).jobs.find((row) => row.id === job.id)?.status, { timeout: 10_000 })
+      .poll(async () => ((await (await env.api('/api/v1/jobs?limit=50')).json()) as { jobs: JobSummary[] }).jobs.find((row) => row.id === job.id)?.status, {
+        timeout: 10_000,
+      })
       .toBe('failure');
     // A final status is final: no report changes it.
     expect((await env.api(`/api/v1/jobs/${job.id}`, { method: 'PATCH', json: { status: 'successful' } })).status).toBe(409);

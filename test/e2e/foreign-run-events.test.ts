@@ -52,7 +52,13 @@ function attackerOctokit(e: E2eStack): Octokit {
 
 /** The attacker dispatches a run of their own workflow titled with the victim job's ID. */
 async function dispatchForeignRun(e: E2eStack, victimJobId: string): Promise<void> {
-  const response = await attackerOctokit(e).rest.actions.createWorkflowDispatch({ owner: EVIL_OWNER, repo: EVIL_REPO, workflow_id: 901, ref: 'main', inputs: { job_id: victimJobId } });
+  const response = await attackerOctokit(e).rest.actions.createWorkflowDispatch({
+    owner: EVIL_OWNER,
+    repo: EVIL_REPO,
+    workflow_id: 901,
+    ref: 'main',
+    inputs: { job_id: victimJobId },
+  });
   expect(response.status).toBe(204);
 }
 
@@ -70,7 +76,11 @@ describe('events bound to their job', () => {
     // Our dispatch is answered late, so the foreign run's events all arrive before we know our run's ID.
     e.sandbox.injectFault({ kind: 'delay', method: 'POST', path: `/repos/${OWNER}/${REPO}/actions/workflows/103/dispatches`, delayMs: 3000 });
     const job = await e.createJob(config(103));
-    await expect.poll(() => e.sandbox.requests.some((r) => r.path.endsWith('/workflows/103/dispatches')) || e.sandbox.tokenMints(INSTALLATION_ID) > 0, { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => e.sandbox.requests.some((r) => r.path.endsWith('/workflows/103/dispatches')) || e.sandbox.tokenMints(INSTALLATION_ID) > 0, {
+        timeout: 20_000,
+      })
+      .toBe(true);
     await dispatchForeignRun(e, job.id);
     const foreign = e.sandbox.dispatches.find((d) => d.owner === EVIL_OWNER)!;
     // The foreign run completes (success) and its signed deliveries reach the API.
@@ -131,7 +141,9 @@ describe('events bound to their job', () => {
     const started = Date.now();
     const attacker = attackerOctokit(e);
     const runs = 15;
-    await Promise.all(Array.from({ length: runs }, () => attacker.rest.actions.createWorkflowDispatch({ owner: EVIL_OWNER, repo: EVIL_REPO, workflow_id: 902, ref: 'main' })));
+    await Promise.all(
+      Array.from({ length: runs }, () => attacker.rest.actions.createWorkflowDispatch({ owner: EVIL_OWNER, repo: EVIL_REPO, workflow_id: 902, ref: 'main' })),
+    );
     const foreignRunIds = new Set(e.sandbox.dispatches.filter((d) => d.owner === EVIL_OWNER).map((d) => d.runId));
     const foreign = () => e.relay.forwarded.filter((f) => f.runId !== undefined && foreignRunIds.has(f.runId));
     await expect.poll(() => foreign().filter((f) => f.action === 'completed').length, { timeout: 30_000 }).toBe(runs);

@@ -189,7 +189,10 @@ describe('GET /api/v1/jobs', () => {
       (page) => page.jobs.length === 2,
     );
     expect(production.jobs.map((job) => job.id).sort()).toEqual([jobs[1]!.id, jobs[2]!.id].sort());
-    const r2 = await eventually(() => list(`deployment=${encodeURIComponent(deployment)}&resource=r2`), (page) => page.jobs.length === 1);
+    const r2 = await eventually(
+      () => list(`deployment=${encodeURIComponent(deployment)}&resource=r2`),
+      (page) => page.jobs.length === 1,
+    );
     expect(r2.jobs[0]).toMatchObject({ id: jobs[2]!.id, environment: 'production', resource: 'r2' });
 
     const first = await list(`deployment=${encodeURIComponent(deployment)}&limit=2`);
@@ -222,7 +225,10 @@ describe('GET /api/v1/jobs', () => {
     expect(((await bogus.json()) as { error: string }).error).toBe('validation_error');
     const deployment = `cursor-${randomUUID()}`;
     for (let i = 0; i < 2; i++) await env.createJob({ jobAgentConfig: { ...holdConfig, workflowId: 101 }, deployment: { name: deployment } });
-    const first = await eventually(() => list(`deployment=${deployment}&limit=1`), (page) => page.nextCursor !== undefined);
+    const first = await eventually(
+      () => list(`deployment=${deployment}&limit=1`),
+      (page) => page.nextCursor !== undefined,
+    );
     const reused = await env.api(`/api/v1/jobs?deployment=other&limit=1&cursor=${first.nextCursor}`);
     expect(reused.status).toBe(400);
     expect(((await reused.json()) as { message: string }).message).toContain('query.cursor');

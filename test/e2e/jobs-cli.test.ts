@@ -46,13 +46,13 @@ describe('gha-agent jobs', () => {
   it('lists jobs by deployment, as a table and as JSON', async () => {
     const deployment = `cli-${randomUUID()}`;
     const job = await env.createJob({ deployment: { name: deployment } });
-    let listed = io();
-    const deadline = Date.now() + 20_000;
-    do {
-      listed = io();
+    // Visibility is eventually consistent: the job shows in a list a moment after it was created.
+    const listJson = async () => {
+      const listed = io();
       await jobsCommand(['list', '--deployment', deployment, '--json'], listed);
-    } while (JSON.parse(listed.out.join('')).jobs.length === 0 && Date.now() < deadline);
-    expect(JSON.parse(listed.out.join('')).jobs).toEqual([expect.objectContaining({ id: job.id, deployment })]);
+      return (JSON.parse(listed.out.join('')) as { jobs: unknown[] }).jobs;
+    };
+    await expect.poll(listJson, { timeout: 20_000 }).toEqual([expect.objectContaining({ id: job.id, deployment })]);
     const tabled = io();
     await jobsCommand(['list', '--deployment', deployment], tabled);
     expect(tabled.out.join('')).toMatch(new RegExp(`^ID +STATUS +DEPLOYMENT[\\s\\S]*${job.id}`));

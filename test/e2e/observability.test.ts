@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createPayloadCodecs } from '../../src/codec/create-payload-codecs.ts';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
@@ -36,12 +36,14 @@ const api = (path: string, init: RequestInit & { json?: unknown; apiKey?: string
 };
 
 async function waitForTerminal(id: string): Promise<Job> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const current = (await (await api(`/api/v1/jobs/${id}`)).json()) as Job;
-    if (['successful', 'failure', 'invalid_integration', 'invalid_job_agent', 'external_run_not_found'].includes(current.status)) return current;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${id} did not finish`);
+  return vi.waitFor(
+    async () => {
+      const current = (await (await api(`/api/v1/jobs/${id}`)).json()) as Job;
+      if (['successful', 'failure', 'invalid_integration', 'invalid_job_agent', 'external_run_not_found'].includes(current.status)) return current;
+      throw new Error(`job ${id} did not finish`);
+    },
+    { timeout: 60_000, interval: 100 },
+  );
 }
 
 beforeAll(async () => {
@@ -68,7 +70,9 @@ beforeAll(async () => {
   });
   sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
 
-  const body = jobBody({ resource: { id: randomUUID(), identifier: 'cluster-1', name: 'cluster-1', kind: 'Kubernetes', config: { namespace: 'prod', marker } } });
+  const body = jobBody({
+    resource: { id: randomUUID(), identifier: 'cluster-1', name: 'cluster-1', kind: 'Kubernetes', config: { namespace: 'prod', marker } },
+  });
   const created = await api('/api/v1/jobs', { method: 'POST', json: body });
   expect(created.status).toBe(201);
   job = await waitForTerminal(body.id as string);
@@ -92,7 +96,9 @@ describe('payload encryption', () => {
     expect(raw.includes(marker)).toBe(false);
 
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const input = temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create({ payloads: started?.input?.payloads ?? [] }), { bytes: String });
+    const input = temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create({ payloads: started?.input?.payloads ?? [] }), {
+      bytes: String,
+    });
     const response = await api('/codec/decode', { method: 'POST', json: input, headers: { 'x-namespace': inject('temporalNamespace') } });
     expect(response.status).toBe(200);
     const decoded = temporal.api.common.v1.Payloads.fromObject((await response.json()) as Record<string, unknown>).payloads as Payload[];
@@ -100,7 +106,10 @@ describe('payload encryption', () => {
   });
 
   it('round-trips through /codec/encode and refuses callers without an API key', async () => {
-    const plain = temporal.api.common.v1.Payloads.toObject(temporal.api.common.v1.Payloads.create({ payloads: [defaultPayloadConverter.toPayload({ hello: 'world' })] }), { bytes: String });
+    const plain = temporal.api.common.v1.Payloads.toObject(
+      temporal.api.common.v1.Payloads.create({ payloads: [defaultPayloadConverter.toPayload({ hello: 'world' })] }),
+      { bytes: String },
+    );
     const encoded = await (await api('/codec/encode', { method: 'POST', json: plain })).json();
     expect(JSON.stringify(encoded)).not.toContain(Buffer.from('world').toString('base64').slice(0, 6));
     const decoded = await (await api('/codec/decode', { method: 'POST', json: encoded })).json();
@@ -112,9 +121,22 @@ describe('payload encryption', () => {
   it('lets the temporal CLI show the decrypted history through the codec endpoint', async () => {
     const cli = await findTemporalCli();
     const show = (extra: string[]) =>
-      promisify(execFile)(cli, ['workflow', 'show', '--workflow-id', jobWorkflowId(job.id), '--address', inject('temporalAddress'), '--namespace', inject('temporalNamespace'), '--output', 'json', ...extra]);
+      promisify(execFile)(cli, [
+        'workflow',
+        'show',
+        '--workflow-id',
+        jobWorkflowId(job.id),
+        '--address',
+        inject('temporalAddress'),
+        '--namespace',
+        inject('temporalNamespace'),
+        '--output',
+        'json',
+        ...extra,
+      ]);
     // JSON output keeps payload bytes base64-encoded: decode every `data` field to look inside.
-    const payloadText = (stdout: string) => [...stdout.matchAll(/"data": "([A-Za-z0-9+/=]*)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('latin1')).join('\n');
+    const payloadText = (stdout: string) =>
+      [...stdout.matchAll(/"data": "([A-Za-z0-9+/=]*)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('latin1')).join('\n');
     const withCodec = await show(['--codec-endpoint', `${stack.apiUrl}/codec`, '--codec-auth', `Bearer ${API_KEY}`]);
     expect(payloadText(withCodec.stdout)).toContain(marker);
     const without = await show([]);
@@ -145,7 +167,10 @@ describe('payload encryption', () => {
         headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
       });
       expect(response.status, path).not.toBe(204);
-      expect([...response.headers.keys()].filter((name) => name.startsWith('access-control-')), path).toEqual([]);
+      expect(
+        [...response.headers.keys()].filter((name) => name.startsWith('access-control-')),
+        path,
+      ).toEqual([]);
     }
   });
 });
@@ -184,7 +209,8 @@ describe('logs', () => {
   it('carry job, workflow, run and delivery IDs as fields', () => {
     const entries = logs.entries();
     const activityLine = entries.find(
-      (entry) => entry.activityType === 'dispatchWorkflowRun' && entry.jobId === job.id && entry.workflowId === jobWorkflowId(job.id) && typeof entry.runId === 'string',
+      (entry) =>
+        entry.activityType === 'dispatchWorkflowRun' && entry.jobId === job.id && entry.workflowId === jobWorkflowId(job.id) && typeof entry.runId === 'string',
     );
     expect(activityLine, 'a worker line with jobId, workflowId and the Temporal runId').toBeDefined();
     expect(activityLine).not.toHaveProperty('taskToken');
@@ -241,7 +267,9 @@ describe('payload encryption of failures', () => {
     const history = await stack.client.workflow.getHandle(jobWorkflowId(failed.id)).fetchHistory();
     const activityFailure = history.events?.find((event) => event.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
     expect(activityFailure?.message).toBe('Encoded failure');
-    expect(activityFailure?.encodedAttributes?.metadata?.encoding && Buffer.from(activityFailure.encodedAttributes.metadata.encoding).toString()).toBe('binary/encrypted');
+    expect(activityFailure?.encodedAttributes?.metadata?.encoding && Buffer.from(activityFailure.encodedAttributes.metadata.encoding).toString()).toBe(
+      'binary/encrypted',
+    );
     const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
     expect(raw.includes('no-such-branch-marker')).toBe(false);
   });

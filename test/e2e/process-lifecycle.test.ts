@@ -40,7 +40,13 @@ describe('gha-agent api on SIGTERM', () => {
       port,
       method: 'POST',
       path: '/api/github/webhook',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': signature },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'x-github-event': 'ping',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': signature,
+      },
     });
     cleanups.push(() => void req.destroy());
     const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -65,7 +71,6 @@ describe('gha-agent api on SIGTERM', () => {
   });
 });
 
-
 describe('gha-agent worker', () => {
   let sandbox: GithubSandbox;
   let stack: LocalStack;
@@ -88,7 +93,12 @@ describe('gha-agent worker', () => {
   }
 
   async function startApi(taskQueue: string): Promise<void> {
-    sandbox = await startGithubSandbox({ webhookSecret: WEBHOOK_SECRET, installations: [{ id: INSTALLATION_ID, account: OWNER }], repos: defaultSandboxRepos, stepDelayMs: 30 });
+    sandbox = await startGithubSandbox({
+      webhookSecret: WEBHOOK_SECRET,
+      installations: [{ id: INSTALLATION_ID, account: OWNER }],
+      repos: defaultSandboxRepos,
+      stepDelayMs: 30,
+    });
     cleanups.push(() => sandbox.close());
     stack = await startLocalStack({
       temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
@@ -106,7 +116,11 @@ describe('gha-agent worker', () => {
 
   async function createJob(): Promise<string> {
     const body = jobBody();
-    const response = await fetch(`${stack.apiUrl}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: JSON.stringify(body) });
+    const response = await fetch(`${stack.apiUrl}/api/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+      body: JSON.stringify(body),
+    });
     expect(response.status).toBe(201);
     return body.id as string;
   }
@@ -156,9 +170,15 @@ describe('gha-agent worker', () => {
     await startApi(taskQueue);
     const worker = await startWorkerProcess(taskQueue, await findFreePort());
     // The dispatch meets a secondary rate limit and waits out `retry-after` inside the activity.
-    sandbox.injectFault({ kind: 'secondary-rate-limit', method: 'POST', path: `/repos/${OWNER}/${REPO}/actions/workflows/101/dispatches`, retryAfterSeconds: 3 });
+    sandbox.injectFault({
+      kind: 'secondary-rate-limit',
+      method: 'POST',
+      path: `/repos/${OWNER}/${REPO}/actions/workflows/101/dispatches`,
+      retryAfterSeconds: 3,
+    });
     const id = await createJob();
-    for (let attempt = 0; attempt < 300 && !sandbox.requests.some((r) => r.path.endsWith('/dispatches')); attempt++) await new Promise((r) => setTimeout(r, 50));
+    for (let attempt = 0; attempt < 300 && !sandbox.requests.some((r) => r.path.endsWith('/dispatches')); attempt++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(sandbox.requests.filter((r) => r.path.endsWith('/dispatches')).map((r) => r.status)).toEqual([403]);
 
     worker.child.kill('SIGTERM');

@@ -21,13 +21,23 @@ describe('reading a job while no worker runs (a worker rollout)', () => {
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(8000);
     const job = (await response.json()) as Job;
-    expect(job).toMatchObject({ id: waiting.id, status: 'pending', version: { tag: 'v1.2.3' }, resource: { identifier: 'cluster-1' }, variables: { github_org: 'acme' } });
+    expect(job).toMatchObject({
+      id: waiting.id,
+      status: 'pending',
+      version: { tag: 'v1.2.3' },
+      resource: { identifier: 'cluster-1' },
+      variables: { github_org: 'acme' },
+    });
 
     // A job that got going, then lost its worker: status and run come from its search attributes.
     const worker = await createLateWorker(env);
     const running = await env.createJob({ jobAgentConfig: { installationId: 4242, owner: 'acme', repo: 'deploy-demo', workflowId: 103 } });
     const inProgress = await env.waitForStatus(running.id, 'in_progress');
-    await expect.poll(async () => (await env.stack.client.workflow.getHandle(`job-${running.id}`).describe()).typedSearchAttributes.get(searchAttributes.runId), { timeout: 10_000 }).toBeDefined();
+    await expect
+      .poll(async () => (await env.stack.client.workflow.getHandle(`job-${running.id}`).describe()).typedSearchAttributes.get(searchAttributes.runId), {
+        timeout: 10_000,
+      })
+      .toBeDefined();
     await worker.stop();
     const read = (await (await env.api(`/api/v1/jobs/${running.id}`)).json()) as Job;
     expect(read).toMatchObject({ id: running.id, status: 'in_progress', externalId: inProgress.externalId });

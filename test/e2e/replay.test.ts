@@ -22,7 +22,10 @@ const TERMINAL = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_
 
 let env: E2eStack;
 beforeAll(async () => {
-  env = await startE2eStack({ jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', discoveryTimeout: '5 seconds', historyEventLimit: HISTORY_EVENT_LIMIT }, ctrlplane: true });
+  env = await startE2eStack({
+    jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', discoveryTimeout: '5 seconds', historyEventLimit: HISTORY_EVENT_LIMIT },
+    ctrlplane: true,
+  });
 });
 afterAll(async () => {
   await env?.stop();
@@ -69,7 +72,8 @@ async function runScenarios(): Promise<Array<{ name: string; jobId: string; runI
   }
   await env.sandbox.completeRun(Number(running.externalId), 'success');
   await env.waitForStatus(continued.id, [...TERMINAL]);
-  for (const [index, execution] of (await runsOf()).entries()) scenarios.push({ name: `continued-as-new-run-${index + 1}`, jobId: continued.id, runId: execution.runId });
+  for (const [index, execution] of (await runsOf()).entries())
+    scenarios.push({ name: `continued-as-new-run-${index + 1}`, jobId: continued.id, runId: execution.runId });
 
   // Jobs pulled from Ctrlplane: claim first, reports after.
   const ctrlplane = env.ctrlplane!;
@@ -100,16 +104,34 @@ async function runScenarios(): Promise<Array<{ name: string; jobId: string; runI
 /** The history as `temporal workflow show --output json` writes it: the format Temporal's tools exchange. */
 async function historyJsonOf(jobId: string, runId?: string): Promise<string> {
   const cli = await findTemporalCli();
-  const { stdout } = await run(cli, ['workflow', 'show', '-w', jobWorkflowId(jobId), ...(runId ? ['--run-id', runId] : []), '--address', inject('temporalAddress'), '--namespace', inject('temporalNamespace'), '--output', 'json'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    cli,
+    [
+      'workflow',
+      'show',
+      '-w',
+      jobWorkflowId(jobId),
+      ...(runId ? ['--run-id', runId] : []),
+      '--address',
+      inject('temporalAddress'),
+      '--namespace',
+      inject('temporalNamespace'),
+      '--output',
+      'json',
+    ],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return stdout;
 }
 
 describe('workflow determinism', () => {
   it('replays the histories of jobs run by this code, and every recorded history', async () => {
     const scenarios = await runScenarios();
-    const freshJson = await Promise.all(scenarios.map(async ({ name, jobId, runId }) => ({ name, workflowId: jobWorkflowId(jobId), json: await historyJsonOf(jobId, runId) })));
+    const freshJson = await Promise.all(
+      scenarios.map(async ({ name, jobId, runId }) => ({ name, workflowId: jobWorkflowId(jobId), json: await historyJsonOf(jobId, runId) })),
+    );
     if (process.env.RECORD_HISTORIES) {
       // Stack traces name files of this checkout: recorded as if it lived in /app, like the image.
       const checkout = fileURLToPath(new URL('../../', import.meta.url));

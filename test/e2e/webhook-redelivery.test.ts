@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAppOctokit } from '../../src/doctor/github-app-octokit.ts';
 import { redeliverFailedDeliveries } from '../../src/doctor/redeliver-failed-deliveries.ts';
 import { closedPort } from '../unit/doctor/doctor-fixture.ts';
@@ -20,13 +20,15 @@ describe('missed webhook deliveries', () => {
     const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 } });
 
     // The run goes requested → in_progress → completed on GitHub; every delivery fails.
-    const deadline = Date.now() + 30_000;
-    let runId: number | undefined;
-    while (Date.now() < deadline) {
-      runId = env.sandbox.dispatches.find((d) => d.inputs.job_id === job.id)?.runId;
-      if (runId && env.sandbox.deliveries.filter((d) => d.runId === runId).length === 3) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const runId = await vi.waitFor(
+      () => {
+        const id = env.sandbox.dispatches.find((d) => d.inputs.job_id === job.id)?.runId;
+        if (!id) throw new Error(`job ${job.id} not dispatched yet`);
+        expect(env.sandbox.deliveries.filter((d) => d.runId === id)).toHaveLength(3);
+        return id;
+      },
+      { timeout: 30_000, interval: 50 },
+    );
     const failed = env.sandbox.deliveries.filter((d) => d.runId === runId);
     expect(failed.map((d) => [d.action, d.status])).toEqual([
       ['requested', 'network-error'],

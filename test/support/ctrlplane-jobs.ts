@@ -36,7 +36,12 @@ export function queueCtrlplaneJob(
 }
 
 /** Waits until Ctrlplane shows the job in one of these statuses. */
-export async function waitForCtrlplaneStatus(ctrlplane: CtrlplaneSandbox, jobId: string, statuses: CtrlplaneJobStatus | CtrlplaneJobStatus[], timeout = 60_000): Promise<void> {
+export async function waitForCtrlplaneStatus(
+  ctrlplane: CtrlplaneSandbox,
+  jobId: string,
+  statuses: CtrlplaneJobStatus | CtrlplaneJobStatus[],
+  timeout = 60_000,
+): Promise<void> {
   const wanted = Array.isArray(statuses) ? statuses : [statuses];
   await expect.poll(() => ctrlplane.job(jobId)?.status, { timeout, interval: 100 }).toSatisfy((status) => wanted.includes(status as CtrlplaneJobStatus));
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
 import type { ApiKeyEntry } from '../../src/auth/api-keys.ts';
 import type { DeclarativeConfig } from '../../src/config/declarative-config.ts';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
@@ -185,17 +185,26 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     },
     async waitForStatus(id, statuses, timeoutMs = 60_000) {
       const wanted = Array.isArray(statuses) ? statuses : [statuses];
-      const deadline = Date.now() + timeoutMs;
-      let job: Job | undefined;
-      while (Date.now() < deadline) {
-        // 404 until the job exists: a job pulled from Ctrlplane appears with the next poll.
-        const response = await api(`/api/v1/jobs/${id}`);
-        if (response.status !== 200 && response.status !== 404) throw new Error(`GET job ${id}: ${response.status} ${await response.text()}`);
-        job = response.status === 200 ? ((await response.json()) as Job) : undefined;
-        if (job && wanted.includes(job.status)) return job;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`job ${id} did not reach ${wanted.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(job)}`);
+      // vi.waitFor calls again while the callback throws, and rejects with its last error when time is up.
+      const outcome = await vi.waitFor(
+        async () => {
+          let job: Job | undefined;
+          try {
+            // 404 until the job exists: a job pulled from Ctrlplane appears with the next poll.
+            const response = await api(`/api/v1/jobs/${id}`);
+            if (response.status !== 200 && response.status !== 404) throw new Error(`GET job ${id}: ${response.status} ${await response.text()}`);
+            job = response.status === 200 ? ((await response.json()) as Job) : undefined;
+          } catch (error) {
+            // Any other failure ends the wait at once, not at the deadline: returned, so it is not retried.
+            return { error };
+          }
+          if (job && wanted.includes(job.status)) return { job };
+          throw new Error(`job ${id} did not reach ${wanted.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(job)}`);
+        },
+        { timeout: timeoutMs, interval: 100 },
+      );
+      if ('error' in outcome) throw outcome.error;
+      return outcome.job;
     },
     async stop() {
       await sandbox.close();

@@ -15,7 +15,12 @@ export async function createLateWorker(env: E2eStack): Promise<{ stop(): Promise
     namespace: inject('temporalNamespace'),
     taskQueue: env.stack.taskQueue,
     activities: createActivities(
-      createGithubClientFactory({ apiUrl: env.sandbox.url, mutationIntervalMs: 0, app: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey }, logger }),
+      createGithubClientFactory({
+        apiUrl: env.sandbox.url,
+        mutationIntervalMs: 0,
+        app: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey },
+        logger,
+      }),
     ),
     workflowBundlePath: inject('workflowBundlePath'),
   });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
 import type { E2eStack } from './e2e-stack.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gha-agent.mjs', import.meta.url));
@@ -45,12 +45,16 @@ export async function startWorkerProcess(env: E2eStack): Promise<WorkerProcess> 
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('worker started')) {
-    if (child.exitCode !== null) throw new Error(`worker exited early (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`worker did not start in 60 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Resolves false as soon as the worker has exited (no point waiting on), true once it says it started.
+  const started = await vi.waitFor(
+    () => {
+      if (output.includes('worker started')) return true;
+      if (child.exitCode !== null) return false;
+      throw new Error(`worker did not start in 60 s:\n${output}`);
+    },
+    { timeout: 60_000, interval: 100 },
+  );
+  if (!started) throw new Error(`worker exited early (${child.exitCode}):\n${output}`);
   return {
     child,
     output: () => output,

@@ -32,7 +32,9 @@ interface RawCase {
 /** Reads cases/*.json keeping each case's data as JSON text, so number literals survive. */
 export function loadCases(dir = join(conformanceDir, 'cases')): Case[] {
   const out: Case[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     const group = file.slice(0, -'.json'.length);
     const raw = parseJson(text) as RawCase[];

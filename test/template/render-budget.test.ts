@@ -2,14 +2,7 @@
 // for seconds. Each hole is reproduced here; every test checks the exact message and that ordinary
 // templates still render under the same budget.
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_RENDER_BUDGET,
-  ProgramCache,
-  TemplateError,
-  renderConfig,
-  renderTemplate,
-  type RenderOptions,
-} from '../../src/template/index.ts';
+import { DEFAULT_RENDER_BUDGET, ProgramCache, TemplateError, renderConfig, renderTemplate, type RenderOptions } from '../../src/template/index.ts';
 
 /** Renders and returns the error message (failing the test when the render succeeds). */
 function failure(source: string, data: unknown = {}, options?: RenderOptions): string {
@@ -82,9 +75,7 @@ describe('strings and collections are checked before they are built', () => {
     );
     expect(failure('{{ printf "%.5000000f" 1.5 }}')).toMatch(/error calling printf: render budget exceeded: formatted value would be more than 1048576 bytes/);
     // Go itself gives up on widths of nine digits or more, and so does the engine.
-    expect(renderTemplate('{{ printf "%100000000d" 1 }}|{{ printf "%10000000000d" 1 }}', {})).toBe(
-      '%!(NOVERB)%!(EXTRA int=1)|%!(NOVERB)%!(EXTRA int=1)',
-    );
+    expect(renderTemplate('{{ printf "%100000000d" 1 }}|{{ printf "%10000000000d" 1 }}', {})).toBe('%!(NOVERB)%!(EXTRA int=1)|%!(NOVERB)%!(EXTRA int=1)');
     expect(renderTemplate('{{ printf "%8d|%-6.2f|" 42 3.14159 }}', {})).toBe('      42|3.14  |');
   });
 
@@ -123,17 +114,21 @@ describe('strings and collections are checked before they are built', () => {
     expect(failure('{{ untilStep 0 9223372036854775807 1 }}')).toMatch(/error calling untilStep: render budget exceeded: list would have \d+ items/);
     expect(failure('{{ $l := until 60000 }}{{ concat $l $l }}')).toMatch(/error calling concat: render budget exceeded: list would have 120000 items/);
     expect(failure('{{ $l := until 100000 }}{{ append $l 1 }}')).toMatch(/error calling append: render budget exceeded: list would have 100001 items/);
-    expect(failure('{{ fromJson (print "[" (repeat 150000 "0,") "0]") }}')).toMatch(/error calling fromJson: render budget exceeded: JSON would have more than 100000 values/);
+    expect(failure('{{ fromJson (print "[" (repeat 150000 "0,") "0]") }}')).toMatch(
+      /error calling fromJson: render budget exceeded: JSON would have more than 100000 values/,
+    );
   });
 
   it('toJson and printing of a list holding the same large string many times', () => {
-    expect(failure('{{ $s := repeat 600000 "x" }}{{ toJson (list $s $s) }}')).toMatch(/error calling toJson: render budget exceeded: string would be \d+ bytes/);
+    expect(failure('{{ $s := repeat 600000 "x" }}{{ toJson (list $s $s) }}')).toMatch(
+      /error calling toJson: render budget exceeded: string would be \d+ bytes/,
+    );
     expect(failure('{{ $s := repeat 600000 "x" }}{{ list $s $s }}')).toBe(
       'template: t:1:32: executing "t" at <{{list $s $s}}>: render budget exceeded: formatted value would be more than 1048576 bytes (maxStringBytes)',
     );
   });
 
-  it('keeps Go\'s own errors where Go fails first', () => {
+  it("keeps Go's own errors where Go fails first", () => {
     expect(failure('{{ repeat -1 "x" }}')).toBe('template: t:1:3: executing "t" at <repeat -1 "x">: error calling repeat: strings: negative Repeat count');
     expect(failure('{{ indent 9223372036854775807 "x" }}')).toBe(
       'template: t:1:3: executing "t" at <indent 9223372036854775807 "x">: error calling indent: runtime error: makeslice: len out of range',
@@ -143,9 +138,7 @@ describe('strings and collections are checked before they are built', () => {
 
 describe('execution steps', () => {
   it('range over a huge integer', () => {
-    expect(quickly(() => failure('{{ range 100000000000 }}{{ end }}'))).toBe(
-      `template: t:1:9: executing "t" at <{{range 100000000000}}{{end}}>: ${STEPS}`,
-    );
+    expect(quickly(() => failure('{{ range 100000000000 }}{{ end }}'))).toBe(`template: t:1:9: executing "t" at <{{range 100000000000}}{{end}}>: ${STEPS}`);
   });
 
   it('nested ranges of 1000 x 1000 x 1000', () => {
@@ -182,7 +175,7 @@ describe('execution steps', () => {
 });
 
 describe('template nesting', () => {
-  it('stops deep recursion through {{template}} at maxDepth, with Go\'s message', () => {
+  it("stops deep recursion through {{template}} at maxDepth, with Go's message", () => {
     expect(quickly(() => failure('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}'))).toBe(
       'template: t:1:28: executing "r" at <{{template "r" .}}>: exceeded maximum template depth (100)',
     );
@@ -220,14 +213,14 @@ describe('output', () => {
 });
 
 describe('regular expressions (re2js: linear time)', () => {
-  it('(a+)+$ against 40 a\'s and a ! returns false at once', () => {
+  it("(a+)+$ against 40 a's and a ! returns false at once", () => {
     const aaa = 'a'.repeat(40) + '!';
-    expect(quickly(() => renderTemplate('{{ regexMatch "(a+)+$" .s }}|{{ regexFind "(a|aa)+$" .s }}|{{ regexReplaceAll "(a+)+$" .s "x" }}', { s: aaa }), 500)).toBe(
-      `false||${aaa}`,
-    );
+    expect(
+      quickly(() => renderTemplate('{{ regexMatch "(a+)+$" .s }}|{{ regexFind "(a|aa)+$" .s }}|{{ regexReplaceAll "(a+)+$" .s "x" }}', { s: aaa }), 500),
+    ).toBe(`false||${aaa}`);
   });
 
-  it('keeps Go\'s error messages for bad patterns', () => {
+  it("keeps Go's error messages for bad patterns", () => {
     expect(renderTemplate('{{ regexMatch "(a" "a" }}', {})).toBe('false');
     expect(failure('{{ mustRegexMatch "(a" "a" }}')).toBe(
       'template: t:1:3: executing "t" at <mustRegexMatch "(a" "a">: error calling mustRegexMatch: error parsing regexp: missing closing ): `(a`',
@@ -252,9 +245,9 @@ describe('regular expressions (re2js: linear time)', () => {
 
   it('charges a loop over many matches linearly when matches have a bounded length', () => {
     const s = 'a-'.repeat(90_000);
-    expect(quickly(() => renderTemplate('{{ regexReplaceAll "-" .s "+" | len }} {{ regexFindAll "a" .s -1 | len }} {{ regexSplit "-" .s -1 | len }}', { s }))).toBe(
-      '180000 90000 90001',
-    );
+    expect(
+      quickly(() => renderTemplate('{{ regexReplaceAll "-" .s "+" | len }} {{ regexFindAll "a" .s -1 | len }} {{ regexSplit "-" .s -1 | len }}', { s })),
+    ).toBe('180000 90000 90001');
   });
 
   it('bounds replacement output', () => {

@@ -1,14 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  GoTime,
-  ProgramCache,
-  TemplateError,
-  parseJson,
-  renderConfig,
-  renderTemplate,
-} from '../../src/template/index.ts';
+import { GoTime, ProgramCache, TemplateError, parseJson, renderConfig, renderTemplate } from '../../src/template/index.ts';
 
 const context = {
   deployment: { id: 'd-1', name: 'API', slug: 'api-service' },
@@ -59,9 +52,7 @@ describe('renderConfig', () => {
   });
 
   it('reports parse errors with the path too', () => {
-    expect(() => renderConfig({ ref: '{{ .x ' }, context, { rootPath: 'cfg' })).toThrowError(
-      'cfg.ref: template: ref:1: unclosed action',
-    );
+    expect(() => renderConfig({ ref: '{{ .x ' }, context, { rootPath: 'cfg' })).toThrowError('cfg.ref: template: ref:1: unclosed action');
   });
 });
 
@@ -93,9 +84,7 @@ describe('renderTemplate', () => {
   it('takes now and the uuid random source from options', () => {
     const now = () => new Date(Date.UTC(2030, 0, 2, 3, 4, 5));
     expect(renderTemplate('{{ now | date "2006-01-02T15:04:05Z07:00" }}', {}, { now })).toBe('2030-01-02T03:04:05Z');
-    expect(renderTemplate('{{ now | date "15:04:05.000000" }}', {}, { now: () => new GoTime(0, 1500) })).toBe(
-      '00:00:00.000001',
-    );
+    expect(renderTemplate('{{ now | date "15:04:05.000000" }}', {}, { now: () => new GoTime(0, 1500) })).toBe('00:00:00.000001');
     expect(renderTemplate('{{ uuidv4 }}', {}, { random: () => 0.5 })).toBe('80808080-8080-4080-8080-808080808080');
     expect(renderTemplate('{{ uuidv4 }}', {})).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });

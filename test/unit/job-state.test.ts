@@ -78,7 +78,9 @@ describe('JobState', () => {
 
   it('records run ID, externalId and links from the first event', () => {
     const state = newState();
-    state.applyRunEvent(event({ runId: 991, htmlUrl: 'https://github.com/o/r/actions/runs/991', workflowUrl: 'https://github.com/o/r/actions/workflows/deploy.yml' }));
+    state.applyRunEvent(
+      event({ runId: 991, htmlUrl: 'https://github.com/o/r/actions/runs/991', workflowUrl: 'https://github.com/o/r/actions/workflows/deploy.yml' }),
+    );
     expect(state.job.externalId).toBe('991');
     expect(state.job.links).toEqual({ run: 'https://github.com/o/r/actions/runs/991', workflow: 'https://github.com/o/r/actions/workflows/deploy.yml' });
     expect(state.job.startedAt).toBeDefined();

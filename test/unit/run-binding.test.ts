@@ -28,7 +28,16 @@ function genuine(overrides: Partial<WorkflowRunEvent> = {}): WorkflowRunEvent {
 
 function boundState(bindEvents = true) {
   const state = new JobState(
-    createPendingJob({ id: JOB_ID, jobAgentConfig: {}, deployment: { name: 'api' }, environment: { name: 'prod' }, resource: { identifier: 'c1' }, version: { tag: 'v1' }, variables: {}, createdAt: '2026-01-01T00:00:00Z' }),
+    createPendingJob({
+      id: JOB_ID,
+      jobAgentConfig: {},
+      deployment: { name: 'api' },
+      environment: { name: 'prod' },
+      resource: { identifier: 'c1' },
+      version: { tag: 'v1' },
+      variables: {},
+      createdAt: '2026-01-01T00:00:00Z',
+    }),
     undefined,
     { bindEvents },
   );
@@ -56,7 +65,9 @@ describe('events bound to their job', () => {
   it('never lets an event from another repository touch the job, whatever its title', () => {
     const state = boundState();
     state.attachRun({ runId: 77 });
-    expect(state.applyRunEvent(genuine({ repository: 'evil/other', runId: 99, action: 'completed', status: 'completed', conclusion: 'success' }))).toBe('foreign-run');
+    expect(state.applyRunEvent(genuine({ repository: 'evil/other', runId: 99, action: 'completed', status: 'completed', conclusion: 'success' }))).toBe(
+      'foreign-run',
+    );
     expect(state.job.status).toBe('pending');
     expect(state.job.run?.id).toBe(77);
   });

@@ -33,11 +33,20 @@ function deliver(body: string | Buffer, headers: Record<string, string> = {}) {
     method: 'POST',
     url: '/api/github/webhook',
     payload: body,
-    headers: { 'content-type': 'application/json', 'x-github-event': 'workflow_run', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign(body), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'workflow_run',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': sign(body),
+      ...headers,
+    },
   });
 }
 const runEvent = (jobId: string, trigger = 'workflow_dispatch') =>
-  JSON.stringify({ action: 'completed', workflow_run: { id: 5, name: 'Deploy', display_title: `Deploy ${jobId}`, event: trigger, status: 'completed', conclusion: 'success' } });
+  JSON.stringify({
+    action: 'completed',
+    workflow_run: { id: 5, name: 'Deploy', display_title: `Deploy ${jobId}`, event: trigger, status: 'completed', conclusion: 'success' },
+  });
 
 describe('POST /api/github/webhook', () => {
   it('answers 401 without touching Temporal when the signature is missing or wrong', async () => {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CTRLPLANE_JOB_STATUSES, type CtrlplaneJob, type CtrlplaneJobAgent, type CtrlplaneJobStatus, isFinalCtrlplaneStatus } from '../../ctrlplane/ctrlplane-job.ts';
+import {
+  CTRLPLANE_JOB_STATUSES,
+  type CtrlplaneJob,
+  type CtrlplaneJobAgent,
+  type CtrlplaneJobStatus,
+  isFinalCtrlplaneStatus,
+} from '../../ctrlplane/ctrlplane-job.ts';
 import { isJsonObject, mergeJobAgentConfig } from './merge-job-agent-config.ts';
 
 export function isCtrlplaneJobStatus(value: unknown): value is CtrlplaneJobStatus {

@@ -26,7 +26,8 @@ describe('fault drill: the API is unreachable while runs report', () => {
       const [workflowId, status] = kinds[i % 3]!;
       expected.set((await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId } })).id, status);
     }
-    while (env.sandbox.dispatches.length < expected.size) await new Promise((r) => setTimeout(r, 100));
+    // Bounded only by the test's own timeout.
+    await expect.poll(() => env.sandbox.dispatches.length, { timeout: 180_000, interval: 100 }).toBeGreaterThanOrEqual(expected.size);
     for (const d of env.sandbox.dispatches.filter((x) => x.workflowId === 103)) await env.sandbox.completeRun(d.runId, 'cancelled');
     // The API comes back only after every run has ended: no delivery ever reached it.
     const jobs = await waitAllTerminal(env.getJob, [...expected.keys()], 150_000);

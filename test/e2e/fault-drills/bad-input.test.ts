@@ -34,7 +34,15 @@ async function webhook(body: Buffer | string, headers: Record<string, string>): 
 function workflowRunPayload(displayTitle: string, runId: number): string {
   return JSON.stringify({
     action: 'completed',
-    workflow_run: { id: runId, name: 'Deploy', display_title: displayTitle, status: 'completed', conclusion: 'success', run_attempt: 1, html_url: `https://github.com/acme/x/actions/runs/${runId}` },
+    workflow_run: {
+      id: runId,
+      name: 'Deploy',
+      display_title: displayTitle,
+      status: 'completed',
+      conclusion: 'success',
+      run_attempt: 1,
+      html_url: `https://github.com/acme/x/actions/runs/${runId}`,
+    },
     repository: { full_name: 'acme/x', html_url: 'https://github.com/acme/x' },
   });
 }
@@ -97,7 +105,14 @@ describe('fault drill: bad input at the webhook and the API (generated)', () => 
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(
-            fc.constantFrom('text/plain', 'application/xml', 'application/octet-stream', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded'),
+            fc.constantFrom(
+              'text/plain',
+              'application/xml',
+              'application/octet-stream',
+              'multipart/form-data; boundary=x',
+              'application/json; charset=utf-16',
+              'application/x-www-form-urlencoded',
+            ),
             fc.stringMatching(/^[a-z]{1,10}\/[a-z0-9.+-]{1,20}$/),
           ),
           async (contentType) => {
@@ -145,7 +160,11 @@ describe('fault drill: bad input at the webhook and the API (generated)', () => 
       const huge = Buffer.alloc(25 * 1024 * 1024 + 1024, 0x20);
       const tooBig = await webhook(huge, { 'x-github-event': 'workflow_run', 'x-hub-signature-256': sign(huge) });
       expect(tooBig.status).toBe(413);
-      const bigJob = await env.api('/api/v1/jobs', { method: 'POST', body: JSON.stringify({ ...jobBody(), variables: { pad: 'x'.repeat(2 * 1024 * 1024) } }), headers: { 'content-type': 'application/json' } });
+      const bigJob = await env.api('/api/v1/jobs', {
+        method: 'POST',
+        body: JSON.stringify({ ...jobBody(), variables: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(bigJob.status).toBe(413);
       await bigJob.arrayBuffer();
       // A type Fastify has no parser for → 415 (text/plain has one and ends as 400: the body is no job object).

@@ -1,22 +1,23 @@
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { Job } from '../../../src/shared/job.ts';
 import { isTerminalStatus, type JobStatus } from '../../../src/shared/job-status.ts';
 import type { GithubSandbox } from '../../../src/sandbox/github-sandbox.ts';
 
 /** Polls every job until it is terminal (or the deadline passes) and returns the final jobs. */
 export async function waitAllTerminal(getJob: (id: string) => Promise<Job>, ids: string[], timeoutMs: number): Promise<Job[]> {
-  const deadline = Date.now() + timeoutMs;
   const done = new Map<string, Job>();
-  while (done.size < ids.length && Date.now() < deadline) {
-    for (const id of ids) {
-      if (done.has(id)) continue;
-      const job = await getJob(id).catch(() => undefined);
-      if (job && isTerminalStatus(job.status)) done.set(id, job);
-    }
-    if (done.size < ids.length) await new Promise((r) => setTimeout(r, 250));
-  }
-  const missing = ids.filter((id) => !done.has(id));
-  expect(missing, `jobs still not terminal after ${timeoutMs} ms`).toEqual([]);
+  await vi.waitFor(
+    async () => {
+      for (const id of ids) {
+        if (done.has(id)) continue;
+        const job = await getJob(id).catch(() => undefined);
+        if (job && isTerminalStatus(job.status)) done.set(id, job);
+      }
+      const missing = ids.filter((id) => !done.has(id));
+      expect(missing, `jobs still not terminal after ${timeoutMs} ms`).toEqual([]);
+    },
+    { timeout: timeoutMs, interval: 250 },
+  );
   return ids.map((id) => done.get(id)!);
 }
 
@@ -25,5 +26,7 @@ export function expectEndedRight(jobs: Job[], expected: Map<string, JobStatus>, 
   expect(Object.fromEntries(jobs.map((j) => [j.id, j.status]))).toEqual(Object.fromEntries(expected));
   const dispatches = new Map<string, number>();
   for (const d of sandbox.dispatches) dispatches.set(d.inputs.job_id ?? '', (dispatches.get(d.inputs.job_id ?? '') ?? 0) + 1);
-  expect(Object.fromEntries([...expected.keys()].map((id) => [id, dispatches.get(id) ?? 0]))).toEqual(Object.fromEntries([...expected.keys()].map((id) => [id, 1])));
+  expect(Object.fromEntries([...expected.keys()].map((id) => [id, dispatches.get(id) ?? 0]))).toEqual(
+    Object.fromEntries([...expected.keys()].map((id) => [id, 1])),
+  );
 }

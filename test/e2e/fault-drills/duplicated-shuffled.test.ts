@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobStatus } from '../../../src/shared/job-status.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../../support/e2e-stack.ts';
 import { expectEndedRight, waitAllTerminal } from './drill-checks.ts';
@@ -18,15 +18,16 @@ describe('fault drill: deliveries arrive three times each and out of order, unde
     const expected = new Map<string, JobStatus>();
     const created = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: i % 4 === 3 ? 102 : 101 } }).then((job) => [job.id, i % 4 === 3 ? 'failure' : 'successful'] as const),
+        env
+          .createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: i % 4 === 3 ? 102 : 101 } })
+          .then((job) => [job.id, i % 4 === 3 ? 'failure' : 'successful'] as const),
       ),
     );
     for (const [id, status] of created) expected.set(id, status);
     const jobs = await waitAllTerminal(env.getJob, [...expected.keys()], 150_000);
     expectEndedRight(jobs, expected, env.sandbox);
     // Every copy reached the API and was accepted (duplicates are no errors to GitHub).
-    const deadline = Date.now() + 30_000;
-    while (env.relay.forwarded.length < 3 * env.sandbox.deliveries.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await vi.waitFor(() => expect(env.relay.forwarded.length).toBeGreaterThanOrEqual(3 * env.sandbox.deliveries.length), { timeout: 30_000, interval: 200 });
     expect(env.sandbox.deliveries.length).toBeGreaterThanOrEqual(3 * expected.size);
     expect(env.relay.forwarded.length).toBe(3 * env.sandbox.deliveries.length);
     expect(env.relay.forwarded.filter((f) => f.status !== 200 && f.status !== 202)).toEqual([]);

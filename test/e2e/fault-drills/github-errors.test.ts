@@ -22,7 +22,10 @@ describe('fault drill: GitHub answers 500s and 429s for a while', () => {
     const expected = new Map<string, JobStatus>();
     for (let i = 0; i < 12; i++) {
       const workflowId = i % 3 === 2 ? 102 : 101;
-      expected.set((await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId } })).id, workflowId === 102 ? 'failure' : 'successful');
+      expected.set(
+        (await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId } })).id,
+        workflowId === 102 ? 'failure' : 'successful',
+      );
     }
     const jobs = await waitAllTerminal(env.getJob, [...expected.keys()], 150_000);
     expectEndedRight(jobs, expected, env.sandbox);

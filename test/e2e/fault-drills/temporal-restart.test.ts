@@ -52,7 +52,8 @@ describe('fault drill: the Temporal server dies with jobs in flight', () => {
     });
     cleanups.push(() => stack.stop());
     sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
-    const api = (path: string, init: RequestInit = {}) => fetch(`${stack.apiUrl}${path}`, { ...init, headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' } });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${stack.apiUrl}${path}`, { ...init, headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' } });
     const getJob = async (id: string) => {
       const response = await api(`/api/v1/jobs/${id}`);
       if (response.status !== 200) throw new Error(`GET job: ${response.status}`);
@@ -67,11 +68,15 @@ describe('fault drill: the Temporal server dies with jobs in flight', () => {
     ];
     for (let i = 0; i < 12; i++) {
       const [workflowId, status] = workflows[i % 3]!;
-      const response = await api('/api/v1/jobs', { method: 'POST', body: JSON.stringify(jobBody({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId } })) });
+      const response = await api('/api/v1/jobs', {
+        method: 'POST',
+        body: JSON.stringify(jobBody({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId } })),
+      });
       expect(response.status).toBe(201);
       expected.set(((await response.json()) as Job).id, status);
     }
-    while (sandbox.dispatches.length < 4) await new Promise((r) => setTimeout(r, 50));
+    // Bounded only by the test's own timeout.
+    await expect.poll(() => sandbox.dispatches.length, { timeout: 240_000, interval: 50 }).toBeGreaterThanOrEqual(4);
 
     temporal.process.kill('SIGKILL');
     await new Promise((r) => temporal.process.once('exit', r));
@@ -82,9 +87,9 @@ describe('fault drill: the Temporal server dies with jobs in flight', () => {
     temporal = await startTemporalDevServer({ ui: false, dbFile, port });
 
     // The held runs end after the restart.
-    const held = () => sandbox.dispatches.filter((d) => d.workflowId === 103 && !sandbox.deliveries.some((x) => x.runId === d.runId && x.action === 'completed'));
-    const deadline = Date.now() + 120_000;
-    while (sandbox.dispatches.filter((d) => d.workflowId === 103).length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const held = () =>
+      sandbox.dispatches.filter((d) => d.workflowId === 103 && !sandbox.deliveries.some((x) => x.runId === d.runId && x.action === 'completed'));
+    await expect.poll(() => sandbox.dispatches.filter((d) => d.workflowId === 103).length, { timeout: 120_000, interval: 200 }).toBeGreaterThanOrEqual(4);
     for (const d of held()) await sandbox.completeRun(d.runId, 'success');
 
     const jobs = await waitAllTerminal(getJob, [...expected.keys()], 150_000);

@@ -37,7 +37,13 @@ function memory(): { rss: number; peak: number } {
 function post(size: number, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
     const chunk = Buffer.alloc(1024 * 1024, 0x20);
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/github/webhook', headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/github/webhook',
+      headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers },
+    });
     req.on('response', (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);

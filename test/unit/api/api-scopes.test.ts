@@ -174,7 +174,12 @@ describe('every route behind the API-key check declares a scope', () => {
     );
     expect(described.filter((line) => line.endsWith('NONE'))).toEqual([]);
     // Job tokens reach exactly the routes get-job-inputs and the status report use.
-    expect(guarded.filter((route) => route.config?.jobToken).map((route) => `${String(route.method)} ${route.url}`).sort()).toEqual(
+    expect(
+      guarded
+        .filter((route) => route.config?.jobToken)
+        .map((route) => `${String(route.method)} ${route.url}`)
+        .sort(),
+    ).toEqual(
       [
         'GET /api/v1/jobs/:jobId',
         'GET /api/v1/workspaces',
@@ -252,7 +257,11 @@ describe('job tokens', () => {
 
 describe('CORS', () => {
   const preflight = (url: string, origin = UI_ORIGIN) =>
-    app.inject({ method: 'OPTIONS', url, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' } });
+    app.inject({
+      method: 'OPTIONS',
+      url,
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
+    });
   const corsHeaders = (headers: Record<string, unknown>) => Object.keys(headers).filter((name) => name.startsWith('access-control-'));
 
   it('answers a preflight on the codec routes for an allowed origin', async () => {

@@ -16,7 +16,15 @@ const create = (jobAgentConfig: Record<string, unknown>, variables: Record<strin
     method: 'POST',
     url: '/api/v1/jobs',
     headers: { 'x-api-key': TEST_KEYS[0] as string },
-    payload: { id: randomUUID(), jobAgentConfig, deployment: { name: 'api' }, environment: { name: 'prod' }, resource: { identifier: 'c1' }, version: { tag: 'v1' }, variables },
+    payload: {
+      id: randomUUID(),
+      jobAgentConfig,
+      deployment: { name: 'api' },
+      environment: { name: 'prod' },
+      resource: { identifier: 'c1' },
+      version: { tag: 'v1' },
+      variables,
+    },
   });
 
 describe('job agent config size, when a job is created', () => {

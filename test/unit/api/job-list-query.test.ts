@@ -8,9 +8,7 @@ describe('buildJobListQuery', () => {
   });
 
   it('narrows by every filter on its search attribute', () => {
-    expect(
-      buildJobListQuery({ status: ['pending', 'in_progress'], deployment: 'api', environment: 'prod', resource: 'cluster-1' }, 'q'),
-    ).toBe(
+    expect(buildJobListQuery({ status: ['pending', 'in_progress'], deployment: 'api', environment: 'prod', resource: 'cluster-1' }, 'q')).toBe(
       `WorkflowType = 'jobWorkflow' AND TaskQueue = 'q' AND CtrlplaneJobStatus IN ('pending', 'in_progress') AND CtrlplaneDeployment = 'api' AND CtrlplaneEnvironment = 'prod' AND CtrlplaneResource = 'cluster-1'`,
     );
   });

@@ -31,7 +31,10 @@ describe('job tokens', () => {
     expect(jobTokenValidity({ status: 'in_progress', createdAt }, token, grace, NOW + 48 * 60 * MINUTE)).toEqual({ ok: true });
     const ended = { status: 'successful' as const, createdAt, completedAt: new Date(NOW + MINUTE).toISOString() };
     expect(jobTokenValidity(ended, token, grace, NOW + 10 * MINUTE)).toEqual({ ok: true });
-    expect(jobTokenValidity(ended, token, grace, NOW + 12 * MINUTE)).toEqual({ ok: false, reason: expect.stringMatching(/^job token expired: job .* ended \(successful\)/) });
+    expect(jobTokenValidity(ended, token, grace, NOW + 12 * MINUTE)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^job token expired: job .* ended \(successful\)/),
+    });
     expect(jobTokenValidity(undefined, token, grace, NOW)).toEqual({ ok: false, reason: expect.stringContaining('not found') });
   });
 

@@ -11,7 +11,11 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function openApiDocument(): Promise<{ openapi: string; paths: Record<string, Record<string, Record<string, unknown>>>; components?: { schemas?: Record<string, unknown> } }> {
+async function openApiDocument(): Promise<{
+  openapi: string;
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+  components?: { schemas?: Record<string, unknown> };
+}> {
   const response = await app.inject({ method: 'GET', url: '/api/openapi.json' });
   expect(response.statusCode).toBe(200);
   return response.json();

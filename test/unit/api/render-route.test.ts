@@ -22,7 +22,13 @@ const render = (jobAgentConfig: Record<string, unknown>, apiKey: string | null =
 
 describe('POST /api/v1/render', () => {
   it('previews the config a job would dispatch with, creating nothing', async () => {
-    const response = await render({ installationId: '7', owner: '{{ .variables.org }}', repo: '{{ .deployment.slug }}', workflowId: 'deploy.yml', ref: '{{ .version.tag }}' });
+    const response = await render({
+      installationId: '7',
+      owner: '{{ .variables.org }}',
+      repo: '{{ .deployment.slug }}',
+      workflowId: 'deploy.yml',
+      ref: '{{ .version.tag }}',
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       valid: true,
@@ -35,7 +41,9 @@ describe('POST /api/v1/render', () => {
     const response = await render({ installationId: 1, owner: 'o', repo: '{{ .resource.config.namespac | required "namespace missing" }}', workflowId: 1 });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ valid: false });
-    expect(response.json().message).toMatch(/jobAgentConfig\.repo: template: repo:1:\d+: executing "repo" at <required "namespace missing">: error calling required: namespace missing/);
+    expect(response.json().message).toMatch(
+      /jobAgentConfig\.repo: template: repo:1:\d+: executing "repo" at <required "namespace missing">: error calling required: namespace missing/,
+    );
   });
 
   it('needs an API key', async () => {

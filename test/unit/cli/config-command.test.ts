@@ -29,7 +29,9 @@ describe('gha-agent config validate', () => {
   it('fails with every problem of an invalid one', async () => {
     const file = join(dir, 'config.yaml');
     await writeFile(file, 'type: Deployment\nname: api\njobAgent: gh\njobAgentConfig: {owner: acme}\n');
-    await expect(configCommand(['validate', file], capturedIo({}))).rejects.toThrow(/document 1 \(Deployment "api"\): jobAgentConfig.installationId[\s\S]*jobAgent: no JobAgent named "gh"/);
+    await expect(configCommand(['validate', file], capturedIo({}))).rejects.toThrow(
+      /document 1 \(Deployment "api"\): jobAgentConfig.installationId[\s\S]*jobAgent: no JobAgent named "gh"/,
+    );
   });
 
   it('asks for a path when there is none', async () => {

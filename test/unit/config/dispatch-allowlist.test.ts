@@ -3,7 +3,12 @@ import { isDispatchAllowed, parseDispatchAllowlist } from '../../../src/config/d
 import { loadConfig } from '../../../src/config/env.ts';
 import { validateJobAgentConfig } from '../../../src/shared/job-agent-config.ts';
 
-const target = (owner: string, repo: string, workflowId: number | string = 'deploy.yml', installationId = 4242) => ({ installationId, owner, repo, workflowId });
+const target = (owner: string, repo: string, workflowId: number | string = 'deploy.yml', installationId = 4242) => ({
+  installationId,
+  owner,
+  repo,
+  workflowId,
+});
 
 describe('DISPATCH_ALLOWLIST', () => {
   it('allows everything when unset, and only what a rule names when set', () => {
@@ -20,16 +25,24 @@ describe('DISPATCH_ALLOWLIST', () => {
   });
 
   it('refuses a malformed rule at start-up, naming it', () => {
-    expect(() => loadConfig({ DISPATCH_ALLOWLIST: 'acme/*, acme' })).toThrow(/DISPATCH_ALLOWLIST: rule 2 \("acme"\) is not \[installationId:\]owner\/repo\[:workflow\]/);
+    expect(() => loadConfig({ DISPATCH_ALLOWLIST: 'acme/*, acme' })).toThrow(
+      /DISPATCH_ALLOWLIST: rule 2 \("acme"\) is not \[installationId:\]owner\/repo\[:workflow\]/,
+    );
     expect(() => loadConfig({ DISPATCH_ALLOWLIST: 'acme/(a|b)' })).toThrow(/DISPATCH_ALLOWLIST: rule 1/);
   });
 
   it('accepts only GitHub names for owner and repo', () => {
     const base = { installationId: 1, repo: 'deploy', workflowId: 'deploy.yml' };
     expect(validateJobAgentConfig({ ...base, owner: 'acme-corp' }).ok).toBe(true);
-    expect(validateJobAgentConfig({ ...base, owner: '../acme' })).toMatchObject({ ok: false, message: expect.stringContaining('owner must be a GitHub user or organisation name') });
+    expect(validateJobAgentConfig({ ...base, owner: '../acme' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('owner must be a GitHub user or organisation name'),
+    });
     expect(validateJobAgentConfig({ ...base, owner: '<no value>' })).toMatchObject({ ok: false });
-    expect(validateJobAgentConfig({ ...base, owner: 'acme', repo: 'a/b' })).toMatchObject({ ok: false, message: expect.stringContaining('repo must be a GitHub repository name') });
+    expect(validateJobAgentConfig({ ...base, owner: 'acme', repo: 'a/b' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('repo must be a GitHub repository name'),
+    });
     expect(validateJobAgentConfig({ ...base, owner: 'acme', repo: '..' })).toMatchObject({ ok: false });
   });
 });

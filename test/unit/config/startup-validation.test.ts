@@ -13,8 +13,18 @@ describe('configuration checked once, at start-up', () => {
   });
 
   it('reads every duration of the grammar, compact or spelled out, as milliseconds', () => {
-    const { env } = loadConfig({ JOB_POLL_INTERVAL: '1h30m', JOB_TIMEOUT: '24 hours', JOB_RUN_DISCOVERY_TIMEOUT: '10 minutes', GITHUB_REDELIVER_INTERVAL: 'off' });
-    expect([env.JOB_POLL_INTERVAL, env.JOB_TIMEOUT, env.JOB_RUN_DISCOVERY_TIMEOUT, env.GITHUB_REDELIVER_INTERVAL]).toEqual([5_400_000, 86_400_000, 600_000, undefined]);
+    const { env } = loadConfig({
+      JOB_POLL_INTERVAL: '1h30m',
+      JOB_TIMEOUT: '24 hours',
+      JOB_RUN_DISCOVERY_TIMEOUT: '10 minutes',
+      GITHUB_REDELIVER_INTERVAL: 'off',
+    });
+    expect([env.JOB_POLL_INTERVAL, env.JOB_TIMEOUT, env.JOB_RUN_DISCOVERY_TIMEOUT, env.GITHUB_REDELIVER_INTERVAL]).toEqual([
+      5_400_000,
+      86_400_000,
+      600_000,
+      undefined,
+    ]);
   });
 
   it('stops gha-agent api and worker before they do anything when a job deadline is malformed', async () => {

@@ -13,7 +13,14 @@ describe('Ctrlplane settings from env vars', () => {
     expect(ctrlplaneApiBaseUrl('https://ctrlplane.example.com/')).toBe('https://ctrlplane.example.com/api');
     expect(ctrlplaneApiBaseUrl('https://example.com/ctrlplane/api')).toBe('https://example.com/ctrlplane/api');
     const config = loadConfig({ CTRLPLANE_URL: 'https://ctrlplane.example.com', CTRLPLANE_API_KEY: 'abc.def', CTRLPLANE_WORKSPACE_ID: WS });
-    expect(config.ctrlplane).toEqual({ apiUrl: 'https://ctrlplane.example.com/api', apiKey: 'abc.def', workspaceId: WS, agentId: undefined, agentName: 'github-actions-agent', pollIntervalMs: 10_000 });
+    expect(config.ctrlplane).toEqual({
+      apiUrl: 'https://ctrlplane.example.com/api',
+      apiKey: 'abc.def',
+      workspaceId: WS,
+      agentId: undefined,
+      agentName: 'github-actions-agent',
+      pollIntervalMs: 10_000,
+    });
   });
 
   it('refuses to start without the key and workspace, naming each variable', () => {

@@ -61,7 +61,9 @@ describe('gha-agent doctor: App credentials ("GitHub bot not configured")', () =
 
   it('names a private key that does not parse, and accepts one with literal \\n', async () => {
     sandbox = await startDoctorSandbox();
-    const broken = await runDoctorJson(doctorEnv(sandbox, { GITHUB_BOT_PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----' }));
+    const broken = await runDoctorJson(
+      doctorEnv(sandbox, { GITHUB_BOT_PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----' }),
+    );
     expect(broken.code).toBe(1);
     expect(broken.result('credentials.private-key')).toMatchObject({ status: 'problem', detail: expect.stringContaining('does not parse') });
     expect(broken.result('credentials.private-key').fix).toContain('BEGIN');
@@ -83,7 +85,7 @@ describe('gha-agent doctor: App credentials ("GitHub bot not configured")', () =
     expect(run.result('deployment.acme/deploy').status).toBe('skipped');
   });
 
-  it('says GitHub refused the JWT when the App ID is another App\'s', async () => {
+  it("says GitHub refused the JWT when the App ID is another App's", async () => {
     sandbox = await startDoctorSandbox();
     const run = await runDoctorJson(doctorEnv(sandbox, { GITHUB_BOT_APP_ID: String(sandbox.appId + 1000) }));
     expect(run.result('app.jwt').status).toBe('problem');

@@ -49,7 +49,10 @@ describe('gha-agent doctor: the Ctrlplane connection', () => {
 
   it('is part of the doctor run, and names missing settings', async () => {
     const report = await runDoctor({ env: { CTRLPLANE_URL: ctrlplane.url } });
-    expect(report.results.find((r) => r.id === 'ctrlplane')).toMatchObject({ status: 'problem', detail: expect.stringContaining('CTRLPLANE_API_KEY: required when CTRLPLANE_URL is set') });
+    expect(report.results.find((r) => r.id === 'ctrlplane')).toMatchObject({
+      status: 'problem',
+      detail: expect.stringContaining('CTRLPLANE_API_KEY: required when CTRLPLANE_URL is set'),
+    });
     const configured = await runDoctor({ env });
     expect(configured.results.filter((r) => r.id.startsWith('ctrlplane')).map((r) => r.status)).toEqual(['ok', 'ok', 'warn']);
   });

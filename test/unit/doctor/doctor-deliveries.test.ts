@@ -15,7 +15,13 @@ afterEach(async () => {
 async function runOneWorkflow(s: GithubSandbox): Promise<void> {
   const before = s.deliveries.length;
   const github = createAppOctokit(s.url, { appId: s.appId, privateKey: s.privateKey }, INSTALLATION_ID);
-  await github.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { owner: OWNER, repo: REPO, workflow_id: 'deploy.yml', ref: 'main', inputs: { job_id: 'job-1' } });
+  await github.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+    owner: OWNER,
+    repo: REPO,
+    workflow_id: 'deploy.yml',
+    ref: 'main',
+    inputs: { job_id: 'job-1' },
+  });
   await vi.waitFor(() => expect(s.deliveries.length - before).toBe(3), { timeout: 10_000, interval: 10 });
 }
 

@@ -17,7 +17,12 @@ const D = 'deployment.acme/deploy';
 
 describe('gha-agent doctor: a Deployment\'s workflow ("Workflow not triggered")', () => {
   it('accepts the workflow by numeric ID, file name, branch and tag', async () => {
-    for (const args of [deploymentArgs(WORKFLOWS.good.id), deploymentArgs('deploy.yml', 'release'), deploymentArgs('deploy.yml', 'v1.0.0'), deploymentArgs('deploy.yml', 'refs/heads/main')]) {
+    for (const args of [
+      deploymentArgs(WORKFLOWS.good.id),
+      deploymentArgs('deploy.yml', 'release'),
+      deploymentArgs('deploy.yml', 'v1.0.0'),
+      deploymentArgs('deploy.yml', 'refs/heads/main'),
+    ]) {
       const run = await runDoctorJson(doctorEnv(sandbox), args);
       expect(run.problems(), args.join(' ')).toEqual([]);
       expect(run.result(`${D}.run-name`).detail).toContain('inputs.job_id');
@@ -43,7 +48,10 @@ describe('gha-agent doctor: a Deployment\'s workflow ("Workflow not triggered")'
     expect(none.result(`${D}.run-name`)).toMatchObject({ status: 'warn', detail: expect.stringContaining('has no run-name') });
     expect(none.result(`${D}.run-name`).fix).toContain('run-name: "Deploy ${{ inputs.job_id }}"');
     const plain = await runDoctorJson(doctorEnv(sandbox), deploymentArgs('plain-run-name.yml'));
-    expect(plain.result(`${D}.run-name`)).toMatchObject({ status: 'warn', detail: expect.stringContaining('"Deploy to production" does not contain inputs.job_id') });
+    expect(plain.result(`${D}.run-name`)).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('"Deploy to production" does not contain inputs.job_id'),
+    });
   });
 
   it('names a ref that does not exist', async () => {
@@ -71,9 +79,15 @@ describe('gha-agent doctor: a Deployment\'s workflow ("Workflow not triggered")'
 
   it('names a repository the App is not installed on, and a wrong installationId', async () => {
     const missing = await runDoctorJson(doctorEnv(sandbox), ['--repo', 'acme/unknown', '--workflow', 'deploy.yml']);
-    expect(missing.result('deployment.acme/unknown.installation')).toMatchObject({ status: 'problem', detail: expect.stringContaining('not installed on acme/unknown') });
+    expect(missing.result('deployment.acme/unknown.installation')).toMatchObject({
+      status: 'problem',
+      detail: expect.stringContaining('not installed on acme/unknown'),
+    });
     const wrong = await runDoctorJson(doctorEnv(sandbox), [...deploymentArgs('deploy.yml'), '--installation', '77']);
-    expect(wrong.result(`${D}.installation`)).toMatchObject({ status: 'problem', detail: expect.stringContaining('installationId 77 does not cover acme/deploy; installation 42 does') });
+    expect(wrong.result(`${D}.installation`)).toMatchObject({
+      status: 'problem',
+      detail: expect.stringContaining('installationId 77 does not cover acme/deploy; installation 42 does'),
+    });
   });
 
   it('names a workflow file the installation may not read (no Contents permission)', async () => {

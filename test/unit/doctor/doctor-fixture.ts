@@ -90,7 +90,11 @@ export async function startSwitchableReceiver(initialStatus: number) {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ delivery: String(req.headers['x-github-delivery']), event: String(req.headers['x-github-event']), body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        delivery: String(req.headers['x-github-delivery']),
+        event: String(req.headers['x-github-event']),
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status }));
     });

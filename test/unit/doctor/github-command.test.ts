@@ -58,7 +58,13 @@ describe('gha-agent github', () => {
     const s = await startDoctorSandbox({ webhookUrl: receiver.url });
     sandbox = s;
     const installation = createAppOctokit(s.url, { appId: s.appId, privateKey: s.privateKey }, INSTALLATION_ID);
-    await installation.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { owner: OWNER, repo: REPO, workflow_id: 101, ref: 'main', inputs: { job_id: 'j' } });
+    await installation.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+      owner: OWNER,
+      repo: REPO,
+      workflow_id: 101,
+      ref: 'main',
+      inputs: { job_id: 'j' },
+    });
     await vi.waitFor(() => expect(s.deliveries).toHaveLength(3), { timeout: 10_000, interval: 10 });
 
     const dry = await github(['redeliver', '--since', '1h', '--dry-run'], doctorEnv(s));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectWorkflowFile } from '../../../src/doctor/inspect-workflow-file.ts';
 
 describe('inspectWorkflowFile', () => {
-  it('reads the guide\'s workflow with a run-name carrying the job ID', () => {
+  it("reads the guide's workflow with a run-name carrying the job ID", () => {
     const facts = inspectWorkflowFile(`name: Deploy
 run-name: "Deploy \${{ inputs.job_id }}"
 on:
@@ -17,7 +17,11 @@ jobs: {}
   });
 
   it('accepts the trigger as a string or a list, and github.event.inputs in the run-name', () => {
-    expect(inspectWorkflowFile('on: workflow_dispatch\nrun-name: x ${{ github.event.inputs.job_id }}')).toMatchObject({ hasDispatchTrigger: true, hasJobIdInput: false, runNameHasJobId: true });
+    expect(inspectWorkflowFile('on: workflow_dispatch\nrun-name: x ${{ github.event.inputs.job_id }}')).toMatchObject({
+      hasDispatchTrigger: true,
+      hasJobIdInput: false,
+      runNameHasJobId: true,
+    });
     expect(inspectWorkflowFile('on: [push, workflow_dispatch]')).toMatchObject({ hasDispatchTrigger: true, runNameHasJobId: false });
   });
 

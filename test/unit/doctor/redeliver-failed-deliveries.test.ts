@@ -22,7 +22,13 @@ async function setup(initialStatus: number) {
   sandbox = s;
   const credentials = { appId: s.appId, privateKey: s.privateKey };
   const installation = createAppOctokit(s.url, credentials, INSTALLATION_ID);
-  await installation.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { owner: OWNER, repo: REPO, workflow_id: 101, ref: 'main', inputs: { job_id: 'job-7' } });
+  await installation.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+    owner: OWNER,
+    repo: REPO,
+    workflow_id: 101,
+    ref: 'main',
+    inputs: { job_id: 'job-7' },
+  });
   await vi.waitFor(() => expect(s.deliveries).toHaveLength(3), { timeout: 10_000, interval: 10 });
   return { sandbox: s, receiver, app: createAppOctokit(s.url, credentials) };
 }
@@ -64,7 +70,11 @@ describe('redeliverFailedDeliveries', () => {
     await redeliverFailedDeliveries(app, { sinceMs: Date.now() - 3_600_000, maxAttempts: 2 });
     await vi.waitFor(() => expect(s.deliveries).toHaveLength(6), { timeout: 10_000, interval: 10 });
     const third = await redeliverFailedDeliveries(app, { sinceMs: Date.now() - 3_600_000, maxAttempts: 2 });
-    expect(third.outcomes.map((o) => [o.result, o.attempts])).toEqual([['gave-up', 2], ['gave-up', 2], ['gave-up', 2]]);
+    expect(third.outcomes.map((o) => [o.result, o.attempts])).toEqual([
+      ['gave-up', 2],
+      ['gave-up', 2],
+      ['gave-up', 2],
+    ]);
     expect(s.deliveries).toHaveLength(6);
   });
 
@@ -75,7 +85,7 @@ describe('redeliverFailedDeliveries', () => {
   });
 });
 
-describe('the worker\'s redelivery loop', () => {
+describe("the worker's redelivery loop", () => {
   it('redelivers failed deliveries on its own once the receiver is back', async () => {
     const { sandbox: s, receiver, app } = await setup(503);
     receiver.setStatus(202);
@@ -90,7 +100,9 @@ describe('the worker\'s redelivery loop', () => {
     const app = { appId: 1, privateKey: 'unused' };
     expect(startRedeliveryFromEnv({ env: {}, apiUrl: 'http://127.0.0.1:1', app, logger: silent })).toBeUndefined();
     expect(startRedeliveryFromEnv({ env: { GITHUB_REDELIVER_INTERVAL: 'off' }, apiUrl: 'http://127.0.0.1:1', app, logger: silent })).toBeUndefined();
-    expect(() => startRedeliveryFromEnv({ env: { GITHUB_REDELIVER_INTERVAL: 'often' }, apiUrl: 'http://127.0.0.1:1', app, logger: silent })).toThrow(/not a duration/);
+    expect(() => startRedeliveryFromEnv({ env: { GITHUB_REDELIVER_INTERVAL: 'often' }, apiUrl: 'http://127.0.0.1:1', app, logger: silent })).toThrow(
+      /not a duration/,
+    );
     expect(() => startRedeliveryFromEnv({ env: { GITHUB_REDELIVER_INTERVAL: '1s' }, apiUrl: 'http://127.0.0.1:1', app, logger: silent })).toThrow(/below 10s/);
   });
 });

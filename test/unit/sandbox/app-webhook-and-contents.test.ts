@@ -37,12 +37,24 @@ async function rawReceiver() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  cleanups.push(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhook`, bodies };
 }
 
 async function dispatchAndWait(sandbox: GithubSandbox, count: number): Promise<void> {
-  await installationOctokit(sandbox).rest.actions.createWorkflowDispatch({ owner: OWNER, repo: REPO, workflow_id: WORKFLOWS.deploy.id, ref: 'main', inputs: { job_id: 'j-1' } });
+  await installationOctokit(sandbox).rest.actions.createWorkflowDispatch({
+    owner: OWNER,
+    repo: REPO,
+    workflow_id: WORKFLOWS.deploy.id,
+    ref: 'main',
+    inputs: { job_id: 'j-1' },
+  });
   await vi.waitFor(() => expect(sandbox.deliveries).toHaveLength(count), { timeout: 10_000, interval: 10 });
 }
 
@@ -76,7 +88,9 @@ describe('GitHub sandbox: the App and its webhook', () => {
     // auth-app signs only GET /app/hook/config with the JWT; send the JWT ourselves.
     const asApp = new Octokit({ baseUrl: sandbox.url, auth: await appJwt(sandbox) });
     // `url` is Octokit's own option name, so the body goes in `data`.
-    const patched = await asApp.request('PATCH /app/hook/config', { data: { content_type: 'form', secret: '', url: 'https://other.example.com/hook' } } as never);
+    const patched = await asApp.request('PATCH /app/hook/config', {
+      data: { content_type: 'form', secret: '', url: 'https://other.example.com/hook' },
+    } as never);
     expect(patched.data).toEqual({ url: 'https://other.example.com/hook', content_type: 'form', insecure_ssl: '0' });
     expect(sandbox.webhookConfig).toMatchObject({ url: 'https://other.example.com/hook', contentType: 'form' });
     expect(sandbox.webhookConfig.secret).toBeUndefined();
@@ -86,7 +100,9 @@ describe('GitHub sandbox: the App and its webhook', () => {
   it('sends form-encoded deliveries when asked, and unsigned ones without a secret', async () => {
     const hook = await rawReceiver();
     const sandbox = await sandboxWith({ webhookUrl: hook.url, webhookContentType: 'form' });
-    await installationOctokit(sandbox).rest.actions.createWorkflowDispatch({ owner: OWNER, repo: REPO, workflow_id: WORKFLOWS.held.id, ref: 'main' }).catch(() => undefined);
+    await installationOctokit(sandbox)
+      .rest.actions.createWorkflowDispatch({ owner: OWNER, repo: REPO, workflow_id: WORKFLOWS.held.id, ref: 'main' })
+      .catch(() => undefined);
     await vi.waitFor(() => expect(sandbox.deliveries.length).toBeGreaterThanOrEqual(1), { timeout: 10_000, interval: 10 });
     const attempt = sandbox.deliveries[0]!;
     const { data } = await appOctokit(sandbox).request('GET /app/hook/deliveries/{delivery_id}', { delivery_id: attempt.deliveryId });
@@ -103,7 +119,7 @@ describe('GitHub sandbox: the App and its webhook', () => {
     expect(last.data.request.headers).toHaveProperty('content-type', 'application/json');
   });
 
-  it('lists deliveries newest first with GitHub\'s shape, cursor pages and status filter', async () => {
+  it("lists deliveries newest first with GitHub's shape, cursor pages and status filter", async () => {
     const hook = await startWebhookReceiver(503);
     cleanups.push(() => hook.close());
     const sandbox = await sandboxWith({ webhookUrl: hook.url });
@@ -112,7 +128,14 @@ describe('GitHub sandbox: the App and its webhook', () => {
     const { data, headers } = await app.request('GET /app/hook/deliveries', { per_page: 2 });
     expect(shapeProblems('apps/list-webhook-deliveries', '200', data)).toEqual([]);
     expect(data.map((d) => d.action)).toEqual(['completed', 'in_progress']);
-    expect(data[0]).toMatchObject({ guid: sandbox.deliveries[2]!.id, status_code: 503, status: 'Invalid HTTP Response: 503', redelivery: false, event: 'workflow_run', installation_id: INSTALLATION_ID });
+    expect(data[0]).toMatchObject({
+      guid: sandbox.deliveries[2]!.id,
+      status_code: 503,
+      status: 'Invalid HTTP Response: 503',
+      redelivery: false,
+      event: 'workflow_run',
+      installation_id: INSTALLATION_ID,
+    });
     expect(headers.link).toMatch(/cursor=\d+.*rel="next"/);
     const all = await app.paginate('GET /app/hook/deliveries', { per_page: 2 });
     expect(all.map((d) => d.action)).toEqual(['completed', 'in_progress', 'requested']);
@@ -140,7 +163,9 @@ describe('GitHub sandbox: the App and its webhook', () => {
     expect(again).toMatchObject({ id: first.id, redelivery: true, action: 'requested', status: 200 });
     expect(again.deliveryId).not.toBe(first.deliveryId);
     expect(hook.received[3]!.raw).toBe(hook.received[0]!.raw);
-    expect(hook.received[3]!.headers['x-hub-signature-256']).toBe(`sha256=${createHmac('sha256', sandbox.webhookSecret).update(hook.received[3]!.raw).digest('hex')}`);
+    expect(hook.received[3]!.headers['x-hub-signature-256']).toBe(
+      `sha256=${createHmac('sha256', sandbox.webhookSecret).update(hook.received[3]!.raw).digest('hex')}`,
+    );
     await expect(app.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: 1 })).rejects.toMatchObject({ status: 404 });
   });
 });
@@ -160,22 +185,41 @@ describe('GitHub sandbox: contents, branches and refs', () => {
       'run-name': 'Deploy ${{ inputs.job_id }}',
       on: { workflow_dispatch: { inputs: { job_id: { required: true } } } },
     });
-    const pushOnly = parse(Buffer.from(((await github.rest.repos.getContent({ owner: OWNER, repo: REPO, path: WORKFLOWS.pushOnly.path })).data as { content: string }).content, 'base64').toString('utf8'));
+    const pushOnly = parse(
+      Buffer.from(
+        ((await github.rest.repos.getContent({ owner: OWNER, repo: REPO, path: WORKFLOWS.pushOnly.path })).data as { content: string }).content,
+        'base64',
+      ).toString('utf8'),
+    );
     expect(pushOnly.on).not.toHaveProperty('workflow_dispatch');
-    const failing = parse(Buffer.from(((await github.rest.repos.getContent({ owner: OWNER, repo: REPO, path: WORKFLOWS.failing.path })).data as { content: string }).content, 'base64').toString('utf8'));
+    const failing = parse(
+      Buffer.from(
+        ((await github.rest.repos.getContent({ owner: OWNER, repo: REPO, path: WORKFLOWS.failing.path })).data as { content: string }).content,
+        'base64',
+      ).toString('utf8'),
+    );
     expect(failing).not.toHaveProperty('run-name');
   });
 
   it('serves a given yaml text, only on the refs that hold it', async () => {
     const yaml = 'name: Custom\non: workflow_dispatch\n';
     const sandbox = await sandboxWith({
-      repos: [{ owner: OWNER, name: REPO, branches: ['release'], workflows: [{ id: 1, path: '.github/workflows/custom.yml', name: 'Custom', yaml, refs: ['release'] }] }],
+      repos: [
+        {
+          owner: OWNER,
+          name: REPO,
+          branches: ['release'],
+          workflows: [{ id: 1, path: '.github/workflows/custom.yml', name: 'Custom', yaml, refs: ['release'] }],
+        },
+      ],
     });
     const github = installationOctokit(sandbox);
     const { data } = await github.rest.repos.getContent({ owner: OWNER, repo: REPO, path: '.github/workflows/custom.yml', ref: 'release' });
     expect(Buffer.from((data as { content: string }).content, 'base64').toString('utf8')).toBe(yaml);
     await expect(github.rest.repos.getContent({ owner: OWNER, repo: REPO, path: '.github/workflows/custom.yml' })).rejects.toMatchObject({ status: 404 });
-    await expect(github.rest.repos.getContent({ owner: OWNER, repo: REPO, path: '.github/workflows/custom.yml', ref: 'nope' })).rejects.toMatchObject({ status: 404 });
+    await expect(github.rest.repos.getContent({ owner: OWNER, repo: REPO, path: '.github/workflows/custom.yml', ref: 'nope' })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 
   it('answers branch and git ref look-ups for branches and tags only', async () => {

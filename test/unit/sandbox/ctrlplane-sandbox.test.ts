@@ -28,7 +28,12 @@ interface Answer {
   body: any;
 }
 
-async function api(s: CtrlplaneSandbox, method: string, path: string, options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function api(
+  s: CtrlplaneSandbox,
+  method: string,
+  path: string,
+  options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { 'x-api-key': API_KEY, ...options.headers };
   let body: string | undefined = options.raw;
   if (options.body !== undefined) {
@@ -119,18 +124,27 @@ describe('Ctrlplane sandbox: job agents', () => {
     expect(replaced.status).toBe(202);
     expect((await api(s, 'GET', agentPath(id))).body).toEqual({ id, workspaceId: WS, name: 'renamed', type: 'github-app', config: { nested: { y: 2 } } });
     expect(s.jobAgent(WS, id)?.config).toEqual({ nested: { y: 2 } });
-    expect(s.jobAgents(WS).map((a) => a.name).sort()).toEqual(['github-actions-agent', 'renamed', 'someone-else']);
+    expect(
+      s
+        .jobAgents(WS)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['github-actions-agent', 'renamed', 'someone-else']);
   });
 
   it('a new id with a name already taken in the workspace is a 500, as Ctrlplane’s unique constraint makes it', async () => {
     const s = await start();
-    const clash = await api(s, 'PUT', agentPath('bbbbbbbb-0000-4000-8000-000000000002'), { body: { name: 'github-actions-agent', type: 'http-pull', config: {} } });
+    const clash = await api(s, 'PUT', agentPath('bbbbbbbb-0000-4000-8000-000000000002'), {
+      body: { name: 'github-actions-agent', type: 'http-pull', config: {} },
+    });
     expect(clash.status).toBe(500);
     expect(typeof clash.body.error).toBe('string');
     expect(s.jobAgent(WS, 'bbbbbbbb-0000-4000-8000-000000000002')).toBeUndefined();
     // Same id, same name: an ordinary upsert. The same name in another workspace is fine too.
     expect((await api(s, 'PUT', agentPath(), { body: { name: 'github-actions-agent', type: 'http-pull', config: {} } })).status).toBe(202);
-    expect(() => s.addJobAgent({ workspaceId: WS, id: 'bbbbbbbb-0000-4000-8000-000000000003', name: 'someone-else', type: 'http-pull' })).toThrow(/already exists/);
+    expect(() => s.addJobAgent({ workspaceId: WS, id: 'bbbbbbbb-0000-4000-8000-000000000003', name: 'someone-else', type: 'http-pull' })).toThrow(
+      /already exists/,
+    );
   });
 
   it('rejects bodies that are not JSON, lack fields or have the wrong types with 400', async () => {
@@ -298,7 +312,9 @@ describe('Ctrlplane sandbox: reading and reporting', () => {
     expect(stored).not.toHaveProperty('externalId');
     expect(typeof stored?.completedAt).toBe('string');
     expect(stored?.updatedAt).toBe(stored?.completedAt);
-    expect(s.statusReports(job.id)).toEqual([{ jobId: job.id, status: 'successful', body: { status: 'successful', message: 'x', externalId: '123' }, at: expect.any(Number) }]);
+    expect(s.statusReports(job.id)).toEqual([
+      { jobId: job.id, status: 'successful', body: { status: 'successful', message: 'x', externalId: '123' }, at: expect.any(Number) },
+    ]);
 
     expect((await api(s, 'PUT', statusPath('missing'), { body: { status: 'failure' } })).status).toBe(404);
     expect((await api(s, 'PUT', statusPath(job.id, OTHER_WS), { body: { status: 'failure' } })).status).toBe(404);
@@ -350,7 +366,13 @@ describe('Ctrlplane sandbox: reading and reporting', () => {
 describe('Ctrlplane sandbox: jobs', () => {
   it('merges config agent → deployment → version, later wins, maps merged deeply', async () => {
     const s = await start();
-    s.addJobAgent({ workspaceId: WS, id: AGENT, name: 'github-actions-agent', type: 'http-pull', config: { a: 1, list: [1, 2], nested: { x: 1, y: 1, deep: { p: 1 } } } });
+    s.addJobAgent({
+      workspaceId: WS,
+      id: AGENT,
+      name: 'github-actions-agent',
+      type: 'http-pull',
+      config: { a: 1, list: [1, 2], nested: { x: 1, y: 1, deep: { p: 1 } } },
+    });
     const job = queuedJob(s, {
       deploymentJobAgentConfig: { b: 2, list: [3], nested: { y: 2, z: 2, deep: { q: 2 } } },
       versionJobAgentConfig: { a: 3, nested: { z: 3, deep: { p: 3 } } },
@@ -358,8 +380,15 @@ describe('Ctrlplane sandbox: jobs', () => {
     const merged = { a: 3, b: 2, list: [3], nested: { x: 1, y: 2, z: 3, deep: { p: 3, q: 2 } } };
     expect(job.jobAgentConfig).toEqual(merged);
     expect(job.dispatchContext?.jobAgentConfig).toEqual(merged);
-    expect(job.dispatchContext?.jobAgent).toEqual({ id: AGENT, name: 'github-actions-agent', type: 'http-pull', config: { a: 1, list: [1, 2], nested: { x: 1, y: 1, deep: { p: 1 } } } });
-    expect(Object.keys(job).sort()).toEqual(['createdAt', 'dispatchContext', 'id', 'jobAgentConfig', 'jobAgentId', 'metadata', 'releaseId', 'status', 'updatedAt'].sort());
+    expect(job.dispatchContext?.jobAgent).toEqual({
+      id: AGENT,
+      name: 'github-actions-agent',
+      type: 'http-pull',
+      config: { a: 1, list: [1, 2], nested: { x: 1, y: 1, deep: { p: 1 } } },
+    });
+    expect(Object.keys(job).sort()).toEqual(
+      ['createdAt', 'dispatchContext', 'id', 'jobAgentConfig', 'jobAgentId', 'metadata', 'releaseId', 'status', 'updatedAt'].sort(),
+    );
     expect(job.status).toBe('queued');
   });
 

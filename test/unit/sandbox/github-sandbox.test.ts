@@ -6,17 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GithubSandbox } from '../../../src/sandbox/github-sandbox.ts';
 import { loadGithubOpenapi } from '../../../src/sandbox/openapi-spec.ts';
 import { createRequestValidator } from '../../../src/sandbox/openapi-validator.ts';
-import {
-  appJwt,
-  appOctokit,
-  INSTALLATION_ID,
-  installationOctokit,
-  NARROW_INSTALLATION_ID,
-  OWNER,
-  REPO,
-  startSandbox,
-  WORKFLOWS,
-} from './sandbox-fixture.ts';
+import { appJwt, appOctokit, INSTALLATION_ID, installationOctokit, NARROW_INSTALLATION_ID, OWNER, REPO, startSandbox, WORKFLOWS } from './sandbox-fixture.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
 
 const openapi = loadGithubOpenapi();
@@ -186,7 +176,7 @@ describe('GitHub sandbox, workflow dispatch', () => {
     expect(sandbox.dispatches).toEqual([]);
   });
 
-  it("answers 422 for a workflow without a workflow_dispatch trigger", async () => {
+  it('answers 422 for a workflow without a workflow_dispatch trigger', async () => {
     const sandbox = await sandboxWith();
     const error = await requestError(dispatch(sandbox, WORKFLOWS.pushOnly.id));
     expect(error.status).toBe(422);

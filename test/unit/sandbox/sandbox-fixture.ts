@@ -38,12 +38,7 @@ export function startSandbox(overrides: Partial<GithubSandboxOptions> = {}): Pro
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Octokit as the service builds it: the App's key, one installation, the sandbox as base URL. */
-export function installationOctokit(
-  sandbox: GithubSandbox,
-  installationId = INSTALLATION_ID,
-  privateKey = sandbox.privateKey,
-  baseUrl = sandbox.url,
-): Octokit {
+export function installationOctokit(sandbox: GithubSandbox, installationId = INSTALLATION_ID, privateKey = sandbox.privateKey, baseUrl = sandbox.url): Octokit {
   return new Octokit({
     baseUrl,
     authStrategy: createAppAuth,

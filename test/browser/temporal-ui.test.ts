@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Frame, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
@@ -34,7 +34,12 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run node scripts/ensure-chromium.mjs (as root), or set CHROMIUM_PATH`);
   // A server of our own with the Web UI; the suite's shared one is headless.
   server = await startTemporalDevServer({ ui: true });
-  sandbox = await startGithubSandbox({ webhookSecret: WEBHOOK_SECRET, installations: [{ id: INSTALLATION_ID, account: OWNER }], repos: defaultSandboxRepos, stepDelayMs: 30 });
+  sandbox = await startGithubSandbox({
+    webhookSecret: WEBHOOK_SECRET,
+    installations: [{ id: INSTALLATION_ID, account: OWNER }],
+    repos: defaultSandboxRepos,
+    stepDelayMs: 30,
+  });
   stack = await startLocalStack({
     temporal: { address: server.address, namespace: server.namespace },
     taskQueue: `ui-${randomUUID()}`,
@@ -48,14 +53,20 @@ beforeAll(async () => {
   sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
 
   const body = jobBody();
-  const created = await fetch(`${stack.apiUrl}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: JSON.stringify(body) });
+  const created = await fetch(`${stack.apiUrl}/api/v1/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+    body: JSON.stringify(body),
+  });
   expect(created.status).toBe(201);
-  for (let attempt = 0; attempt < 600; attempt++) {
-    job = (await (await fetch(`${stack.apiUrl}/api/v1/jobs/${body.id}`, { headers: { 'x-api-key': API_KEY } })).json()) as Job;
-    if (job.status === 'successful') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(job.status).toBe('successful');
+  job = await vi.waitFor(
+    async () => {
+      const current = (await (await fetch(`${stack.apiUrl}/api/v1/jobs/${body.id}`, { headers: { 'x-api-key': API_KEY } })).json()) as Job;
+      expect(current.status).toBe('successful');
+      return current;
+    },
+    { timeout: 60_000, interval: 100 },
+  );
 
   profileDir = await mkdtemp(join(tmpdir(), 'gha-agent-chromium-'));
   // A fresh profile per run (the persistent-context API is how Playwright takes --user-data-dir).
@@ -87,21 +98,31 @@ afterAll(async () => {
 /** Reloads the filtered list until visibility has indexed the job (it lags the workflow by a moment). */
 async function openFilteredList(page: Page, query: string): Promise<void> {
   const url = `${server.uiUrl}/namespaces/${server.namespace}/workflows?query=${encodeURIComponent(query)}`;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await page.goto(url);
-    try {
-      await page.getByRole('link', { name: jobWorkflowId(job.id) }).first().waitFor({ timeout: 3000 });
-      return;
-    } catch {
-      // not indexed yet
-    }
-  }
-  throw new Error(`the Temporal UI never listed ${jobWorkflowId(job.id)} for ${query}`);
+  // Each attempt loads the page and gives the link 3 s to show: about 20 attempts in all.
+  await vi.waitFor(
+    async () => {
+      await page.goto(url);
+      await page
+        .getByRole('link', { name: jobWorkflowId(job.id) })
+        .first()
+        .waitFor({ timeout: 3000 })
+        .catch(() => {
+          throw new Error(`the Temporal UI never listed ${jobWorkflowId(job.id)} for ${query}`);
+        });
+    },
+    { timeout: 70_000, interval: 100 },
+  );
 }
 
 async function visibleInAnyFrame(page: Page, find: (frame: Frame) => Locator): Promise<boolean> {
   for (const frame of page.frames()) {
-    if (await find(frame).first().isVisible().catch(() => false)) return true;
+    if (
+      await find(frame)
+        .first()
+        .isVisible()
+        .catch(() => false)
+    )
+      return true;
   }
   return false;
 }
@@ -110,7 +131,10 @@ describe('the Temporal UI', () => {
   it('lists the job under CtrlplaneJobStatus = "successful" and shows its summary and run link', async () => {
     const page = await browser.newPage();
     await openFilteredList(page, 'CtrlplaneJobStatus = "successful"');
-    await page.getByRole('link', { name: jobWorkflowId(job.id) }).first().click();
+    await page
+      .getByRole('link', { name: jobWorkflowId(job.id) })
+      .first()
+      .click();
     await page.waitForURL(/\/workflows\/job-/);
 
     // Summary and details are on the User Metadata tab, rendered as markdown inside sandboxed iframes.
