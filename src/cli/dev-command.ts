@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiKeyEntry, apiKeyText } from '../auth/api-keys.ts';
 import { loadDeclarativeConfigFromEnv } from '../config/load-declarative-config-from-env.ts';
@@ -15,15 +16,36 @@ import { installRuntimeLogger } from '../worker/install-runtime-logger.ts';
 import { jobTimeoutsFromEnv } from './job-timeouts-from-env.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
-const DATA_DIR = fileURLToPath(new URL('../../.data', import.meta.url));
+const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where dev keeps Temporal's state and `dev.env` (GHA_AGENT_DEV_DATA_DIR, default `.data/` in the checkout). */
+const DATA_DIR = process.env.GHA_AGENT_DEV_DATA_DIR ?? join(CHECKOUT, '.data');
+/** The CONFIG_FILE dev loads when none is set and it runs the GitHub sandbox: its Deployments target the sandbox. */
+const EXAMPLE_CONFIG_FILE = join(CHECKOUT, 'examples', 'config.yaml');
 
-async function portOr(preferred: number): Promise<number> {
+/** `preferred` when it is free, else a free port, and a warning that names both (an API elsewhere is easy to miss). */
+async function portOr(preferred: number, what: string, warn: (line: string) => void): Promise<number> {
   const { createServer } = await import('node:net');
-  return new Promise((resolvePort) => {
+  const port = await new Promise<number>((resolvePort) => {
     const probe = createServer();
     probe.once('error', () => findFreePort().then(resolvePort));
     probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolvePort(preferred)));
   });
+  if (port !== preferred) warn(`!! port ${preferred} is busy: ${what} listens on ${port} instead (dev.env below says so to the CLI)`);
+  return port;
+}
+
+/** A path as the user would type it: relative when it is below the working directory, else absolute. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/** `KEY='value'` lines a shell can source (`set -a; . .data/dev.env; set +a`). */
+function envFileText(values: Record<string, string | undefined>): string {
+  return Object.entries(values)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([key, value]) => `${key}='${value.replace(/'/g, `'\\''`)}'`)
+    .join('\n');
 }
 
 /**
@@ -36,12 +58,14 @@ export async function devCommand(): Promise<void> {
   const say = (line = '') => process.stdout.write(`${line}\n`);
   installRuntimeLogger(logger);
   // Before anything starts: a broken CONFIG_FILE should stop `dev` at once, with file, document and field.
-  const declarative = await loadDeclarativeConfigFromEnv(config.env.CONFIG_FILE, logger);
+  // With the GitHub sandbox, the example Deployments (they target it) unless a CONFIG_FILE is given.
+  const configFile = config.env.CONFIG_FILE ?? (config.githubApp ? undefined : EXAMPLE_CONFIG_FILE);
+  const declarative = await loadDeclarativeConfigFromEnv(configFile, logger);
 
   const temporal = await startTemporalDevServer({
     dbFile: join(DATA_DIR, 'temporal.db'),
-    port: await portOr(7233),
-    uiPort: await portOr(8233),
+    port: await portOr(7233, 'Temporal', say),
+    uiPort: await portOr(8233, 'the Temporal UI', say),
     log: say,
   });
   const webhookSecret = config.env.GITHUB_WEBHOOK_SECRET ?? randomBytes(24).toString('hex');
@@ -67,7 +91,7 @@ export async function devCommand(): Promise<void> {
     jobTokenSecrets,
     jobTokenGracePeriodMs: config.env.JOB_TOKEN_GRACE_PERIOD,
     host: '127.0.0.1',
-    port: await portOr(config.env.PORT),
+    port: await portOr(config.env.PORT, 'the API', say),
     jobTimeouts: jobTimeoutsFromEnv(config.env),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
     config: declarative,
@@ -88,7 +112,7 @@ export async function devCommand(): Promise<void> {
   say('github-actions-agent is running');
   say(`  API           ${stack.apiUrl}   (API key: ${config.apiKeys.length ? 'from API_KEYS' : firstKey})`);
   say(`  Temporal UI   ${temporal.uiUrl}`);
-  say(`  Temporal gRPC ${temporal.address}   (state in .data/temporal.db)`);
+  say(`  Temporal gRPC ${temporal.address}   (state in ${shown(join(DATA_DIR, 'temporal.db'))})`);
   say(
     sandbox
       ? `  GitHub        sandbox at ${sandbox.url} (no GitHub App configured)`
@@ -110,6 +134,38 @@ export async function devCommand(): Promise<void> {
     say('Then follow it:');
     say(`  curl -s ${stack.apiUrl}/api/v1/jobs/<id> -H 'x-api-key: ${firstKey}'`);
   }
+  // Everything a second shell needs for `gha-agent jobs|doctor|github` against this stack.
+  const envFile = join(DATA_DIR, 'dev.env');
+  await mkdir(DATA_DIR, { recursive: true });
+  await writeFile(
+    envFile,
+    envFileText({
+      GHA_AGENT_API_URL: stack.apiUrl,
+      GHA_AGENT_API_KEY: firstKey,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: temporal.namespace,
+      CONFIG_FILE: configFile,
+      GITHUB_API_URL: sandbox?.url,
+      GITHUB_BOT_APP_ID: sandbox ? String(sandbox.appId) : undefined,
+      GITHUB_BOT_PRIVATE_KEY: sandbox?.privateKey,
+      GITHUB_WEBHOOK_SECRET: sandbox ? webhookSecret : undefined,
+      GITHUB_WEBHOOK_URL: sandbox ? `${stack.apiUrl}/api/github/webhook` : undefined,
+    }) + '\n',
+    { mode: 0o600 },
+  );
+  say();
+  if (declarative.deployments.size > 0) {
+    say(`Deployments from ${shown(configFile ?? '')}: ${[...declarative.deployments.keys()].join(', ')}`);
+  }
+  say(`In another shell, the CLI and doctor talk to this stack (${sandbox ? 'its GitHub sandbox included' : 'your GitHub App'}):`);
+  say(`  set -a; . ${shown(envFile)}; set +a`);
+  if (declarative.deployments.has('api-service')) {
+    say(
+      '  npm run gha-agent -- jobs create --deployment api-service --environment production --resource cluster-1 --version v1.2.3 --var github_org=acme --watch',
+    );
+  }
+  say('  npm run gha-agent -- jobs create --file examples/job.json --watch');
+  say('  npm run gha-agent -- doctor');
   say('Ctrl-C stops everything.');
 
   onShutdownSignal(logger, async () => {
