@@ -12,6 +12,7 @@ const renderResponse = z
     rendered: z.unknown().optional().describe('The job agent config after templating, before validation'),
     config: z.record(z.string(), z.unknown()).optional().describe('The validated config the job would dispatch with'),
     message: z.string().optional().describe('Why the job would end invalid_job_agent'),
+    warnings: z.array(z.string()).optional().describe('What a job would run with but probably should not: keys no job reads (a typo such as reff)'),
   })
   .meta({ id: 'RenderResponse' });
 
@@ -37,9 +38,10 @@ export async function renderRoutes(parent: FastifyInstance, { config }: { config
     },
     async (request) => {
       const outcome = renderJobAgentConfig(workflowInput(request.body, config));
+      const warnings = outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {};
       return outcome.ok
-        ? { valid: true, rendered: outcome.rendered, config: outcome.config }
-        : { valid: false, rendered: outcome.rendered, message: outcome.message };
+        ? { valid: true, rendered: outcome.rendered, config: outcome.config, ...warnings }
+        : { valid: false, rendered: outcome.rendered, message: outcome.message, ...warnings };
     },
   );
 }

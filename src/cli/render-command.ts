@@ -36,7 +36,10 @@ export async function renderCommand(args: string[]): Promise<void> {
     release: context.release as Record<string, unknown> | undefined,
     inputs: context.inputs as Record<string, unknown> | undefined,
   });
-  const report = outcome.ok ? { valid: true, config: outcome.config } : { valid: false, message: outcome.message, rendered: outcome.rendered };
+  const warnings = outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {};
+  const report = outcome.ok
+    ? { valid: true, config: outcome.config, ...warnings }
+    : { valid: false, message: outcome.message, rendered: outcome.rendered, ...warnings };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   if (!outcome.ok) process.exitCode = 1;
 }

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { validateJobAgentConfig } from '../shared/job-agent-config.ts';
+import { templateSyntaxError, withTemplateHint } from '../template/index.ts';
 
 /** `type: JobAgent` (DESIGN §6); only GitHub App agents run here. */
 const jobAgentDocument = z.strictObject({
@@ -68,6 +69,16 @@ function checkJobAgentConfig(config: Record<string, unknown>): string[] {
   const missing = ['installationId', 'repo', 'workflowId'].filter((key) => config[key] === undefined || config[key] === '');
   if (config.owner === undefined && config.organizationId === undefined) missing.splice(1, 0, 'owner');
   const problems = missing.map((key) => `jobAgentConfig.${key} is required`);
+  // Templates can be parsed without a context: a syntax error is found now, not by the first job.
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string' && value.includes('{{')) {
+      const error = templateSyntaxError(value, path);
+      if (error) problems.push(`jobAgentConfig.${path}: ${withTemplateHint(error)}`);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) walk(inner, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+    }
+  };
+  walk(config, '');
   if (!hasTemplate(config)) {
     const validation = validateJobAgentConfig(config);
     // Fields already reported missing are not reported again with the validator's vaguer words.

@@ -70,10 +70,50 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 export type ConfigValidation = { ok: true; config: JobAgentConfig } | { ok: false; message: string };
 
-/** Validates a rendered config; on failure the message names every bad field at once. */
-export function validateJobAgentConfig(rendered: unknown): ConfigValidation {
+/** What Go's text/template prints for a missing key (missingkey=zero): a field the job's context does not have. */
+export const NO_VALUE = '<no value>';
+
+/** The settings this agent reads from a job agent config; any other key is ignored by jobs. */
+const SETTINGS = ['installationId', 'owner', 'organizationId', 'repo', 'workflowId', 'ref', 'jobTokenInput'] as const;
+
+/** Edit distance, for "did you mean" on a mistyped setting. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/** Keys of a (raw) config that no job reads: a preview says so, naming the setting probably meant. */
+export function jobAgentConfigWarnings(config: unknown, root = 'jobAgentConfig'): string[] {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) return [];
+  return Object.keys(config)
+    .filter((key) => !(SETTINGS as readonly string[]).includes(key))
+    .map((key) => {
+      const near = SETTINGS.filter((setting) => distance(key, setting) <= 2).sort((a, b) => distance(key, a) - distance(key, b))[0];
+      return `${root}.${key} is not a setting of this agent${near ? ` (did you mean ${near}?)` : ''}; a job ignores it`;
+    });
+}
+
+/**
+ * Validates a rendered config; on failure the message names every bad field at once. With `refuseNoValue`, a
+ * setting that rendered `<no value>` is refused with what that means, instead of reaching GitHub.
+ */
+export function validateJobAgentConfig(rendered: unknown, options: { refuseNoValue?: boolean } = {}): ConfigValidation {
   const parsed = jobAgentConfigSchema.safeParse(rendered);
-  const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
+  const noValue = options.refuseNoValue && rendered !== null && typeof rendered === 'object' ? (rendered as Record<string, unknown>) : {};
+  const empty = SETTINGS.filter((setting) => typeof noValue[setting] === 'string' && (noValue[setting] as string).includes(NO_VALUE));
+  const problems = [
+    ...empty.map((setting) => `${setting} rendered as "${NO_VALUE}": its template names something the job's context does not have`),
+    ...(parsed.success ? [] : parsed.error.issues.map(describeIssue).filter((problem) => !empty.some((setting) => problem.startsWith(setting)))),
+  ];
   const raw = (rendered ?? {}) as { owner?: unknown; organizationId?: unknown };
   const hasOwner = [raw.owner, raw.organizationId].some((value) => typeof value === 'string' && value.trim() !== '');
   if (!hasOwner && !problems.some((problem) => problem.startsWith('owner'))) problems.push('owner is required');

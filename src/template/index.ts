@@ -4,7 +4,7 @@ import { isResourceError, type BudgetMeter } from './budget.ts';
 import { TemplateError } from './template-error.ts';
 import { prepareData } from './values.ts';
 
-export { TemplateError } from './template-error.ts';
+export { TemplateError, withTemplateHint } from './template-error.ts';
 export { ProgramCache, type ProgramCacheOptions, type RenderOptions } from './engine.ts';
 export { DEFAULT_RENDER_BUDGET, type RenderBudget } from './budget.ts';
 export { JsonNumber, GoTime, prepareData } from './values.ts';
@@ -23,6 +23,17 @@ export function renderTemplate(source: string, data: unknown, options?: RenderOp
   return run(defaultCache, name, source, data, options, newMeter(options));
 }
 
+/** Go's parse error for `source`, or undefined when it parses (nothing is executed: no data is needed). */
+export function templateSyntaxError(source: string, name = DEFAULT_NAME): string | undefined {
+  try {
+    defaultCache.get(name, source);
+    return undefined;
+  } catch (e) {
+    if (e instanceof TemplateError) return e.message;
+    throw e;
+  }
+}
+
 /**
  * Renders every string inside `config` (objects and arrays, any depth); keys and non-string values are
  * kept, and `config` itself is not modified. Each string is a template named after its path below the
@@ -34,7 +45,11 @@ export function renderConfig<T>(config: T, data: unknown, options?: ConfigRender
   // One budget for the whole config: steps, output bytes and parse charges add up over all its strings.
   const meter = newMeter(options);
   try {
-    return renderValue(config, '', { root, data: prepareData(data), meter, options: { ...options, name: root } }) as T;
+    const walk: ConfigWalk = { root, data: prepareData(data), meter, options: { ...options, name: root }, errors: [] };
+    const rendered = renderValue(config, '', walk) as T;
+    // Every string that failed is named, not only the first: a preview should show all there is to fix.
+    if (walk.errors.length > 0) throw new TemplateError(walk.errors.map((error) => error.message).join('; '), walk.errors[0]?.path);
+    return rendered;
   } catch (e) {
     // Data or a config nested deeper than the JavaScript stack allows.
     if (isResourceError(e)) throw new TemplateError(`${root}: render budget exceeded: config or data nested too deeply`, root);
@@ -47,6 +62,8 @@ interface ConfigWalk {
   data: unknown;
   meter: BudgetMeter;
   options: RenderOptions & { name: string };
+  /** Strings that failed so far; a budget overrun stops the walk at once instead (the budget is shared). */
+  errors: TemplateError[];
 }
 
 function renderValue(v: unknown, path: string, w: ConfigWalk): unknown {
@@ -58,7 +75,10 @@ function renderValue(v: unknown, path: string, w: ConfigWalk): unknown {
     } catch (e) {
       if (!(e instanceof TemplateError)) throw e;
       const full = path === '' ? w.root : w.root === '' ? path : path.startsWith('[') ? w.root + path : `${w.root}.${path}`;
-      throw new TemplateError(`${full}: ${e.message}`, full);
+      const error = new TemplateError(`${full}: ${e.message}`, full);
+      if (/render budget exceeded/.test(e.message)) throw error;
+      w.errors.push(error);
+      return v;
     }
   }
   if (Array.isArray(v)) {

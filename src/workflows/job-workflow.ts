@@ -219,7 +219,8 @@ async function runJob(
       return;
     }
     // 1. Render and validate the job agent config.
-    const rendered = renderJobAgentConfig(input);
+    // Jobs rendered before `<no value>` was refused replay as they ran (dispatched, then refused by GitHub).
+    const rendered = renderJobAgentConfig(input, { refuseNoValue: () => patched('refuse-no-value') });
     if (!rendered.ok) {
       state.finish('invalid_job_agent', rendered.message);
       return;

@@ -1,9 +1,21 @@
-import { type JobAgentConfig, validateJobAgentConfig } from '../shared/job-agent-config.ts';
+import { type JobAgentConfig, jobAgentConfigWarnings, NO_VALUE, validateJobAgentConfig } from '../shared/job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
-import { renderConfig } from '../template/index.ts';
+import { renderConfig, withTemplateHint } from '../template/index.ts';
 
-/** `rendered` is the config after templating (absent when a template failed), before validation. */
-export type RenderOutcome = { ok: true; config: JobAgentConfig; rendered: unknown } | { ok: false; message: string; rendered?: unknown };
+/**
+ * `rendered` is the config after templating (absent when a template failed), before validation; `warnings` are
+ * what a preview should say although a job would run (a key no job reads).
+ */
+export type RenderOutcome =
+  { ok: true; config: JobAgentConfig; rendered: unknown; warnings: string[] } | { ok: false; message: string; rendered?: unknown; warnings: string[] };
+
+export interface RenderJobAgentConfigOptions {
+  /**
+   * Whether a required field that rendered Go's `<no value>` is refused here (invalid_job_agent) rather than sent to
+   * GitHub. The workflow asks through a patch, so jobs rendered before this rule replay as they ran; default true.
+   */
+  refuseNoValue?: () => boolean;
+}
 
 /** The data templates see: the dispatch context under the keys of DESIGN §3, plus the job's own ID. */
 export function templateData(input: JobWorkflowInput): Record<string, unknown> {
@@ -20,15 +32,20 @@ export function templateData(input: JobWorkflowInput): Record<string, unknown> {
 }
 
 /** Renders every string of the job agent config as a Go template, then validates the result. */
-export function renderJobAgentConfig(input: JobWorkflowInput): RenderOutcome {
+export function renderJobAgentConfig(input: JobWorkflowInput, options: RenderJobAgentConfigOptions = {}): RenderOutcome {
+  const warnings = jobAgentConfigWarnings(input.jobAgentConfig);
   let rendered: unknown;
   try {
     rendered = renderConfig(input.jobAgentConfig, templateData(input));
   } catch (error) {
-    return { ok: false, message: `invalid job agent config: ${maskVariableValues((error as Error).message, input.variables ?? {})}` };
+    const message = withTemplateHint(maskVariableValues((error as Error).message, input.variables ?? {}));
+    return { ok: false, message: `invalid job agent config: ${message}`, warnings };
   }
-  const validation = validateJobAgentConfig(rendered);
-  return validation.ok ? { ...validation, rendered } : { ok: false, message: `invalid job agent config: ${validation.message}`, rendered };
+  // Only a config that holds `<no value>` asks (a workflow records a patch marker then), so other jobs' histories
+  // stay as they were.
+  const refuseNoValue = JSON.stringify(rendered).includes(NO_VALUE) && (options.refuseNoValue?.() ?? true);
+  const validation = validateJobAgentConfig(rendered, { refuseNoValue });
+  return validation.ok ? { ...validation, rendered, warnings } : { ok: false, message: `invalid job agent config: ${validation.message}`, rendered, warnings };
 }
 
 /** Values shorter than this are left in messages: too short to be a secret, too common to mask usefully. */

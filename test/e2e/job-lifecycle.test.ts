@@ -70,6 +70,16 @@ describe('a job on a real Temporal server', () => {
     expect(env.sandbox.dispatches.filter((d) => d.inputs.job_id === job.id)).toHaveLength(0);
   });
 
+  it('marks a job invalid_job_agent, without asking GitHub, when its ref template names a variable the job lacks', async () => {
+    const job = await env.createJob({
+      jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101, ref: '{{ .variables.branch }}' },
+    });
+    const done = await env.waitForStatus(job.id, ['invalid_job_agent', 'successful', 'failure', 'invalid_integration']);
+    expect(done.status).toBe('invalid_job_agent');
+    expect(done.message).toContain('ref rendered as "<no value>"');
+    expect(env.sandbox.dispatches.filter((d) => d.inputs.job_id === job.id)).toHaveLength(0);
+  });
+
   it('marks a job invalid_integration when the workflow does not exist, without retrying', async () => {
     const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 999 } });
     const done = await env.waitForStatus(job.id, ['invalid_integration', 'failure', 'successful']);

@@ -55,7 +55,39 @@ describe('gha-agent render', () => {
     const { report, code } = await run(args);
     expect(code).toBe(1);
     expect(report.rendered).toMatchObject({ installationId: '<no value>' });
-    expect(report.message).toContain('installationId must be a positive integer');
+    expect(report.message).toContain('installationId rendered as "<no value>"');
     expect(report.message).toContain('repo is required');
+  });
+
+  it('refuses a required field that rendered "<no value>", naming the field and why', async () => {
+    const args = await files('installationId: 1\nowner: acme\nrepo: r\nworkflowId: 1\nref: "{{ .variables.branch }}"\n', JSON.stringify({ variables: {} }));
+    const { report, code } = await run(args);
+    expect(code).toBe(1);
+    expect(report.message).toMatch(/ref rendered as "<no value>": .*variables\.branch|ref rendered as "<no value>"/);
+  });
+
+  it('names every field whose template fails, not only the first', async () => {
+    const args = await files(
+      'installationId: 1\nowner: "{{ .a.b.c }}"\nrepo: "{{ fail \\"bad repo\\" }}"\nworkflowId: 1\nref: "{{ .x }"\n',
+      JSON.stringify({ a: { b: 'text' } }),
+    );
+    const { report, code } = await run(args);
+    expect(code).toBe(1);
+    expect(report.message).toContain('jobAgentConfig.owner:');
+    expect(report.message).toContain('jobAgentConfig.repo:');
+    expect(report.message).toContain('jobAgentConfig.ref:');
+  });
+
+  it('hints at an action that is not closed', async () => {
+    const args = await files('installationId: 1\nowner: acme\nrepo: r\nworkflowId: 1\nref: "{{ .version.tag }"\n', JSON.stringify({ version: { tag: 'v1' } }));
+    const { report } = await run(args);
+    expect(report.message).toMatch(/unexpected "\}" in operand \(.*close it with \}\}\)/);
+  });
+
+  it('warns about a key no job uses (a typo such as reff), with the key it probably meant', async () => {
+    const args = await files('installationId: 1\nowner: acme\nrepo: r\nworkflowId: 1\nreff: release\n', JSON.stringify({}));
+    const { report, code } = await run(args);
+    expect(code).toBeUndefined();
+    expect(report.warnings).toEqual(['jobAgentConfig.reff is not a setting of this agent (did you mean ref?); a job ignores it']);
   });
 });

@@ -69,6 +69,18 @@ describe('loadDeclarativeConfig', () => {
     expect((await loadDeclarativeConfig(file)).deployments.get('web')?.jobAgentConfig.repo).toBe('{{.deployment.slug}}');
   });
 
+  it('parses templated fields at load: a template syntax error is reported with its field, not left to the first job', async () => {
+    const file = join(dir, 'broken-template.yaml');
+    await writeFile(
+      file,
+      `${AGENT}---\ntype: Deployment\nname: web\njobAgent: github-actions\njobAgentConfig:\n  installationId: 1\n  owner: "{{.variables.github_org}"\n  repo: web\n  workflowId: deploy.yml\n  ref: "{{ nosuchfunc .x }}"\n`,
+    );
+    const problems = await problemsOf(file);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/Deployment "web".*jobAgentConfig\.owner: template: owner:1: bad character U\+007D '\}' \(an action must end with two braces/);
+    expect(problems[1]).toMatch(/jobAgentConfig\.ref: template: ref:1: function "nosuchfunc" not defined/);
+  });
+
   it('names file, document and field of every problem at once', async () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(
