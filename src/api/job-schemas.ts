@@ -14,7 +14,12 @@ export const createJobBody = z
       .optional()
       .describe('installationId, owner, repo, workflowId, ref (Go templates allowed); required unless deployment names a configured Deployment'),
     deployment: z
-      .union([deploymentSchema, z.string().min(1)])
+      .union([deploymentSchema, z.string().min(1)], {
+        error: (issue) =>
+          issue.input === undefined
+            ? 'required: the deployment, an object with at least name (or the name of a configured Deployment)'
+            : 'must be an object with at least name, or the name of a configured Deployment',
+      })
       .describe('The deployment, or the name of a Deployment from CONFIG_FILE whose jobAgentConfig is then used'),
     environment: environmentSchema,
     resource: resourceSchema,

@@ -6,28 +6,48 @@ import { z } from 'zod';
  */
 const jsonObject = z.record(z.string(), z.unknown());
 
-export const deploymentSchema = z.looseObject({
-  id: z.string().optional(),
-  name: z.string().min(1),
-  slug: z.string().optional(),
+/** A required part of the context: "required: …" when absent, "must be …" when of another type. */
+const part = (what: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? `required: ${what}` : `must be ${what.replace(/^the \w+, /, '')}`),
 });
-export const environmentSchema = z.looseObject({ id: z.string().optional(), name: z.string().min(1) });
-export const resourceSchema = z.looseObject({
-  id: z.string().optional(),
-  identifier: z.string().min(1),
-  name: z.string().optional(),
-  kind: z.string().optional(),
-  version: z.string().optional(),
-  config: jsonObject.optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-});
-export const versionSchema = z.looseObject({
-  id: z.string().optional(),
-  tag: z.string().min(1),
-  name: z.string().optional(),
-  config: jsonObject.optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-});
+/** A required text field of a part. */
+const text = (what: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `required: ${what}` : `must be text (${what})`) }).min(1, `must not be empty (${what})`);
+
+export const deploymentSchema = z.looseObject(
+  {
+    id: z.string().optional(),
+    name: text('the deployment name'),
+    slug: z.string().optional(),
+  },
+  part('the deployment, an object with at least name'),
+);
+export const environmentSchema = z.looseObject(
+  { id: z.string().optional(), name: text('the environment name') },
+  part('the environment, an object with at least name'),
+);
+export const resourceSchema = z.looseObject(
+  {
+    id: z.string().optional(),
+    identifier: text('the resource identifier'),
+    name: z.string().optional(),
+    kind: z.string().optional(),
+    version: z.string().optional(),
+    config: jsonObject.optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  },
+  part('the resource, an object with at least identifier'),
+);
+export const versionSchema = z.looseObject(
+  {
+    id: z.string().optional(),
+    tag: text('the version tag'),
+    name: z.string().optional(),
+    config: jsonObject.optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  },
+  part('the version, an object with at least tag'),
+);
 
 export const dispatchContextSchema = z.object({
   deployment: deploymentSchema,

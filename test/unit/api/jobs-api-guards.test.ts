@@ -166,3 +166,21 @@ describe('workspaces', () => {
     }
   });
 });
+
+describe('the dispatch context a job needs', () => {
+  it('names each missing part of the context and what it must hold, instead of "Invalid input"', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/render',
+      headers: key,
+      payload: { jobAgentConfig: { installationId: 1, owner: 'acme', repo: 'app', workflowId: 'deploy.yml' }, environment: {} },
+    });
+    expect(response.statusCode).toBe(400);
+    const { message } = response.json() as { message: string };
+    expect(message).toContain('body.deployment: required: the deployment, an object with at least name (or the name of a configured Deployment)');
+    expect(message).toContain('body.environment.name: required: the environment name');
+    expect(message).toContain('body.resource: required: the resource, an object with at least identifier');
+    expect(message).toContain('body.version: required: the version, an object with at least tag');
+    expect(message).not.toMatch(/Invalid input/);
+  });
+});
