@@ -36,6 +36,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.code(503).send({ error: 'unavailable', message: 'Temporal is unreachable; try again shortly' });
     }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status === 415) {
+      const sent = request.headers['content-type'] ?? '(none)';
+      return reply.code(415).send({ error: 'unsupported_media_type', message: `content type ${sent} is not accepted here: send application/json` });
+    }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status >= 500 ? 'internal_error' : 'bad_request';
     return reply.code(status).send({ error: code, message: status >= 500 ? 'internal error' : error.message });

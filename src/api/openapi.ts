@@ -1,7 +1,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+/** The service's version, from package.json (next to `src/` in a checkout, to `dist/` in the image). */
+const SERVICE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * `/api/openapi.json` and interactive docs at `/docs`, generated from the routes' zod schemas. Register before
@@ -14,7 +18,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'github-actions-agent',
         description: 'Runs Ctrlplane deployment jobs on GitHub Actions, one Temporal workflow per job.',
-        version: '1.0.0',
+        version: SERVICE_VERSION,
       },
       tags: [
         { name: 'jobs', description: 'Create, inspect, list, cancel jobs and report their status' },

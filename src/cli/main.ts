@@ -30,6 +30,7 @@ const commands: Record<string, () => Promise<(args: string[]) => Promise<void>>>
 const [name, ...args] = process.argv.slice(2);
 const command = name ? commands[name] : undefined;
 if (!command) {
+  if (name && name !== 'help' && name !== '--help') process.stderr.write(`gha-agent: unknown command "${name}"\n\n`);
   process.stderr.write(USAGE);
   process.exit(name && name !== 'help' && name !== '--help' ? 2 : 0);
 }

@@ -184,3 +184,11 @@ describe('the dispatch context a job needs', () => {
     expect(message).not.toMatch(/Invalid input/);
   });
 });
+
+describe('content types', () => {
+  it('answers 415 naming the content type it got and the one it takes', async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...key, 'content-type': 'application/xml' }, payload: '<job/>' });
+    expect(response.statusCode).toBe(415);
+    expect(response.json()).toEqual({ error: 'unsupported_media_type', message: 'content type application/xml is not accepted here: send application/json' });
+  });
+});

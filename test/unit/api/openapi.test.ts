@@ -75,3 +75,17 @@ describe('the OpenAPI document', () => {
     expect(page.body).toContain('swagger');
   });
 });
+
+describe('the OpenAPI document version', () => {
+  it("is the service's own version from package.json", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const app = await buildOfflineApp();
+    try {
+      const document = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { info: { version: string } };
+      expect(document.info.version).toBe(pkg.version);
+    } finally {
+      await app.close();
+    }
+  });
+});
