@@ -2,6 +2,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { msToNumber, type SearchAttributePair } from '@temporalio/common';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { configOwner, DEFAULT_REF } from '../shared/job-agent-config.ts';
+import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from '../workflows/job-timeouts.ts';
@@ -15,13 +16,18 @@ export function jobSummary(input: JobWorkflowInput): string {
   return `deploy ${text(input.deployment?.name)} ${text(input.version?.tag)} → ${text(input.environment?.name)} / ${text(resource)}`;
 }
 
-/** The UI's details pane: the job, where it came from, and where it dispatches (templates not yet rendered). */
+/**
+ * The UI's details pane: the job, where it came from, and where it dispatches: the config as the job will render it
+ * (same engine, same budget), or as written, marked so, when it does not render (the job then ends
+ * invalid_job_agent and says why).
+ */
 function staticDetails(input: JobWorkflowInput): string {
-  const config = input.jobAgentConfig;
+  const outcome = renderJobAgentConfig(input);
+  const config = outcome.ok ? outcome.config : input.jobAgentConfig;
   const owner = configOwner(config);
   const lines = [
     `job ${input.id}`,
-    `GitHub: ${text(owner)}/${text(config.repo)} · workflow ${text(config.workflowId)} · ref ${config.ref === undefined ? DEFAULT_REF : text(config.ref)} · installation ${text(config.installationId)}`,
+    `GitHub: ${text(owner)}/${text(config.repo)} · workflow ${text(config.workflowId)} · ref ${config.ref === undefined ? DEFAULT_REF : text(config.ref)} · installation ${text(config.installationId)}${outcome.ok ? '' : ' (as written: it does not render)'}`,
   ];
   if (input.ctrlplane) lines.push(`from Ctrlplane: workspace ${input.ctrlplane.workspaceId} · agent ${input.ctrlplane.agentId}`);
   return lines.join('\n\n');

@@ -61,6 +61,13 @@ describe('a job on a real Temporal server', () => {
     expect(done.message).toContain('failure');
   });
 
+  it('shows the rendered target in the Temporal UI details, not the template', async () => {
+    const job = await env.createJob();
+    const details = await (await env.stack.client.workflow.getHandle(`job-${job.id}`).describe()).staticDetails();
+    expect(details).toContain(`GitHub: ${OWNER}/${REPO} · workflow 101 · ref main · installation ${INSTALLATION_ID}`);
+    expect(details).not.toContain('{{');
+  });
+
   it('marks a job invalid_job_agent with a message naming the bad field', async () => {
     const job = await env.createJob({ jobAgentConfig: { installationId: 'not-a-number', owner: OWNER, workflowId: 101 } });
     const done = await env.waitForStatus(job.id, ['invalid_job_agent', 'successful', 'failure', 'invalid_integration']);
