@@ -72,7 +72,7 @@ export async function checkGithubApp(github: Octokit, apiUrl: string): Promise<{
 
   try {
     const { data: hook } = await github.request('GET /app/hook/config');
-    results.push(...webhookConfigResults(hook, app));
+    results.push(...webhookConfigResults(hook, app, apiUrl));
   } catch (error) {
     results.push(
       problem(
@@ -86,16 +86,35 @@ export async function checkGithubApp(github: Octokit, apiUrl: string): Promise<{
   return { results, app };
 }
 
-function webhookConfigResults(
+const isLoopback = (host: string) => host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '[::1]';
+const isPrivate = (host: string) => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(host);
+
+/**
+ * Why GitHub at `apiUrl` cannot deliver to `url`, if it cannot: a loopback address is this machine only (fine
+ * when GitHub is a sandbox on it); a private address is out of github.com's reach (a GitHub Enterprise Server
+ * inside the same network may reach it).
+ */
+export function unreachableWebhookReason(url: URL, apiUrl: string): string | undefined {
+  const github = new URL(apiUrl).hostname;
+  if (isLoopback(github)) return undefined;
+  if (isLoopback(url.hostname)) return `${url.hostname} is this machine's loopback address: GitHub cannot deliver there`;
+  if (github === 'api.github.com' && isPrivate(url.hostname)) return `${url.hostname} is a private address: github.com cannot deliver there`;
+  return undefined;
+}
+
+export function webhookConfigResults(
   hook: { url?: string | undefined; content_type?: string | undefined; secret?: string | undefined; insecure_ssl?: string | number | undefined },
   app: AppInfo,
+  apiUrl: string,
 ): CheckResult[] {
   const results: CheckResult[] = [];
   const page = settingsPage(app);
   const url = hook.url?.trim() ?? '';
   let path: string | undefined;
+  let unreachable: string | undefined;
   try {
     path = url ? new URL(url).pathname.replace(/\/+$/, '') : undefined;
+    unreachable = url ? unreachableWebhookReason(new URL(url), apiUrl) : undefined;
   } catch {
     path = undefined;
   }
@@ -115,6 +134,15 @@ function webhookConfigResults(
         'Webhook URL',
         `${url} does not point at ${WEBHOOK_PATH}`,
         `${page} → Webhook URL: https://<your-domain>${WEBHOOK_PATH} (the API serves deliveries on that path only)`,
+      ),
+    );
+  } else if (unreachable) {
+    results.push(
+      warn(
+        'app.webhook-url',
+        'Webhook URL',
+        `${url}: ${unreachable}`,
+        `${page} → Webhook URL: a public HTTPS address of the API (an ingress, a load balancer, or a tunnel while you try it out)`,
       ),
     );
   } else if (String(hook.insecure_ssl ?? '0') === '1') {
