@@ -49,7 +49,7 @@ function secretData(manifests: Manifest[]): Record<string, string> {
 }
 
 describe('GitHub settings given as valueFrom', () => {
-  it('become secretKeyRefs on the DESIGN §2 env vars in both Deployments', async () => {
+  it('become secretKeyRefs on the DESIGN §2 env vars of the worker, and never reach the API, which does not call GitHub', async () => {
     const manifests = await renderChart(helm, { valuesFiles: ['value-from.yaml'] });
     const expected: Record<string, string> = {
       GITHUB_BOT_NAME: 'name',
@@ -58,11 +58,11 @@ describe('GitHub settings given as valueFrom', () => {
       GITHUB_BOT_CLIENT_SECRET: 'client-secret',
       GITHUB_BOT_PRIVATE_KEY: 'private-key',
     };
-    for (const suffix of ['-api', '-worker']) {
-      const target = container(manifests, 'Deployment', suffix);
-      for (const [name, key] of Object.entries(expected)) {
-        expect(env(target, name), `${name} in ${suffix}`).toEqual({ name, valueFrom: { secretKeyRef: { name: 'github-app', key } } });
-      }
+    const worker = container(manifests, 'Deployment', '-worker');
+    const api = container(manifests, 'Deployment', '-api');
+    for (const [name, key] of Object.entries(expected)) {
+      expect(env(worker, name), `${name} in the worker`).toEqual({ name, valueFrom: { secretKeyRef: { name: 'github-app', key } } });
+      expect(env(api, name), `${name} in the API`).toBeUndefined();
     }
     expect(env(container(manifests, 'Deployment', '-api'), 'GITHUB_WEBHOOK_SECRET')).toEqual({
       name: 'GITHUB_WEBHOOK_SECRET',
@@ -89,7 +89,9 @@ describe('GitHub settings given inline', () => {
     const secretName = findManifest(manifests, 'Secret').metadata.name;
     for (const suffix of ['-api', '-worker']) {
       const target = container(manifests, 'Deployment', suffix);
-      for (const name of ['GITHUB_BOT_APP_ID', 'GITHUB_BOT_PRIVATE_KEY', 'GITHUB_BOT_CLIENT_SECRET', 'TEMPORAL_API_KEY']) {
+      const names =
+        suffix === '-worker' ? ['GITHUB_BOT_APP_ID', 'GITHUB_BOT_PRIVATE_KEY', 'GITHUB_BOT_CLIENT_SECRET', 'TEMPORAL_API_KEY'] : ['TEMPORAL_API_KEY'];
+      for (const name of names) {
         expect(env(target, name), `${name} in ${suffix}`).toEqual({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } });
       }
       const literals = target.env.filter((entry) => entry.value !== undefined).map((entry) => entry.value);
@@ -213,14 +215,36 @@ describe('ingress', () => {
     expect((await renderChart(helm)).filter((manifest) => manifest.kind === 'Ingress')).toEqual([]);
   });
 
-  it('publishes exactly the webhook path when on, with TLS', async () => {
+  it('publishes the webhook and the jobs API GitHub runners call when on, with TLS, and nothing else', async () => {
     const ingress = findManifest(await renderChart(helm, { valuesFiles: ['value-from.yaml'] }), 'Ingress') as Manifest & {
       spec: { ingressClassName: string; tls: unknown[]; rules: Array<{ host: string; http: { paths: Array<{ path: string; pathType: string }> } }> };
     };
     expect(ingress.spec.ingressClassName).toBe('nginx');
     expect(ingress.spec.tls).toEqual([{ secretName: 'agent-tls', hosts: ['agent.example.com'] }]);
     expect(ingress.spec.rules[0]?.host).toBe('agent.example.com');
-    expect(ingress.spec.rules[0]?.http.paths.map(({ path, pathType }) => ({ path, pathType }))).toEqual([{ path: '/api/github/webhook', pathType: 'Exact' }]);
+    expect(ingress.spec.rules[0]?.http.paths.map(({ path, pathType }) => ({ path, pathType }))).toEqual([
+      { path: '/api/github/webhook', pathType: 'Exact' },
+      { path: '/api/v1', pathType: 'Prefix' },
+    ]);
+  });
+
+  it('takes another list of paths from a values file or --set, as the schema allows', async () => {
+    const result = await runHelm(helm, [
+      'template',
+      'x',
+      CHART_DIR,
+      '--set',
+      'ingress.enabled=true',
+      '--set',
+      'ingress.host=a.example.com',
+      '--set',
+      'ingress.paths[0].path=/api/github/webhook',
+      '--set',
+      'ingress.paths[0].pathType=Exact',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('path: /api/github/webhook');
+    expect(result.stdout).not.toContain('path: /api/v1');
   });
 
   it('fails to render without a host', async () => {

@@ -77,7 +77,8 @@ describe('docker-compose.yml', () => {
     const { project, error } = await loadWithEnv({ API_KEYS: 'k1,k2', GITHUB_BOT_APP_ID: '42', API_PORT: '9000' });
     expect(error).toBeUndefined();
     const api = project?.services.api as Service & { ports: Array<{ target: number; published: string }> };
-    expect(api.environment).toMatchObject({ API_KEYS: 'k1,k2', GITHUB_BOT_APP_ID: '42', TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(api.environment).toMatchObject({ API_KEYS: 'k1,k2', TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(api.environment).not.toHaveProperty('GITHUB_BOT_APP_ID');
     expect(api.ports).toEqual([expect.objectContaining({ target: 8080, published: '9000' })]);
     expect(project?.services.worker?.environment).toMatchObject({ GITHUB_BOT_APP_ID: '42', WORKER_METRICS_PORT: '9464' });
   });
@@ -119,11 +120,15 @@ describe('docker-compose.yml', () => {
     expect(service('worker').healthcheck?.test?.join(' ')).toContain(':9464/healthz');
   });
 
-  it('passes the GitHub settings to the processes that use them (DESIGN §2)', () => {
+  it('passes the GitHub settings to the processes that use them (DESIGN §2), the App credentials to the worker only', () => {
     for (const name of ['api', 'worker']) {
-      for (const variable of ['GITHUB_BOT_APP_ID', 'GITHUB_BOT_PRIVATE_KEY', 'GITHUB_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_ENCRYPTION_KEYS']) {
+      for (const variable of ['GITHUB_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_ENCRYPTION_KEYS']) {
         expect(Object.keys(service(name).environment ?? {}), `${variable} in ${name}`).toContain(variable);
       }
+    }
+    for (const variable of ['GITHUB_BOT_APP_ID', 'GITHUB_BOT_PRIVATE_KEY', 'GITHUB_BOT_CLIENT_SECRET']) {
+      expect(Object.keys(service('worker').environment ?? {}), variable).toContain(variable);
+      expect(Object.keys(service('api').environment ?? {}), variable).not.toContain(variable);
     }
     expect(service('api').environment?.GITHUB_WEBHOOK_SECRET).toBe('${GITHUB_WEBHOOK_SECRET:-}');
     expect(service('api').environment?.API_KEYS).toMatch(/^\$\{API_KEYS/);

@@ -77,16 +77,17 @@ integers reach templates as float64, and an App ID of 1234567 must not become "1
 
 {{/*
 Every secret-like setting: env var name → value. Inline ones go into the chart's Secret; valueFrom ones become
-references. `api` and `worker` say which Deployment gets the variable (the setup Job gets the Temporal ones).
+references. `api` and `worker` say which Deployment gets the variable (the setup Job gets the Temporal ones). The
+GitHub App's credentials go to the worker only: the API never calls GitHub (it verifies webhooks with their secret).
 */}}
 {{- define "gha.secretSettings" -}}
 {{- $bot := .Values.global.integrations.github.bot | default dict -}}
 {{- $list := list
-  (dict "env" "GITHUB_BOT_NAME" "value" $bot.name "api" true "worker" true)
-  (dict "env" "GITHUB_BOT_APP_ID" "value" $bot.appId "api" true "worker" true)
-  (dict "env" "GITHUB_BOT_CLIENT_ID" "value" $bot.clientId "api" true "worker" true)
-  (dict "env" "GITHUB_BOT_CLIENT_SECRET" "value" $bot.clientSecret "api" true "worker" true)
-  (dict "env" "GITHUB_BOT_PRIVATE_KEY" "value" $bot.privateKey "api" true "worker" true)
+  (dict "env" "GITHUB_BOT_NAME" "value" $bot.name "api" false "worker" true)
+  (dict "env" "GITHUB_BOT_APP_ID" "value" $bot.appId "api" false "worker" true)
+  (dict "env" "GITHUB_BOT_CLIENT_ID" "value" $bot.clientId "api" false "worker" true)
+  (dict "env" "GITHUB_BOT_CLIENT_SECRET" "value" $bot.clientSecret "api" false "worker" true)
+  (dict "env" "GITHUB_BOT_PRIVATE_KEY" "value" $bot.privateKey "api" false "worker" true)
   (dict "env" "GITHUB_WEBHOOK_SECRET" "value" $bot.webhookSecret "api" true "worker" false)
   (dict "env" "API_KEYS" "value" .Values.apiKeys "api" true "worker" false)
   (dict "env" "JOB_TOKEN_SECRET" "value" (.Values.jobTokens | default dict).secret "api" true "worker" true)
