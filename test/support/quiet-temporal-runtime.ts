@@ -2,12 +2,18 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 let installed = false;
 
-/** Keeps the SDK's own INFO logs (worker state changes) out of test output; warnings still show. */
+/**
+ * Keeps the SDK's own logs out of a passing run's output: its INFO lines (worker state changes) and its warnings,
+ * which in these tests are mostly the failures the fault drills provoke on purpose (activity retries with their
+ * stacks). Errors still show; TEST_LOG_LEVEL=WARN (or INFO, DEBUG) brings the rest back when a test needs reading.
+ */
 export function installQuietTemporalRuntime(): void {
   if (installed) return;
   installed = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const wanted = process.env.TEST_LOG_LEVEL?.toUpperCase() ?? 'ERROR';
+    const level = (['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const).find((known) => known === wanted) ?? 'ERROR';
+    Runtime.install({ logger: new DefaultLogger(level) });
   } catch {
     // Already installed in this process by another file: keep it.
   }
