@@ -24,7 +24,7 @@ export function ensureChromium() {
     );
     return undefined;
   }
-  console.error('setup: installing chromium with apt-get (for the Temporal UI browser test)...');
+  console.error('setup: installing chromium with apt-get (for the Temporal UI browser test; first run only, about a minute)...');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update'], ['install', '-y', 'chromium']]) {
     const result = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });

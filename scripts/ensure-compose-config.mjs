@@ -16,18 +16,24 @@ export async function ensureComposeConfig() {
   const target = path.join(TOOLS_BIN, 'compose-config');
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(await readFile(path.join(SOURCE_DIR, file)));
-  await installOnce('compose-config', hash.digest('hex'), [target], async () => {
-    const build = await withLock(GO_BUILD_LOCK, async () =>
-      spawnSync('go', ['build', '-buildvcs=false', '-trimpath', '-o', target, '.'], {
-        cwd: SOURCE_DIR,
-        env: { ...process.env, CGO_ENABLED: '0' },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      }),
-    );
-    if (build.error || build.status !== 0) {
-      throw new Error(`building compose-config failed (${build.error?.message ?? `exit ${build.status}`}); it needs Go (https://go.dev/doc/install)`);
-    }
-  });
+  await installOnce(
+    'compose-config',
+    hash.digest('hex'),
+    [target],
+    async () => {
+      const build = await withLock(GO_BUILD_LOCK, async () =>
+        spawnSync('go', ['build', '-buildvcs=false', '-trimpath', '-o', target, '.'], {
+          cwd: SOURCE_DIR,
+          env: { ...process.env, CGO_ENABLED: '0' },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        }),
+      );
+      if (build.error || build.status !== 0) {
+        throw new Error(`building compose-config failed (${build.error?.message ?? `exit ${build.status}`}); it needs Go (https://go.dev/doc/install)`);
+      }
+    },
+    'about a minute with Go',
+  );
   return target;
 }
 

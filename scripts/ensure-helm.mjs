@@ -17,37 +17,43 @@ const KUBERNETES_MINOR = '37';
 export async function ensureHelm() {
   if (process.env.HELM_BIN) return process.env.HELM_BIN;
   const target = path.join(TOOLS_BIN, 'helm');
-  await installOnce('helm', `${HELM_VERSION}+k8s1.${KUBERNETES_MINOR}`, [target], async () => {
-    const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-    if (go.status !== 0) {
-      throw new Error(
-        'helm is needed by the chart tests and is built with Go: install Go (https://go.dev/doc/install), ' +
-          'or install helm yourself and set HELM_BIN to its path',
-      );
-    }
-    await mkdir(TOOLS_BIN, { recursive: true });
-    const gobin = await mkdtemp(path.join(TOOLS_DIR, 'helm-build-'));
-    try {
-      const ldflags = [
-        '-s -w',
-        `-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}`,
-        ...['pkg/chartutil', 'pkg/lint/rules'].flatMap((pkg) => [
-          `-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=1`,
-          `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=${KUBERNETES_MINOR}`,
-        ]),
-      ].join(' ');
-      const build = await withLock(GO_BUILD_LOCK, async () =>
-        spawnSync('go', ['install', '-ldflags', ldflags, `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {
-          env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
-          stdio: ['ignore', 'inherit', 'inherit'],
-        }),
-      );
-      if (build.status !== 0) throw new Error(`go install helm ${HELM_VERSION} failed (exit ${build.status})`);
-      await rename(path.join(gobin, 'helm'), target);
-    } finally {
-      await rm(gobin, { recursive: true, force: true });
-    }
-  });
+  await installOnce(
+    'helm',
+    `${HELM_VERSION}+k8s1.${KUBERNETES_MINOR}`,
+    [target],
+    async () => {
+      const go = spawnSync('go', ['version'], { encoding: 'utf8' });
+      if (go.status !== 0) {
+        throw new Error(
+          'helm is needed by the chart tests and is built with Go: install Go (https://go.dev/doc/install), ' +
+            'or install helm yourself and set HELM_BIN to its path',
+        );
+      }
+      await mkdir(TOOLS_BIN, { recursive: true });
+      const gobin = await mkdtemp(path.join(TOOLS_DIR, 'helm-build-'));
+      try {
+        const ldflags = [
+          '-s -w',
+          `-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}`,
+          ...['pkg/chartutil', 'pkg/lint/rules'].flatMap((pkg) => [
+            `-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=1`,
+            `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=${KUBERNETES_MINOR}`,
+          ]),
+        ].join(' ');
+        const build = await withLock(GO_BUILD_LOCK, async () =>
+          spawnSync('go', ['install', '-ldflags', ldflags, `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {
+            env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+            stdio: ['ignore', 'inherit', 'inherit'],
+          }),
+        );
+        if (build.status !== 0) throw new Error(`go install helm ${HELM_VERSION} failed (exit ${build.status})`);
+        await rename(path.join(gobin, 'helm'), target);
+      } finally {
+        await rm(gobin, { recursive: true, force: true });
+      }
+    },
+    'about 2 minutes with Go, up to 10 on a busy machine',
+  );
   return target;
 }
 

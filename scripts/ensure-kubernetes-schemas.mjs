@@ -16,17 +16,23 @@ export const KUBERNETES_SCHEMA_VERSION = '1.37.0';
  */
 export async function ensureKubernetesSchemas() {
   const dir = path.join(TOOLS_DIR, 'schemas', `kubernetes-v${KUBERNETES_SCHEMA_VERSION}-strict`);
-  await installOnce('kubernetes-schemas', `${KUBERNETES_VALIDATE_VERSION}/${KUBERNETES_SCHEMA_VERSION}`, [path.join(dir, '_definitions.json')], async () => {
-    const staging = `${dir}.staging`;
-    await rm(staging, { recursive: true, force: true });
-    await fetchWheelFiles({
-      requirement: `kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}`,
-      prefix: `kubernetes_validate/kubernetes-json-schema/v${KUBERNETES_SCHEMA_VERSION}-local-strict/`,
-      destDir: staging,
-    });
-    await rm(dir, { recursive: true, force: true });
-    await rename(staging, dir);
-  });
+  await installOnce(
+    'kubernetes-schemas',
+    `${KUBERNETES_VALIDATE_VERSION}/${KUBERNETES_SCHEMA_VERSION}`,
+    [path.join(dir, '_definitions.json')],
+    async () => {
+      const staging = `${dir}.staging`;
+      await rm(staging, { recursive: true, force: true });
+      await fetchWheelFiles({
+        requirement: `kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}`,
+        prefix: `kubernetes_validate/kubernetes-json-schema/v${KUBERNETES_SCHEMA_VERSION}-local-strict/`,
+        destDir: staging,
+      });
+      await rm(dir, { recursive: true, force: true });
+      await rename(staging, dir);
+    },
+    'a few seconds: a PyPI wheel',
+  );
   return dir;
 }
 

@@ -45,14 +45,18 @@ export async function withLock(name, fn) {
  * @param {string} version
  * @param {string[]} produces
  * @param {() => Promise<void>} install
+ * @param {string} [expected] how long the first install takes, said on stderr while it runs (e.g. "about 2 minutes")
  */
-export async function installOnce(name, version, produces, install) {
+export async function installOnce(name, version, produces, install, expected = 'a few seconds') {
   const stamp = path.join(TOOLS_DIR, 'stamps', `${name}.version`);
   const installed = async () => (await readFile(stamp, 'utf8').catch(() => '')).trim() === version && produces.every((file) => existsSync(file));
   if (await installed()) return;
   await withLock(name, async () => {
     if (await installed()) return;
+    const started = Date.now();
+    console.error(`setup: preparing ${name} in .tools/ (first run only, ${expected})...`);
     await install();
+    console.error(`setup: ${name} ready in ${Math.round((Date.now() - started) / 1000)} s`);
     await mkdir(path.dirname(stamp), { recursive: true });
     await writeFile(stamp, version);
   });

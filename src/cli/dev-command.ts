@@ -56,7 +56,9 @@ export async function devCommand(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL, name: 'gha-agent-dev' });
   const say = (line = '') => process.stdout.write(`${line}\n`);
-  installRuntimeLogger(logger);
+  // The SDK's own metrics, merged into the worker's /metrics as in `gha-agent worker`.
+  const sdkMetricsPort = await findFreePort();
+  installRuntimeLogger(logger, { prometheusBindAddress: `127.0.0.1:${sdkMetricsPort}` });
   // Before anything starts: a broken CONFIG_FILE should stop `dev` at once, with file, document and field.
   // With the GitHub sandbox, the example Deployments (they target it) unless a CONFIG_FILE is given.
   const configFile = config.env.CONFIG_FILE ?? (config.githubApp ? undefined : EXAMPLE_CONFIG_FILE);
@@ -96,6 +98,10 @@ export async function devCommand(): Promise<void> {
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
     config: declarative,
     ctrlplane: ctrlplaneSettings,
+    workerMetrics: {
+      port: await portOr(config.env.WORKER_METRICS_PORT, 'the worker metrics', say),
+      sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+    },
     logger,
   });
   sandbox?.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
@@ -111,6 +117,7 @@ export async function devCommand(): Promise<void> {
   say();
   say('github-actions-agent is running');
   say(`  API           ${stack.apiUrl}   (API key: ${config.apiKeys.length ? 'from API_KEYS' : firstKey})`);
+  say(`  Metrics       ${stack.apiUrl}/metrics (API)   ${stack.workerMetricsUrl}/metrics (worker)`);
   say(`  Temporal UI   ${temporal.uiUrl}`);
   say(`  Temporal gRPC ${temporal.address}   (state in ${shown(join(DATA_DIR, 'temporal.db'))})`);
   say(

@@ -19,6 +19,10 @@ import { createCtrlplaneActivityWorker } from '../worker/create-ctrlplane-activi
 import { createJobWorker } from '../worker/create-job-worker.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import { dataConverterFor } from '../codec/data-converter.ts';
+import { createCtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
+import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
+import { activityMetricsInterceptor } from '../worker/activity-metrics-interceptor.ts';
+import { startWorkerMetricsServer, type WorkerMetricsServer } from '../worker/worker-metrics-server.ts';
 
 export interface LocalStackOptions {
   temporal: { address: string; namespace: string };
@@ -55,6 +59,11 @@ export interface LocalStackOptions {
   /** Pull jobs from this Ctrlplane (needs the worker). */
   ctrlplane?: CtrlplaneSettings;
   ctrlplaneMetrics?: CtrlplaneMetrics;
+  /**
+   * Serve the worker's /metrics and /healthz as `gha-agent worker` does (its families, Ctrlplane's and, with
+   * `sdkMetricsUrl`, the SDK's), on this port (0 = a free one). Absent: no worker metrics server.
+   */
+  workerMetrics?: { port: number; sdkMetricsUrl?: string };
   logger: Logger;
 }
 
@@ -62,6 +71,8 @@ export interface LocalStack {
   apiUrl: string;
   /** Present when `metricsPort` is a number: where the API's /metrics is served. */
   metricsUrl?: string;
+  /** Present with the `workerMetrics` option: where the worker's /metrics is served. */
+  workerMetricsUrl?: string;
   taskQueue: string;
   app: FastifyInstance;
   client: Client;
@@ -74,11 +85,18 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { logger } = options;
   const nativeConnection = await NativeConnection.connect({ address: options.temporal.address });
+  const connection = await Connection.connect({ address: options.temporal.address });
+  const client = new Client({ connection, namespace: options.temporal.namespace, dataConverter: dataConverterFor(options.payloadCodecs) });
+  const workerMetrics =
+    options.workerMetrics && options.startWorker !== false ? createWorkerMetrics({ jobCounts: { client, taskQueue: options.taskQueue } }) : undefined;
+  const ctrlplaneMetrics = options.ctrlplaneMetrics ?? (workerMetrics ? createCtrlplaneMetrics(workerMetrics.registry) : undefined);
+  const activityInterceptors = workerMetrics ? [activityMetricsInterceptor(workerMetrics)] : [];
   const github = createGithubClientFactory({
     apiUrl: options.githubApiUrl,
     app: options.githubApp,
     mutationIntervalMs: options.githubMutationIntervalMs,
     logger,
+    onRateLimitRemaining: workerMetrics && ((resource, remaining) => workerMetrics.githubRateLimitRemaining.set({ resource }, remaining)),
   });
   const worker =
     options.startWorker === false
@@ -90,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           activities: createActivities(github, { jobTokenSecrets: options.jobTokenSecrets, dispatchAllowlist: options.dispatchAllowlist }),
           workflowBundlePath: options.workflowBundlePath,
           payloadCodecs: options.payloadCodecs,
+          activityInterceptors,
         });
   const ctrlplaneWorker =
     options.startWorker === false
@@ -98,14 +117,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           connection: nativeConnection,
           namespace: options.temporal.namespace,
           taskQueue: options.taskQueue,
-          activities: createCtrlplaneActivities(options.ctrlplane && createCtrlplaneClient(options.ctrlplane), options.ctrlplaneMetrics),
+          activities: createCtrlplaneActivities(options.ctrlplane && createCtrlplaneClient(options.ctrlplane), ctrlplaneMetrics),
           payloadCodecs: options.payloadCodecs,
+          activityInterceptors,
         });
   const running = worker && Promise.all([worker.run(), ctrlplaneWorker?.run()]);
   running?.catch((error) => logger.error({ err: error }, 'worker stopped with an error'));
 
-  const connection = await Connection.connect({ address: options.temporal.address });
-  const client = new Client({ connection, namespace: options.temporal.namespace, dataConverter: dataConverterFor(options.payloadCodecs) });
+  let workerMetricsServer: WorkerMetricsServer | undefined;
+  if (workerMetrics && options.workerMetrics) {
+    workerMetricsServer = await startWorkerMetricsServer({
+      metrics: workerMetrics,
+      sdkMetricsUrl: options.workerMetrics.sdkMetricsUrl,
+      worker: () => worker,
+      host: options.host ?? '127.0.0.1',
+      port: options.workerMetrics.port,
+      logger,
+    });
+  }
   const ctrlplane =
     options.ctrlplane && worker
       ? await startCtrlplaneConnection({
@@ -113,7 +142,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           temporal: client,
           taskQueue: options.taskQueue,
           timeouts: options.jobTimeouts,
-          metrics: options.ctrlplaneMetrics,
+          metrics: ctrlplaneMetrics,
           logger,
         })
       : undefined;
@@ -147,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     apiUrl: `http://${host}:${port}`,
     metricsUrl: metricsServer?.url,
+    workerMetricsUrl: workerMetricsServer?.url,
     taskQueue: options.taskQueue,
     app,
     client,
@@ -156,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await ctrlplane?.stop();
       await app.close();
       await metricsServer?.close();
+      await workerMetricsServer?.close();
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       if (ctrlplaneWorker?.getState() === 'RUNNING') ctrlplaneWorker.shutdown();
       await running?.catch(() => undefined);

@@ -62,6 +62,15 @@ describe('npm run dev, then the CLI in another shell', () => {
     expect(result.code).toBe(0);
   });
 
+  it('serves the worker metrics as `gha-agent worker` does, besides the API ones', async () => {
+    const worker = /Metrics +\S+ \(API\) +(\S+)\/metrics \(worker\)/.exec(dev.output())?.[1];
+    expect(worker).toBeDefined();
+    const text = await (await fetch(`${worker}/metrics`)).text();
+    for (const family of ['gha_agent_activity_executions_total', 'gha_agent_jobs', 'gha_agent_ctrlplane_polls_total', 'temporal_'])
+      expect(text).toContain(family);
+    expect((await fetch(`${worker}/healthz`)).status).toBe(200);
+  });
+
   it('lets the doctor check the sandbox App, its installation and the example Deployments', async () => {
     const env = parseEnvFile(await readFile(join(dataDir, 'dev.env'), 'utf8'));
     const result = await runCli(['doctor'], env, 120_000);

@@ -70,7 +70,9 @@ describe('gha-agent jobs', () => {
   it('says what is wrong when the key is missing or wrong', async () => {
     const noKey = capturedIo({ GHA_AGENT_API_URL: env.stack.apiUrl });
     await expect(jobsCommand(['get', randomUUID()], noKey)).rejects.toThrow(/401 missing API key.*GHA_AGENT_API_KEY/);
-    await expect(jobsCommand(['get', randomUUID(), '--api-key', 'wrong'], io())).rejects.toThrow('401 invalid API key');
+    await expect(jobsCommand(['get', randomUUID(), '--api-key', 'wrong'], io())).rejects.toThrow(
+      /^401 invalid API key \(the key must be one of the API's API_KEYS, or the token of a job that is still running; check --api-key or GHA_AGENT_API_KEY\)$/,
+    );
     await expect(jobsCommand(['get', randomUUID()], io())).rejects.toThrow(/^404 job .* not found$/);
   });
 });

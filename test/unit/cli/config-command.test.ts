@@ -37,4 +37,23 @@ describe('gha-agent config validate', () => {
   it('asks for a path when there is none', async () => {
     await expect(configCommand(['validate'], capturedIo({}))).rejects.toThrow('pass a PATH or set CONFIG_FILE');
   });
+
+  it('reports as JSON with --json: every problem in a list, and still fails', async () => {
+    const file = join(dir, 'config.yaml');
+    await writeFile(file, 'type: Deployment\nname: api\njobAgent: gh\njobAgentConfig: {owner: acme, repo: "{{ .x }"}\n');
+    const io = capturedIo({});
+    await expect(configCommand(['validate', '--json', file], io)).rejects.toThrow(/problem\(s\) in/);
+    const report = JSON.parse(io.out.join('')) as { valid: boolean; problems: string[] };
+    expect(report.valid).toBe(false);
+    expect(report.problems.some((problem) => problem.includes('jobAgentConfig.repo: template: repo:1: unexpected "}" in operand'))).toBe(true);
+    expect(report.problems.some((problem) => problem.includes('no JobAgent named "gh"'))).toBe(true);
+  });
+
+  it('summarises a valid one as JSON with --json', async () => {
+    const io = capturedIo({});
+    await configCommand(['validate', '--json', join(process.cwd(), 'examples/config.yaml')], io);
+    const report = JSON.parse(io.out.join('')) as { valid: boolean; deployments: Array<{ name: string }> };
+    expect(report.valid).toBe(true);
+    expect(report.deployments.map((deployment) => deployment.name)).toEqual(['api-service', 'broken-service']);
+  });
 });
