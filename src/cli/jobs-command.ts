@@ -10,7 +10,8 @@ const USAGE = `usage: gha-agent jobs <create|get|list|cancel|watch> [options]
   create   [--file body.json|-] [--deployment NAME] [--environment NAME] [--resource IDENTIFIER]
            [--version TAG] [--var KEY=VALUE]... [--config KEY=VALUE]... [--id UUID] [--watch]
            --deployment alone names a Deployment from the API's CONFIG_FILE; --config entries form
-           (or override) the jobAgentConfig. VALUEs that parse as JSON are taken as JSON.
+           (or override) the jobAgentConfig: with installationId, owner, repo and workflowId no CONFIG_FILE
+           is needed. VALUEs that parse as JSON are taken as JSON. examples/job.json is a whole body.
   get      <job-id>
   list     [--status S[,S]] [--deployment NAME] [--environment NAME] [--resource ID] [--limit N]
            [--cursor C] [--all] [--json]

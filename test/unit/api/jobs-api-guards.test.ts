@@ -132,8 +132,13 @@ describe('bad input', () => {
     }
   });
 
-  it('answers 400 for a deployment name that no CONFIG_FILE defines', async () => {
-    const response = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: key, payload: { ...validBody(), deployment: 'web' } });
+  it('answers 400 for a deployment name that no CONFIG_FILE defines when the request does not name its whole target', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      headers: key,
+      payload: { ...validBody(), deployment: 'web', jobAgentConfig: { ref: 'release' } },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: 'validation_error', message: expect.stringContaining('"web" is not a configured Deployment') });
   });
@@ -190,5 +195,35 @@ describe('content types', () => {
     const response = await app.inject({ method: 'POST', url: '/api/v1/jobs', headers: { ...key, 'content-type': 'application/xml' }, payload: '<job/>' });
     expect(response.statusCode).toBe(415);
     expect(response.json()).toEqual({ error: 'unsupported_media_type', message: 'content type application/xml is not accepted here: send application/json' });
+  });
+});
+
+describe('a deployment given by name', () => {
+  it('is just a name when no Deployment is configured by it and the request brings its own config', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/render',
+      headers: key,
+      payload: {
+        deployment: 'web',
+        environment: { name: 'production' },
+        resource: { identifier: 'cluster-1' },
+        version: { tag: 'v1' },
+        jobAgentConfig: { installationId: 1, owner: 'acme', repo: '{{ .deployment.name }}-deploy', workflowId: 'deploy.yml' },
+      },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({ valid: true, config: { repo: 'web-deploy' } });
+  });
+
+  it('still names the configured Deployments when it brings no config', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/render',
+      headers: key,
+      payload: { deployment: 'web', environment: { name: 'production' }, resource: { identifier: 'cluster-1' }, version: { tag: 'v1' } },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toMatch(/"web" is not a configured Deployment/);
   });
 });
