@@ -55,6 +55,15 @@ describe('npm run dev, then the CLI in another shell', () => {
     expect(result.code).toBe(0);
   });
 
+  it('runs a job from flags alone, no CONFIG_FILE Deployment needed', async () => {
+    const env = parseEnvFile(await readFile(join(dataDir, 'dev.env'), 'utf8'));
+    const context = ['--deployment', 'web', '--environment', 'staging', '--resource', 'cluster-2', '--version', 'v2.0.0'];
+    const target = ['--config', 'installationId=1', '--config', 'owner=acme', '--config', 'repo=deploy-demo', '--config', 'workflowId=deploy.yml'];
+    const result = await runCli(['jobs', 'create', ...context, ...target, '--watch'], env, 120_000);
+    expect(result.stderr + result.stdout).toMatch(/successful/);
+    expect(result.code).toBe(0);
+  });
+
   it('runs the shipped examples/job.json to successful', async () => {
     const env = parseEnvFile(await readFile(join(dataDir, 'dev.env'), 'utf8'));
     const result = await runCli(['jobs', 'create', '--file', join(CHECKOUT, 'examples/job.json'), '--watch'], env, 120_000);
