@@ -68,6 +68,31 @@ function rows(name: string, result: ClosedLoopResult, targets: { rate?: number; 
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/** `gha_agent_webhook_temporal_calls_total` of the API, by call. */
+async function temporalCalls(apiUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  return Object.fromEntries([...text.matchAll(/^gha_agent_webhook_temporal_calls_total\{call="(\w+)"\} (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
+/**
+ * A busy organisation's stream: of every 100 deliveries, 95 are manual (workflow_dispatch) runs of 50 repositories
+ * where no job runs, named without a job ID, and 5 are our jobs' runs.
+ */
+function foreignMix(genuine: Delivery[], secret: string, template: Record<string, unknown>): Delivery[] {
+  const mix: Delivery[] = [];
+  for (let i = 0; i < 100; i++) {
+    if (i % 20 === 0) {
+      mix.push(genuine[(i / 20) % genuine.length] as Delivery);
+      continue;
+    }
+    const repository = { full_name: `other-org/service-${i % 50}`, html_url: `https://github.com/other-org/service-${i % 50}` };
+    const run = { ...template, id: 9_000_000 + i, name: 'Release', display_title: 'Release', event: 'workflow_dispatch', repository };
+    const body = JSON.stringify({ action: 'completed', workflow_run: run, repository, installation: { id: 1 } });
+    mix.push({ body, signature: sign(secret, body) });
+  }
+  return mix;
+}
+
 export async function run(): Promise<BenchRow[]> {
   const seconds = envNumber('BENCH_SECONDS', 30, 3);
   const liveJobs = envNumber('BENCH_WEBHOOK_JOBS', 64, 16);
@@ -94,6 +119,13 @@ export async function run(): Promise<BenchRow[]> {
     const signalled = await load(url, 'workflow_run', deliveries, seconds);
     if (!signalled.statuses['200']) throw new Error(`no delivery reached a job: ${JSON.stringify(signalled.statuses)}`);
     const ignored = await load(url, 'check_suite', deliveries, seconds);
+    const mix = foreignMix(deliveries, env.webhookSecret, env.sandbox.getRun(env.sandbox.dispatches[0]!.runId) as unknown as Record<string, unknown>);
+    const before = await temporalCalls(env.stack.apiUrl);
+    const mixed = await load(url, 'workflow_run', mix, seconds);
+    const after = await temporalCalls(env.stack.apiUrl);
+    const delta = (call: string) => (after[call] ?? 0) - (before[call] ?? 0);
+    const foreignCount = (mixed.statuses['202'] ?? 0) as number;
+    const genuineCount = (mixed.statuses['200'] ?? 0) as number;
 
     const baseline = await startBaselineWebhookServer(env.webhookSecret);
     let bare: ClosedLoopResult;
@@ -107,6 +139,29 @@ export async function run(): Promise<BenchRow[]> {
       ...rows('webhook ingest (signal a live job)', signalled, { rate: 1000, p99: 50 }),
       ...rows('webhook ingest (verified, ignored event)', ignored, { rate: 3000 }),
       ...rows('webhook baseline (bare node:http, HMAC + JSON.parse)', bare, {}),
+      ...rows('webhook ingest (95% foreign: manual runs of repos with no job)', mixed, {}),
+      {
+        name: 'webhook ingest (95% foreign: manual runs of repos with no job)',
+        metric: 'visibility queries per foreign delivery',
+        value: foreignCount ? Math.round((delta('visibility') / foreignCount) * 10_000) / 10_000 : 0,
+        unit: 'per delivery',
+        target: '≈ 0 (batched, at most 4/s)',
+        met: foreignCount > 0 && delta('visibility') <= 4 * seconds + 2,
+      },
+      {
+        name: 'webhook ingest (95% foreign: manual runs of repos with no job)',
+        metric: 'signals per foreign delivery',
+        value: foreignCount ? Math.max(0, delta('signal') - genuineCount) / foreignCount : 0,
+        unit: 'per delivery',
+        target: '0',
+        met: delta('signal') <= genuineCount,
+      },
+      {
+        name: 'webhook ingest (95% foreign: manual runs of repos with no job)',
+        metric: 'fraction of baseline',
+        value: round((mixed.perSecond / bare.perSecond) * 100),
+        unit: '%',
+      },
       { name: 'webhook ingest (signal a live job)', metric: 'fraction of baseline', value: round((signalled.perSecond / bare.perSecond) * 100), unit: '%' },
       { name: 'webhook ingest (verified, ignored event)', metric: 'fraction of baseline', value: round((ignored.perSecond / bare.perSecond) * 100), unit: '%' },
     ];
