@@ -16,7 +16,12 @@ export interface JobListFilters {
  * sharing a namespace do not see each other's jobs) narrowed by the search attributes of DESIGN §4.6.
  */
 export function buildJobListQuery(filters: JobListFilters, taskQueue: string): string {
-  const clauses = [`WorkflowType = ${quoteVisibilityValue(JOB_WORKFLOW_TYPE)}`, `TaskQueue = ${quoteVisibilityValue(taskQueue)}`];
+  // A job that continued as new has one row per run; only its latest run (running or closed) stands for it.
+  const clauses = [
+    `WorkflowType = ${quoteVisibilityValue(JOB_WORKFLOW_TYPE)}`,
+    `TaskQueue = ${quoteVisibilityValue(taskQueue)}`,
+    `ExecutionStatus != 'ContinuedAsNew'`,
+  ];
   if (filters.status?.length) {
     clauses.push(`${searchAttributes.status.name} IN (${filters.status.map(quoteVisibilityValue).join(', ')})`);
   }

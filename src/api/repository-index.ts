@@ -11,7 +11,7 @@
  * repository was published before that (a job publishes its repository when it renders, before its dispatch).
  */
 export interface RepositoryIndexOptions {
-  /** Of the given repositories (lower case), those that have running jobs (lower case). */
+  /** Of the given repositories (as GitHub spells them), those that have running jobs (lower case). */
   lookUp(repositories: string[]): Promise<Set<string>>;
   batchIntervalMs?: number;
   rememberMs?: number;
@@ -60,7 +60,9 @@ export class RepositoryIndex {
     const until = this.remembered.get(key);
     if (until !== undefined && until > this.now()) return true;
     if (until !== undefined) this.remembered.delete(key);
-    const found = await this.batchFor(key);
+    // The name as given goes to the lookup: search attributes are case-sensitive, and a job's repository is
+    // published as configured, which is usually GitHub's own spelling (`Acme/API`).
+    const found = await this.batchFor(repository);
     if (found.has(key)) this.remember(key);
     return found.has(key);
   }

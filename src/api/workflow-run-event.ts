@@ -36,7 +36,10 @@ export function parseWorkflowRunDelivery(payload: unknown, deliveryId: string): 
   const run = body?.workflow_run;
   if (!run || typeof run.id !== 'number') return undefined;
   const candidateJobIds = [
-    ...new Set([run.display_title, run.name].flatMap((text) => (typeof text === 'string' ? (text.match(UUID) ?? []) : [])).map((id) => id.toLowerCase())),
+    // As written (a job created with an upper-case ID keeps it: workflow IDs are case-sensitive), then lower case.
+    ...new Set(
+      [run.display_title, run.name].flatMap((text) => (typeof text === 'string' ? (text.match(UUID) ?? []) : [])).flatMap((id) => [id, id.toLowerCase()]),
+    ),
   ];
   const repository = run.repository ?? body.repository;
   return {

@@ -6,7 +6,7 @@ import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
 import type { CtrlplaneOrigin, JobWorkflowInput } from '../shared/job.ts';
 import { isJobId } from '../shared/job-id.ts';
-import { JOB_STATUSES, type JobStatus, isTerminalStatus } from '../shared/job-status.ts';
+import { JOB_STATUSES, type JobStatus, isTerminalStatus, parseJobStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobIdOfWorkflowId, jobWorkflowId } from '../shared/workflow-contract.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
@@ -221,9 +221,9 @@ export class CtrlplanePoller {
   private async failJobsEndedOutsideTheirWorkflow(candidates: string[]): Promise<void> {
     const { ctrlplane, origin, temporal, logger, metrics } = this.options;
     for (const jobId of candidates.filter((id) => isJobId(id) && !this.settled.has(id)).slice(0, CANCEL_CHECKS_PER_POLL)) {
-      let closeStatus;
+      let description;
       try {
-        closeStatus = (await temporal.workflow.getHandle(jobWorkflowId(jobId)).describe()).status.name;
+        description = await temporal.workflow.getHandle(jobWorkflowId(jobId)).describe();
       } catch (error) {
         // Not a job of ours (never started here, or gone past retention): not ours to judge.
         if (error instanceof WorkflowNotFoundError) {
@@ -232,13 +232,27 @@ export class CtrlplanePoller {
         }
         throw error;
       }
+      const closeStatus = description.status.name;
       if (closeStatus === 'RUNNING') continue; // still reporting: its workflow will
-      this.settle(jobId);
       const ended = endedOutsideWorkflow(closeStatus);
-      if (!ended) continue;
-      await ctrlplane.reportStatus(origin.workspaceId, jobId, toCtrlplaneStatus(ended.status));
-      metrics?.reportsSent.inc({ status: toCtrlplaneStatus(ended.status) });
-      logger.warn({ jobId, closeStatus }, `the job's workflow ${ended.how} before the job ended; reported ${ended.status} to Ctrlplane`);
+      if (!ended) {
+        this.settle(jobId);
+        continue;
+      }
+      // A job that had ended (its final report stuck when the workflow was closed) keeps its own status.
+      const published = parseJobStatus(description.typedSearchAttributes.get(searchAttributes.status) ?? '');
+      const status = toCtrlplaneStatus(published && isTerminalStatus(published) ? published : ended.status);
+      try {
+        await ctrlplane.reportStatus(origin.workspaceId, jobId, status);
+      } catch (error) {
+        // Tried again at the next poll; the other jobs go on.
+        metrics?.reportsFailed.inc();
+        logger.warn({ jobId, err: error }, 'reporting a job whose workflow closed failed; trying again at the next poll');
+        continue;
+      }
+      this.settle(jobId);
+      metrics?.reportsSent.inc({ status });
+      logger.warn({ jobId, closeStatus }, `the job's workflow ${ended.how}; reported ${status} to Ctrlplane`);
     }
   }
 

@@ -167,6 +167,8 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     if (!info.continueAsNewSuggested && info.historyLength < (timeouts.historyEventLimit ?? Number.POSITIVE_INFINITY)) return;
     // Only between events: no update half-answered, no Ctrlplane report in flight. Jobs that began before this
     // existed replay without it (the patch is asked only when a continue is due, so others carry no marker).
+    // Nor with a cancel pending: it belongs to this run, which must handle it (cancel the GitHub run).
+    if (CancellationScope.current().consideredCancelled) return;
     if (!allHandlersFinished() || (reporter && !reporter.idle()) || !patched('continue-as-new-when-history-grows')) return;
     log.info('history has grown long; continuing as new', { historyLength: info.historyLength, historySize: info.historySize });
     await continueAsNew<typeof jobWorkflow>({

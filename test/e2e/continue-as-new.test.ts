@@ -66,6 +66,16 @@ describe('continue-as-new', () => {
     expect(description.typedSearchAttributes.get(searchAttributes.status)).toBe('in_progress');
     expect(description.typedSearchAttributes.get(searchAttributes.runId)).toBe(Number(running.externalId));
 
+    // The list shows the job once, not once per run.
+    await expect
+      .poll(
+        async () => {
+          const page = (await (await e.api(`/api/v1/jobs?limit=100&status=in_progress`)).json()) as { jobs: Array<{ id: string }> };
+          return page.jobs.filter((row) => row.id === job.id).length;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
     // The genuine run's webhook still reaches the job, now in its latest run, and ends it.
     await e.sandbox.completeRun(Number(running.externalId), 'success');
     const done = await e.waitForStatus(job.id, ['successful', 'failure']);

@@ -60,3 +60,13 @@ describe("every workflow_run example in GitHub's webhook examples", () => {
     },
   );
 });
+
+describe('job IDs named in a run', () => {
+  it('are tried as written, then in lower case (a job created with an upper-case ID keeps it)', () => {
+    const upper = 'ABCDEF01-2345-4678-89AB-CDEF01234567';
+    const parsed = parseWorkflowRunDelivery({ action: 'requested', workflow_run: { id: 1, display_title: `Deploy ${upper}`, name: 'Deploy' } }, 'd');
+    expect(parsed?.candidateJobIds).toEqual([upper, upper.toLowerCase()]);
+    const lower = upper.toLowerCase();
+    expect(parseWorkflowRunDelivery({ workflow_run: { id: 2, display_title: `Deploy ${lower}` } }, 'd')?.candidateJobIds).toEqual([lower]);
+  });
+});

@@ -4,12 +4,14 @@ import { quoteVisibilityValue } from '../../../src/client/visibility-query.ts';
 
 describe('buildJobListQuery', () => {
   it('scopes to this agent’s job workflows when no filter is given', () => {
-    expect(buildJobListQuery({}, 'github-actions-agent')).toBe(`WorkflowType = 'jobWorkflow' AND TaskQueue = 'github-actions-agent'`);
+    expect(buildJobListQuery({}, 'github-actions-agent')).toBe(
+      `WorkflowType = 'jobWorkflow' AND TaskQueue = 'github-actions-agent' AND ExecutionStatus != 'ContinuedAsNew'`,
+    );
   });
 
   it('narrows by every filter on its search attribute', () => {
     expect(buildJobListQuery({ status: ['pending', 'in_progress'], deployment: 'api', environment: 'prod', resource: 'cluster-1' }, 'q')).toBe(
-      `WorkflowType = 'jobWorkflow' AND TaskQueue = 'q' AND CtrlplaneJobStatus IN ('pending', 'in_progress') AND CtrlplaneDeployment = 'api' AND CtrlplaneEnvironment = 'prod' AND CtrlplaneResource = 'cluster-1'`,
+      `WorkflowType = 'jobWorkflow' AND TaskQueue = 'q' AND ExecutionStatus != 'ContinuedAsNew' AND CtrlplaneJobStatus IN ('pending', 'in_progress') AND CtrlplaneDeployment = 'api' AND CtrlplaneEnvironment = 'prod' AND CtrlplaneResource = 'cluster-1'`,
     );
   });
 

@@ -77,4 +77,17 @@ describe('RepositoryIndex', () => {
     fail = false;
     expect(await index.mayHaveJobs('acme/deploy')).toBe(true);
   });
+
+  it('looks a repository up by the name as GitHub spells it (search attributes are case-sensitive)', async () => {
+    const visibility = fakeVisibility(['Acme/API']);
+    const index = new RepositoryIndex({
+      lookUp: async (names) => {
+        visibility.questions.push(names);
+        return new Set(names.filter((name) => visibility.withJobs.has(name)).map((name) => name.toLowerCase()));
+      },
+      batchIntervalMs: 0,
+    });
+    expect(await index.mayHaveJobs('Acme/API')).toBe(true);
+    expect(visibility.questions[0]).toEqual(['Acme/API']);
+  });
 });
