@@ -201,6 +201,20 @@ describe('Ctrlplane http-pull connection', () => {
     expect((await env.getJob(queued.id)).status).toBe('failure');
   });
 
+  it('reports the final status a job reached when its workflow was terminated while that report was being retried', async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 101 });
+    // Ctrlplane refuses the next status reports for this job with 500: the final one is retried.
+    env.ctrlplane!.injectFault({ kind: 'server-error', method: 'PUT', path: new RegExp(`/jobs/${queued.id}/status$`), times: 3 });
+    await env.waitForStatus(queued.id, 'successful');
+    await expect
+      .poll(() => env.ctrlplane!.requests().filter((r) => r.method === 'PUT' && r.path.endsWith(`/jobs/${queued.id}/status`)).length)
+      .toBeGreaterThan(0);
+    await env.stack.client.workflow.getHandle(`job-${queued.id}`).terminate('stuck on a report');
+    // The poller reports what the job reached, retrying past the remaining refusals; not `failure`.
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful', 30_000);
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).not.toContain('failure');
+  });
+
   it('counts what it does in Prometheus metrics', async () => {
     const text = await env.ctrlplaneMetrics!.metrics();
     const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
