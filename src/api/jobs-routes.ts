@@ -19,7 +19,7 @@ import {
 } from './job-schemas.ts';
 import type { JobService } from './job-service.ts';
 import { toJobResponse } from './job-views.ts';
-import { configOwner } from '../shared/job-agent-config.ts';
+import { missingTargetSettings } from '../shared/job-agent-config.ts';
 
 export interface JobsRoutesOptions {
   jobs: JobService;
@@ -43,8 +43,6 @@ function refuseOversizedConfig(what: string, value: unknown): void {
 
 /** The keys that say where a job dispatches: a configured Deployment's cannot be changed by a request. */
 const TARGET_KEYS = ['installationId', 'owner', 'organizationId', 'repo', 'workflowId'] as const;
-/** Besides an owner (`owner` or `organizationId`): what a request's config must hold to name a target of its own. */
-const REQUIRED_TARGET_KEYS = ['installationId', 'repo', 'workflowId'] as const;
 
 const TAGS = ['jobs'];
 const SECURITY: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
@@ -58,8 +56,7 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
 export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): JobWorkflowInput {
   let { deployment } = body;
   let jobAgentConfig = body.jobAgentConfig;
-  const bringsTarget =
-    jobAgentConfig !== undefined && REQUIRED_TARGET_KEYS.every((key) => jobAgentConfig?.[key] !== undefined) && configOwner(jobAgentConfig) !== undefined;
+  const bringsTarget = jobAgentConfig !== undefined && missingTargetSettings(jobAgentConfig).length === 0;
   if (typeof deployment === 'string' && !config.deployments.has(deployment) && bringsTarget) {
     // Not a configured Deployment, but the request names its whole target itself: the string is just the deployment's
     // name (what `gha-agent jobs create --deployment NAME --config …` sends without a CONFIG_FILE). A partial config

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { validateJobAgentConfig } from '../shared/job-agent-config.ts';
+import { missingTargetSettings, validateJobAgentConfig } from '../shared/job-agent-config.ts';
 import { templateSyntaxError, withTemplateHint } from '../template/index.ts';
 
 /** `type: JobAgent` (DESIGN §6); only GitHub App agents run here. */
@@ -66,8 +66,7 @@ const hasTemplate = (value: unknown): boolean =>
  * job's context is known, so here only that the required fields are there.
  */
 function checkJobAgentConfig(config: Record<string, unknown>): string[] {
-  const missing = ['installationId', 'repo', 'workflowId'].filter((key) => config[key] === undefined || config[key] === '');
-  if (config.owner === undefined && config.organizationId === undefined) missing.splice(1, 0, 'owner');
+  const missing = missingTargetSettings(config);
   const problems = missing.map((key) => `jobAgentConfig.${key} is required`);
   // Templates can be parsed without a context: a syntax error is found now, not by the first job.
   const walk = (value: unknown, path: string): void => {

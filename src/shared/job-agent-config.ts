@@ -27,38 +27,40 @@ export function configOwner(config: { owner?: unknown; organizationId?: unknown 
  * The rendered job agent config (DESIGN §4.1). `workflowId` is the numeric workflow ID or the workflow's
  * file name (`deploy.yml`), which GitHub's dispatch endpoint accepts in the same place.
  */
-export const jobAgentConfigSchema = z
-  .looseObject({
-    installationId: positiveInt('installationId'),
-    owner: githubOwner('owner').optional(),
-    organizationId: githubOwner('organizationId').optional(),
-    repo: z
+const settingsSchema = z.looseObject({
+  installationId: positiveInt('installationId'),
+  owner: githubOwner('owner').optional(),
+  organizationId: githubOwner('organizationId').optional(),
+  repo: z
+    .string()
+    .trim()
+    .min(1, 'repo is required')
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'repo must be a GitHub repository name (letters, digits, ., _ and -, at most 100)')
+    .refine((name) => name !== '.' && name !== '..', 'repo must be a GitHub repository name'),
+  workflowId: z.union([
+    positiveInt('workflowId'),
+    z
       .string()
       .trim()
-      .min(1, 'repo is required')
-      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'repo must be a GitHub repository name (letters, digits, ., _ and -, at most 100)')
-      .refine((name) => name !== '.' && name !== '..', 'repo must be a GitHub repository name'),
-    workflowId: z.union([
-      positiveInt('workflowId'),
-      z
-        .string()
-        .trim()
-        .regex(/^[\w.-]+\.ya?ml$/, 'workflowId must be a numeric workflow ID or a workflow file name such as deploy.yml'),
-    ]),
-    ref: z
-      .string()
-      .trim()
-      .optional()
-      .transform((ref) => (ref ? ref : DEFAULT_REF)),
-    /** Opt-in: the workflow_dispatch input that receives a per-job API token (the workflow must declare it). */
-    jobTokenInput: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/, 'jobTokenInput must be a workflow_dispatch input name such as job_token')
-      .refine((name) => name !== 'job_id', 'jobTokenInput cannot be job_id')
-      .optional(),
-  })
-  .transform(({ organizationId, owner, ...rest }) => ({ ...rest, owner: configOwner({ owner, organizationId }) as string }));
+      .regex(/^[\w.-]+\.ya?ml$/, 'workflowId must be a numeric workflow ID or a workflow file name such as deploy.yml'),
+  ]),
+  ref: z
+    .string()
+    .trim()
+    .optional()
+    .transform((ref) => (ref ? ref : DEFAULT_REF)),
+  /** Opt-in: the workflow_dispatch input that receives a per-job API token (the workflow must declare it). */
+  jobTokenInput: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/, 'jobTokenInput must be a workflow_dispatch input name such as job_token')
+    .refine((name) => name !== 'job_id', 'jobTokenInput cannot be job_id')
+    .optional(),
+});
+export const jobAgentConfigSchema = settingsSchema.transform(({ organizationId, owner, ...rest }) => ({
+  ...rest,
+  owner: configOwner({ owner, organizationId }) as string,
+}));
 
 export type JobAgentConfig = z.output<typeof jobAgentConfigSchema>;
 
@@ -73,8 +75,18 @@ export type ConfigValidation = { ok: true; config: JobAgentConfig } | { ok: fals
 /** What Go's text/template prints for a missing key (missingkey=zero): a field the job's context does not have. */
 export const NO_VALUE = '<no value>';
 
-/** The settings this agent reads from a job agent config; any other key is ignored by jobs. */
-const SETTINGS = ['installationId', 'owner', 'organizationId', 'repo', 'workflowId', 'ref', 'jobTokenInput'] as const;
+/** The settings this agent reads from a job agent config (the schema's keys); any other key is ignored by jobs. */
+const SETTINGS = Object.keys(settingsSchema.shape);
+
+/** The settings a config must give to name a target of its own; the owner as `owner` or `organizationId`. */
+const TARGET_SETTINGS = ['installationId', 'owner', 'repo', 'workflowId'] as const;
+
+/** Which target settings a raw (maybe templated) config lacks, in that order; empty text counts as missing. */
+export function missingTargetSettings(config: Record<string, unknown>): string[] {
+  return TARGET_SETTINGS.filter((setting) =>
+    setting === 'owner' ? configOwner(config) === undefined : config[setting] === undefined || config[setting] === '',
+  );
+}
 
 /** Edit distance, for "did you mean" on a mistyped setting. */
 function distance(a: string, b: string): number {
@@ -95,7 +107,7 @@ function distance(a: string, b: string): number {
 export function jobAgentConfigWarnings(config: unknown, root = 'jobAgentConfig'): string[] {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) return [];
   return Object.keys(config)
-    .filter((key) => !(SETTINGS as readonly string[]).includes(key))
+    .filter((key) => !SETTINGS.includes(key))
     .map((key) => {
       const near = SETTINGS.filter((setting) => distance(key, setting) <= 2).sort((a, b) => distance(key, a) - distance(key, b))[0];
       return `${root}.${key} is not a setting of this agent${near ? ` (did you mean ${near}?)` : ''}; a job ignores it`;
