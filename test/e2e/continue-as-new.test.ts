@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { searchAttributes } from '../../src/shared/search-attributes.ts';
 import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
+import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 
 // A job whose history grows (a run that lasts, webhooks that repeat, reports by hand) continues as new before its
@@ -18,28 +19,15 @@ const stack = (ctrlplane = false) =>
   startE2eStack({ ctrlplane, jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', historyEventLimit: HISTORY_EVENT_LIMIT } });
 
 /** Every run of the job's workflow, oldest first, with its history. */
-async function runsOf(e: E2eStack, jobId: string) {
+async function runsWithHistories(e: E2eStack, jobId: string) {
   const { client } = e.stack;
-  const runs = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowId = '${jobWorkflowId(jobId)}'` })) runs.push(execution);
-  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
   return Promise.all(
-    runs.map(async (run) => ({
+    (await runsOfJob(client, jobId)).map(async (run) => ({
       runId: run.runId,
       status: run.status.name,
       history: await client.workflow.getHandle(jobWorkflowId(jobId), run.runId).fetchHistory(),
     })),
   );
-}
-
-/** Reports progress by hand until the job's workflow has continued as new at least `times` times. */
-async function growHistory(e: E2eStack, jobId: string, times = 1): Promise<void> {
-  for (let step = 1; step <= 200; step++) {
-    const response = await e.api(`/api/v1/jobs/${jobId}`, { method: 'PATCH', json: { status: 'in_progress', message: `step ${step}` } });
-    expect(response.status).toBe(200);
-    if ((await runsOf(e, jobId)).length > times) return;
-  }
-  throw new Error('the job never continued as new');
 }
 
 describe('continue-as-new', () => {
@@ -48,9 +36,9 @@ describe('continue-as-new', () => {
     const e = env;
     const job = await e.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 103 } });
     const running = await e.waitForStatus(job.id, 'in_progress');
-    await growHistory(e, job.id, 2);
+    await growHistoryUntilContinued(e, job.id, 2);
 
-    const runs = await runsOf(e, job.id);
+    const runs = await runsWithHistories(e, job.id);
     expect(runs.length).toBeGreaterThanOrEqual(3);
     for (const run of runs.slice(0, -1)) {
       expect(run.status).toBe('CONTINUED_AS_NEW');
@@ -88,7 +76,7 @@ describe('continue-as-new', () => {
     const e = env;
     const job = await e.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 103 } });
     const running = await e.waitForStatus(job.id, 'in_progress');
-    await growHistory(e, job.id);
+    await growHistoryUntilContinued(e, job.id);
     expect((await e.api(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' })).status).toBe(202);
     expect((await e.waitForStatus(job.id, ['cancelled'])).status).toBe('cancelled');
     await expect
@@ -101,7 +89,7 @@ describe('continue-as-new', () => {
     const e = env;
     const queued = queueCtrlplaneJob(e.ctrlplane!, e.stack.ctrlplane!.origin.agentId, { workflowId: 103 });
     const running = await e.waitForStatus(queued.id, 'in_progress');
-    await growHistory(e, queued.id);
+    await growHistoryUntilContinued(e, queued.id);
     await e.sandbox.completeRun(Number(running.externalId), 'success');
     await waitForCtrlplaneStatus(e.ctrlplane!, queued.id, 'successful');
     await e.stack.client.workflow.getHandle(jobWorkflowId(queued.id)).result();
@@ -115,7 +103,7 @@ describe('continue-as-new', () => {
     const e = env;
     const job = await e.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 103 } });
     const running = await e.waitForStatus(job.id, 'in_progress');
-    await growHistory(e, job.id);
+    await growHistoryUntilContinued(e, job.id);
     e.stack.worker!.shutdown();
     await expect.poll(() => e.stack.worker!.getState(), { timeout: 30_000 }).toBe('STOPPED');
     const read = await e.getJob(job.id);

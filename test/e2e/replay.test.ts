@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
 import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
 import { queueCtrlplaneJob } from '../support/ctrlplane-jobs.ts';
+import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 
 // Running jobs replay their history on every worker restart: a workflow change that would make an old history
@@ -61,18 +62,10 @@ async function runScenarios(): Promise<Array<{ name: string; jobId: string; runI
   // Reports by hand grow the history past the limit: the job continues as new, then its run ends it.
   const continued = await env.createJob(config(103));
   const running = await env.waitForStatus(continued.id, 'in_progress');
-  const runsOf = async () => {
-    const runs = [];
-    for await (const execution of env.stack.client.workflow.list({ query: `WorkflowId = '${jobWorkflowId(continued.id)}'` })) runs.push(execution);
-    return runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
-  };
-  for (let step = 1; (await runsOf()).length < 2; step++) {
-    if (step > 200) throw new Error('the job never continued as new');
-    await env.api(`/api/v1/jobs/${continued.id}`, { method: 'PATCH', json: { status: 'in_progress', message: `step ${step}` } });
-  }
+  await growHistoryUntilContinued(env, continued.id);
   await env.sandbox.completeRun(Number(running.externalId), 'success');
   await env.waitForStatus(continued.id, [...TERMINAL]);
-  for (const [index, execution] of (await runsOf()).entries())
+  for (const [index, execution] of (await runsOfJob(env.stack.client, continued.id)).entries())
     scenarios.push({ name: `continued-as-new-run-${index + 1}`, jobId: continued.id, runId: execution.runId });
 
   // Jobs pulled from Ctrlplane: claim first, reports after.
