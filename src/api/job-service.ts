@@ -22,6 +22,7 @@ import {
 } from '../shared/workflow-contract.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import type { JobWorkflowArgs, jobWorkflow } from '../workflows/job-workflow.ts';
+import type { RenderOutcome } from '../workflows/render-job-agent-config.ts';
 import { endedOutsideWorkflow } from '../client/ended-outside-workflow.ts';
 import { HttpError } from './http-error.ts';
 import { formatDuration } from '../shared/format-duration.ts';
@@ -114,8 +115,8 @@ export class JobService {
   }
 
   /** Starts the job's workflow; the same ID twice is one job (`created: false` the second time). */
-  async create(input: JobWorkflowInput): Promise<{ job: Job; created: boolean }> {
-    const { started } = await startJobWorkflow(this.options.client, input, { taskQueue: this.options.taskQueue, timeouts: this.options.timeouts });
+  async create(input: JobWorkflowInput, rendered?: RenderOutcome): Promise<{ job: Job; created: boolean }> {
+    const { started } = await startJobWorkflow(this.options.client, input, { taskQueue: this.options.taskQueue, timeouts: this.options.timeouts, rendered });
     if (started) return { job: createPendingJob(input), created: true };
     const job = await this.get(input.id);
     if (!job) throw new HttpError(409, 'conflict', `job ${input.id} exists but could not be read`);

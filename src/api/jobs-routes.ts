@@ -132,7 +132,7 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
       if (rendered.ok && !isDispatchAllowed(dispatchAllowlist, rendered.config)) {
         throw new HttpError(403, 'forbidden', describeRefusedTarget(rendered.config));
       }
-      const { job, created } = await jobs.create(input);
+      const { job, created } = await jobs.create(input, rendered);
       return reply.code(created ? 201 : 200).send(toJobResponse(job));
     },
   );

@@ -2,7 +2,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { msToNumber, type SearchAttributePair } from '@temporalio/common';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { configOwner, DEFAULT_REF } from '../shared/job-agent-config.ts';
-import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
+import { type RenderOutcome, renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from '../workflows/job-timeouts.ts';
@@ -21,8 +21,7 @@ export function jobSummary(input: JobWorkflowInput): string {
  * (same engine, same budget), or as written, marked so, when it does not render (the job then ends
  * invalid_job_agent and says why).
  */
-function staticDetails(input: JobWorkflowInput): string {
-  const outcome = renderJobAgentConfig(input);
+function staticDetails(input: JobWorkflowInput, outcome: RenderOutcome): string {
   const config = outcome.ok ? outcome.config : input.jobAgentConfig;
   const owner = configOwner(config);
   const lines = [
@@ -53,6 +52,8 @@ export function jobExecutionTimeoutMs(overrides: Partial<JobTimeouts> = {}): num
 export interface StartJobWorkflowOptions {
   taskQueue: string;
   timeouts?: Partial<JobTimeouts>;
+  /** The config as the caller already rendered it (the API does, to check sizes and the allow-list); else rendered here. */
+  rendered?: RenderOutcome;
 }
 
 /**
@@ -69,7 +70,7 @@ export async function startJobWorkflow(client: Client, input: JobWorkflowInput, 
       workflowExecutionTimeout: jobExecutionTimeoutMs(options.timeouts),
       args: [{ ...input, timeouts: options.timeouts }],
       staticSummary: jobSummary(input),
-      staticDetails: staticDetails(input),
+      staticDetails: staticDetails(input, options.rendered ?? renderJobAgentConfig(input)),
       typedSearchAttributes: [
         { key: searchAttributes.status, value: 'pending' },
         ...keyword(searchAttributes.deployment, input.deployment?.name),
