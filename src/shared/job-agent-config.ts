@@ -73,7 +73,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export type ConfigValidation = { ok: true; config: JobAgentConfig } | { ok: false; message: string };
 
 /** What Go's text/template prints for a missing key (missingkey=zero): a field the job's context does not have. */
-export const NO_VALUE = '<no value>';
+const NO_VALUE = '<no value>';
 
 /** The settings this agent reads from a job agent config (the schema's keys); any other key is ignored by jobs. */
 const SETTINGS = Object.keys(settingsSchema.shape);
@@ -114,14 +114,20 @@ export function jobAgentConfigWarnings(config: unknown, root = 'jobAgentConfig')
     });
 }
 
+/** The settings of a rendered config whose text holds Go's `<no value>`, in schema order. */
+export function settingsRenderedNoValue(rendered: unknown): string[] {
+  if (rendered === null || typeof rendered !== 'object') return [];
+  const config = rendered as Record<string, unknown>;
+  return SETTINGS.filter((setting) => typeof config[setting] === 'string' && (config[setting] as string).includes(NO_VALUE));
+}
+
 /**
  * Validates a rendered config; on failure the message names every bad field at once. With `refuseNoValue`, a
  * setting that rendered `<no value>` is refused with what that means, instead of reaching GitHub.
  */
 export function validateJobAgentConfig(rendered: unknown, options: { refuseNoValue?: boolean } = {}): ConfigValidation {
   const parsed = jobAgentConfigSchema.safeParse(rendered);
-  const noValue = options.refuseNoValue && rendered !== null && typeof rendered === 'object' ? (rendered as Record<string, unknown>) : {};
-  const empty = SETTINGS.filter((setting) => typeof noValue[setting] === 'string' && (noValue[setting] as string).includes(NO_VALUE));
+  const empty = options.refuseNoValue ? settingsRenderedNoValue(rendered) : [];
   const problems = [
     ...empty.map((setting) => `${setting} rendered as "${NO_VALUE}": its template names something the job's context does not have`),
     ...(parsed.success ? [] : parsed.error.issues.map(describeIssue).filter((problem) => !empty.some((setting) => problem.startsWith(setting)))),

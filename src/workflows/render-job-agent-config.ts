@@ -1,4 +1,4 @@
-import { type JobAgentConfig, jobAgentConfigWarnings, NO_VALUE, validateJobAgentConfig } from '../shared/job-agent-config.ts';
+import { type JobAgentConfig, jobAgentConfigWarnings, settingsRenderedNoValue, validateJobAgentConfig } from '../shared/job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { renderConfig, withTemplateHint } from '../template/index.ts';
 
@@ -41,9 +41,9 @@ export function renderJobAgentConfig(input: JobWorkflowInput, options: RenderJob
     const message = withTemplateHint(maskVariableValues((error as Error).message, input.variables ?? {}));
     return { ok: false, message: `invalid job agent config: ${message}`, warnings };
   }
-  // Only a config that holds `<no value>` asks (a workflow records a patch marker then), so other jobs' histories
-  // stay as they were.
-  const refuseNoValue = JSON.stringify(rendered).includes(NO_VALUE) && (options.refuseNoValue?.() ?? true);
+  // Only a config with a setting that rendered `<no value>` asks (a workflow records a patch marker then), so other
+  // jobs' histories stay as they were.
+  const refuseNoValue = settingsRenderedNoValue(rendered).length > 0 && (options.refuseNoValue?.() ?? true);
   const validation = validateJobAgentConfig(rendered, { refuseNoValue });
   return validation.ok ? { ...validation, rendered, warnings } : { ok: false, message: `invalid job agent config: ${validation.message}`, rendered, warnings };
 }
