@@ -2,10 +2,14 @@
 // API and worker replicas from dist/ on the image's Node, a load balancer, the GitHub and Ctrlplane sandboxes), runs
 // every drill against it, and prints `N passed, M failed` last. Exit code 1 when a drill failed.
 import { apiRollingRestart } from './drills/api-rolling-restart.ts';
+import { postgresRestart, temporalServerRestart } from './drills/dependency-restart.ts';
+import { rollingWorkerDeploy } from './drills/rolling-worker-deploy.ts';
+import { visibilityList } from './drills/visibility-list.ts';
+import { workerSigkill } from './drills/worker-sigkill.ts';
 import type { Drill } from './drill.ts';
 import { startCluster } from './support/cluster.ts';
 
-const DRILLS: Drill[] = [apiRollingRestart];
+const DRILLS: Drill[] = [apiRollingRestart, workerSigkill, temporalServerRestart, postgresRestart, visibilityList, rollingWorkerDeploy];
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s`;
@@ -40,7 +44,10 @@ try {
   await cluster?.stop();
 }
 console.log('');
-for (const result of results) console.log(`${result.ok ? 'PASS' : 'FAIL'}  ${result.name} (${result.seconds.toFixed(0)} s)${result.ok ? '' : `\n      ${result.detail.split('\n').join('\n      ')}`}`);
+for (const result of results)
+  console.log(
+    `${result.ok ? 'PASS' : 'FAIL'}  ${result.name} (${result.seconds.toFixed(0)} s)${result.ok ? '' : `\n      ${result.detail.split('\n').join('\n      ')}`}`,
+  );
 const failed = results.filter((result) => !result.ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

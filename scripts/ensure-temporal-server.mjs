@@ -22,7 +22,9 @@ export async function composeTemporalVersion() {
 function go(args, env = {}) {
   const result = spawnSync('go', args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error || result.status !== 0) {
-    throw new Error(`\`go ${args.join(' ')}\` failed (${result.error?.message ?? `exit ${result.status}`}); it needs Go (https://go.dev/doc/install)\n${(result.stderr ?? '').slice(-4000)}`);
+    throw new Error(
+      `\`go ${args.join(' ')}\` failed (${result.error?.message ?? `exit ${result.status}`}); it needs Go (https://go.dev/doc/install)\n${(result.stderr ?? '').slice(-4000)}`,
+    );
   }
   return result.stdout.trim();
 }

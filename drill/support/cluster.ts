@@ -98,7 +98,13 @@ export async function startCluster(log: (line: string) => void): Promise<Cluster
 
     const workflowBundlePath = join(workDir, 'workflow-bundle.js');
     await run(nodePath, [MAIN_JS, 'bundle', '--out', workflowBundlePath], { cwd: REPO_ROOT });
-    const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace };
+    const baseEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: temporal.namespace,
+    };
     const setup = await run(nodePath, [MAIN_JS, 'setup'], { env: baseEnv, cwd: REPO_ROOT });
     log(`gha-agent setup: ${setup.stdout.trim().split('\n').length - 1} search attributes on PostgreSQL visibility`);
 

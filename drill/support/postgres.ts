@@ -18,7 +18,7 @@ async function postgresBinDir(): Promise<string> {
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root) ? (await readdir(root)).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
   for (const major of majors) if (existsSync(join(root, major, 'bin', 'initdb'))) return join(root, major, 'bin');
-  throw new Error('PostgreSQL server binaries not found: install Debian\'s postgresql package (initdb, postgres) or set PG_BIN');
+  throw new Error("PostgreSQL server binaries not found: install Debian's postgresql package (initdb, postgres) or set PG_BIN");
 }
 
 /**
@@ -49,16 +49,43 @@ export async function startPostgres(): Promise<Postgres> {
   const root = process.getuid?.() === 0;
   await writeFile(passwordFile, `${POSTGRES_PASSWORD}\n`);
   if (root) {
-    const { uid, gid } = await run('id', ['-u', 'postgres']).then(async ({ stdout }) => ({ uid: Number(stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) }));
+    const { uid, gid } = await run('id', ['-u', 'postgres']).then(async ({ stdout }) => ({
+      uid: Number(stdout),
+      gid: Number((await run('id', ['-g', 'postgres'])).stdout),
+    }));
     await chown(dataRoot, uid, gid);
     await chown(passwordFile, uid, gid);
     await chmod(dataRoot, 0o700);
   }
-  const [initdb, initArgs] = asServerUser(join(bin, 'initdb'), ['-D', data, '-U', POSTGRES_USER, `--pwfile=${passwordFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync']);
+  const [initdb, initArgs] = asServerUser(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    POSTGRES_USER,
+    `--pwfile=${passwordFile}`,
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   await run(initdb, initArgs);
   const port = await findFreePort();
   const host = '127.0.0.1';
-  const [postgres, args] = asServerUser(join(bin, 'postgres'), ['-D', data, '-h', host, '-p', String(port), '-k', dataRoot, '-c', 'fsync=off', '-c', 'max_connections=200']);
+  const [postgres, args] = asServerUser(join(bin, 'postgres'), [
+    '-D',
+    data,
+    '-h',
+    host,
+    '-p',
+    String(port),
+    '-k',
+    dataRoot,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=200',
+  ]);
   const { stdout: version } = await run(join(bin, 'postgres'), ['--version']);
   const process_ = new ManagedProcess({
     name: 'postgresql',

@@ -68,7 +68,13 @@ export async function startTemporalServer(postgres: Postgres, namespace = 'defau
   });
   await server.start();
   await run('sh', [join(TEMPORAL_DIR, 'create-namespace.sh')], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: address, NAMESPACE: namespace, TEMPORAL_CLI: await findTemporalCli({ build: true }) },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: address,
+      NAMESPACE: namespace,
+      TEMPORAL_CLI: await findTemporalCli({ build: true }),
+    },
   });
   return { address, namespace, version: tools.version, process: server };
 }

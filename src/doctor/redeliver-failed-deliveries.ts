@@ -10,6 +10,13 @@ export interface RedeliverOptions {
   dryRun?: boolean;
   /** A delivery that already failed this many times within the window is left alone; default 5. */
   maxAttempts?: number;
+  /**
+   * Per-delivery backoff (the worker's loop passes its interval): a delivery that failed `n` times is sent again only
+   * once its last attempt is `backoffMs × 2^(n−1)` old. Every worker replica runs the loop and sees the others'
+   * attempts, so together they redeliver once per gap instead of once per replica and round, and the attempts last
+   * through an outage of about 15 intervals instead of a few rounds. Absent: no wait (the CLI's one-off run).
+   */
+  backoffMs?: number;
   logger?: Logger;
 }
 
@@ -22,7 +29,8 @@ export interface RedeliveryOutcome {
   /** GitHub's status text of that attempt, e.g. `Invalid HTTP Response: 503`. */
   lastStatus: string;
   attempts: number;
-  result: 'redelivered' | 'would-redeliver' | 'gave-up' | 'error';
+  /** `waiting`: its last attempt is younger than the backoff asks; a later round sends it. */
+  result: 'redelivered' | 'would-redeliver' | 'gave-up' | 'waiting' | 'error';
   error?: string;
 }
 
@@ -49,6 +57,10 @@ export async function redeliverFailedDeliveries(github: Octokit, options: Redeli
     const base = { guid, deliveryId: latest.id, event: latest.event, action: latest.action, lastStatus: latest.status, attempts: attempts.length };
     if (attempts.length >= maxAttempts) {
       outcomes.push({ ...base, result: 'gave-up' });
+      continue;
+    }
+    if (options.backoffMs !== undefined && Date.now() - Date.parse(latest.delivered_at) < options.backoffMs * 2 ** (attempts.length - 1)) {
+      outcomes.push({ ...base, result: 'waiting' });
       continue;
     }
     if (options.dryRun) {

@@ -25,7 +25,7 @@ export function startRedeliveryLoop(options: RedeliveryLoopOptions): { stop(): P
   let stopped = false;
   const round = async () => {
     try {
-      const report = await redeliverFailedDeliveries(options.github, { sinceMs: Date.now() - lookBackMs, logger: log });
+      const report = await redeliverFailedDeliveries(options.github, { sinceMs: Date.now() - lookBackMs, backoffMs: options.intervalMs, logger: log });
       const redelivered = report.outcomes.filter((o) => o.result === 'redelivered').length;
       if (redelivered > 0) log.info({ redelivered, examined: report.examined }, 'redelivered failed webhook deliveries');
     } catch (error) {

@@ -78,6 +78,25 @@ describe('redeliverFailedDeliveries', () => {
     expect(s.deliveries).toHaveLength(6);
   });
 
+  it('backs off per delivery: a failed redelivery is sent again only after twice the gap before it, so replicas do not burn its attempts', async () => {
+    const { sandbox: s, app } = await setup(503);
+    const sinceMs = Date.now() - 3_600_000;
+    // The original attempts failed a moment ago: older than the first gap (1 ms), so each is redelivered once.
+    const first = await redeliverFailedDeliveries(app, { sinceMs, backoffMs: 1 });
+    expect(first.outcomes.map((o) => o.result)).toEqual(['redelivered', 'redelivered', 'redelivered']);
+    await vi.waitFor(() => expect(s.deliveries).toHaveLength(6), { timeout: 10_000, interval: 10 });
+    // A second worker replica's round right after: each delivery has failed twice, the last attempt is younger than
+    // 2 x 60 s, so nothing is sent (without the backoff, both replicas would redeliver every round).
+    const second = await redeliverFailedDeliveries(app, { sinceMs, backoffMs: 60_000 });
+    expect(second.outcomes.map((o) => [o.result, o.attempts])).toEqual([
+      ['waiting', 2],
+      ['waiting', 2],
+      ['waiting', 2],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(s.deliveries).toHaveLength(6);
+  });
+
   it('leaves deliveries older than the window alone', async () => {
     const { app } = await setup(503);
     const report = await redeliverFailedDeliveries(app, { sinceMs: Date.now() + 60_000 });
