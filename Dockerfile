@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for both production processes: `docker run IMAGE api` or `docker run IMAGE worker` (and `setup`).
+# Node 24, the current LTS (`npm run drill:cluster` runs the production processes on the same release line).
 # Debian slim rather than Alpine: the Temporal worker's native core is built for glibc.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app

@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tools/', 'coverage/', 'test/conformance/', 'test/replay-histories/', 'charts/', 'scratch/'] },
+  { ignores: ['dist/', 'node_modules/', '.tools/', 'coverage/', 'test/conformance/', 'test/replay-histories/', 'charts/', 'scratch/', '.data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

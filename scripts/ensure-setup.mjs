@@ -2,7 +2,8 @@
 // Makes a fresh clone runnable: installs npm dependencies when they are missing or stale, then makes sure the
 // Temporal CLI exists (PATH, TEMPORAL_CLI_PATH, or built once into .tools/bin with `go install`).
 // `ensure-setup.mjs test` also prepares what the test suite needs: the deployment-validation tools (helm,
-// hadolint, Kubernetes and Compose schemas, into .tools/) and Chromium for the Temporal UI browser test.
+// hadolint, Kubernetes and Compose schemas, into .tools/), Chromium for the Temporal UI browser test, and for the
+// cluster drill the Temporal server with its SQL tool (Go) and the image's Node release.
 // Plain Node on purpose: it runs before any dependency is installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -38,6 +39,11 @@ if (process.argv.includes('test')) {
   await ensureDeployTools();
   const { ensureChromium } = await import('./ensure-chromium.mjs');
   ensureChromium();
+  // The production-topology drill (npm test runs it last): the real Temporal server and the image's Node release.
+  const { ensureTemporalServer } = await import('./ensure-temporal-server.mjs');
+  await ensureTemporalServer();
+  const { ensureNodeLts } = await import('./ensure-node-lts.mjs');
+  await ensureNodeLts();
 }
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (Number(seconds) > 5) console.error(`setup: ready in ${seconds} s`);

@@ -11,7 +11,6 @@ import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
 import { startCtrlplaneSandbox, type CtrlplaneSandbox } from '../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
 import { startGithubSandbox, type GithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import { findFreePort } from '../../src/temporal/free-port.ts';
-// @ts-expect-error: plain-Node setup script without type declarations
 import { ensureNodeLts } from '../../scripts/ensure-node-lts.mjs';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { ManagedProcess } from './managed-process.ts';
@@ -84,7 +83,7 @@ export async function startCluster(log: (line: string) => void): Promise<Cluster
   };
   try {
     const chart = await chartDefaults();
-    const nodePath = process.env.DRILL_NODE ?? ((await ensureNodeLts()) as string);
+    const nodePath = process.env.DRILL_NODE ?? (await ensureNodeLts());
     const nodeVersion = (await run(nodePath, ['--version'])).stdout.trim();
     const workDir = await mkdtemp(join(tmpdir(), 'gha-drill-'));
     stops.push(() => rm(workDir, { recursive: true, force: true }));

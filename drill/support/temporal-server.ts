@@ -5,7 +5,6 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { findFreePort } from '../../src/temporal/free-port.ts';
 import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
-// @ts-expect-error: plain-Node setup script without type declarations
 import { ensureTemporalServer } from '../../scripts/ensure-temporal-server.mjs';
 import { ManagedProcess } from './managed-process.ts';
 import { POSTGRES_PASSWORD, POSTGRES_USER, type Postgres } from './postgres.ts';
@@ -27,7 +26,7 @@ export interface TemporalServer {
  * config, deploy/temporal/dynamicconfig.yaml its dynamic config, deploy/temporal/create-namespace.sh the namespace.
  */
 export async function startTemporalServer(postgres: Postgres, namespace = 'default'): Promise<TemporalServer> {
-  const tools = (await ensureTemporalServer()) as { version: string; server: string; sqlTool: string; schemaDir: string };
+  const tools = await ensureTemporalServer();
   await run('sh', [join(TEMPORAL_DIR, 'setup-schema.sh')], {
     env: {
       PATH: process.env.PATH,

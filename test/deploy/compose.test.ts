@@ -11,6 +11,8 @@ import { ensureTool, REPO_ROOT, TOOL_INSTALL_TIMEOUT_MS } from './ensure-tool.ts
 
 interface Service {
   image?: string;
+  entrypoint?: string[];
+  configs?: Array<{ source: string; target: string }>;
   build?: { context: string };
   command?: string[];
   environment?: Record<string, string>;
@@ -20,6 +22,7 @@ interface Service {
 }
 interface ComposeFile {
   services: Record<string, Service>;
+  configs?: Record<string, { file?: string; content?: string }>;
 }
 
 let composeConfig: string;
@@ -150,6 +153,47 @@ describe('docker-compose.yml', () => {
         name,
       ).toEqual([]);
     }
+  });
+});
+
+describe('the Temporal configuration compose shares with the drill (deploy/temporal)', () => {
+  /** The file a service mounts at `target`, as a path in the repository. */
+  function mounted(name: string, target: string): string | undefined {
+    const source = service(name).configs?.find((config) => config.target === target)?.source;
+    const file = source ? compose.configs?.[source]?.file : undefined;
+    return file ? path.normalize(file) : undefined;
+  }
+
+  it('starts the server from deploy/temporal/server.yaml and its dynamic config, the files the drill runs', () => {
+    const environment = service('temporal').environment ?? {};
+    expect(mounted('temporal', environment.TEMPORAL_SERVER_CONFIG_FILE_PATH ?? '')).toBe(path.normalize('deploy/temporal/server.yaml'));
+    expect(mounted('temporal', environment.DYNAMIC_CONFIG_FILE_PATH ?? '')).toBe(path.normalize('deploy/temporal/dynamicconfig.yaml'));
+    expect(mounted('temporal-schema', service('temporal-schema').entrypoint?.at(-1) ?? '')).toBe(path.normalize('deploy/temporal/setup-schema.sh'));
+    expect(mounted('temporal-namespace', service('temporal-namespace').entrypoint?.at(-1) ?? '')).toBe(path.normalize('deploy/temporal/create-namespace.sh'));
+  });
+
+  it('sets only variables the server config and the scripts read (no misspelt names)', async () => {
+    const read = async (file: string) => readFile(path.join(REPO_ROOT, 'deploy', 'temporal', file), 'utf8');
+    const serverConfig = await read('server.yaml');
+    expect(serverConfig.slice(0, 1024)).toContain('# enable-template');
+    const readByServer = new Set([...serverConfig.matchAll(/env "([A-Z_]+)"/g)].map((match) => match[1]));
+    // The image's own variables: its entrypoint reads BIND_ON_IP, the server binary TEMPORAL_SERVER_CONFIG_FILE_PATH.
+    for (const variable of Object.keys(service('temporal').environment ?? {}).filter((name) => name !== 'TEMPORAL_SERVER_CONFIG_FILE_PATH')) {
+      expect(readByServer, variable).toContain(variable);
+    }
+    const readsVariable = (script: string, variable: string) => new RegExp(`\\$\\{?${variable}\\b`).test(script);
+    const setupSchema = await read('setup-schema.sh');
+    for (const variable of Object.keys(service('temporal-schema').environment ?? {})) expect(readsVariable(setupSchema, variable), variable).toBe(true);
+    const createNamespace = await read('create-namespace.sh');
+    for (const variable of Object.keys(service('temporal-namespace').environment ?? {})) expect(readsVariable(createNamespace, variable), variable).toBe(true);
+    expect(readsVariable(setupSchema, 'SQL_PASSWORDS')).toBe(false);
+  });
+
+  it('keeps history and visibility on PostgreSQL (SQL visibility, no Elasticsearch)', async () => {
+    const serverConfig = await readFile(path.join(REPO_ROOT, 'deploy', 'temporal', 'server.yaml'), 'utf8');
+    expect(serverConfig.match(/pluginName: postgres12/g)).toHaveLength(2);
+    expect(serverConfig).toMatch(/visibilityStore: visibility/);
+    expect(serverConfig).not.toMatch(/^\s*elasticsearch:/m);
   });
 });
 

@@ -87,7 +87,16 @@ describe('Dockerfile', () => {
     expect(runtime.find((instruction) => instruction.keyword === 'HEALTHCHECK')?.args).toContain('/healthz');
     expect(runtime.find((instruction) => instruction.keyword === 'ENV')?.args).toContain('WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js');
     expect(stage('runtime').base).toBe('${NODE_IMAGE}');
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-/m);
+  });
+
+  it('runs the Node release line of the engines field and of the drill (the current LTS)', async () => {
+    const { dockerfileNodeMajor, NODE_LTS_VERSION } = await import('../../scripts/ensure-node-lts.mjs');
+    const major = await dockerfileNodeMajor();
+    expect(major).toBeGreaterThanOrEqual(24);
+    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${major}-bookworm-slim$`, 'm'));
+    const packageJson = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(packageJson.engines.node).toBe(`>=${major}`);
+    expect(Number(NODE_LTS_VERSION.split('.')[0])).toBe(major);
   });
 
   it('copies only files that exist and that .dockerignore lets through', async () => {

@@ -6,11 +6,11 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 // What `gha-agent api|worker|…` load in production must come from `dependencies` (the image installs only those,
-// `npm ci --omit=dev`) and never from dev tooling: the sandboxes, the dev stack, the bench, the tests
+// `npm ci --omit=dev`) and never from dev tooling: the sandboxes, the dev stack, the bench, the drill, the tests
 // (docs/architecture.md "Code map"). `dev` is the one command that may, and main.ts loads it only on demand.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PRODUCTION_COMMANDS = ['api', 'worker', 'setup', 'doctor', 'github', 'jobs', 'config', 'render', 'bundle'];
-const DEV_ONLY = ['src/sandbox/', 'src/dev/', 'bench/', 'test/', 'scripts/'];
+const DEV_ONLY = ['src/sandbox/', 'src/dev/', 'bench/', 'drill/', 'test/', 'scripts/'];
 const packageJson = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;

@@ -1,0 +1,2 @@
+export function composeTemporalVersion(): Promise<string>;
+export function ensureTemporalServer(): Promise<{ version: string; server: string; sqlTool: string; schemaDir: string }>;
