@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow } from './bench-row.ts';
 
-const MODULES = ['webhook-ingest', 'job-throughput', 'waiting-jobs', 'template-render'];
+const MODULES = ['webhook-ingest', 'job-throughput', 'waiting-jobs', 'template-render', 'topology'];
 
 function machine() {
   return {

@@ -43,4 +43,11 @@ export function dependencyRestartDrill(name: string, target: (cluster: Parameter
 }
 
 export const temporalServerRestart = dependencyRestartDrill('Temporal server restart', (cluster) => cluster.temporal.process, 5000);
-export const postgresRestart = dependencyRestartDrill('PostgreSQL restart', (cluster) => cluster.postgres.process, 5000);
+export const postgresRestart = dependencyRestartDrill(
+  'PostgreSQL restart',
+  (cluster) => {
+    if (!cluster.postgres) throw new Error('this cluster runs no PostgreSQL');
+    return cluster.postgres.process;
+  },
+  5000,
+);

@@ -16,6 +16,7 @@ import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { startPostgres, type Postgres } from './postgres.ts';
 import { REPO_ROOT } from './repo-root.ts';
+import { startDevTemporalServer } from './dev-temporal-server.ts';
 import { startTemporalServer, type TemporalServer } from './temporal-server.ts';
 
 const run = promisify(execFile);
@@ -50,8 +51,13 @@ async function chartDefaults(): Promise<ChartDefaults> {
   };
 }
 
+/** Which Temporal the replicas use: the real server on PostgreSQL (the drills), or the CLI dev server (bench comparison). */
+export type TemporalBackend = 'postgres' | 'dev';
+
 export interface Cluster {
-  postgres: Postgres;
+  backend: TemporalBackend;
+  /** Absent on the dev-server backend. */
+  postgres?: Postgres;
   temporal: TemporalServer;
   github: GithubSandbox;
   ctrlplane: CtrlplaneSandbox;
@@ -76,7 +82,7 @@ export interface Cluster {
  * of API and worker replicas running the built `dist/` on the image's Node release (not tsx), a load balancer in
  * front of the APIs, and the GitHub and Ctrlplane sandboxes.
  */
-export async function startCluster(log: (line: string) => void): Promise<Cluster> {
+export async function startCluster(log: (line: string) => void, backend: TemporalBackend = 'postgres'): Promise<Cluster> {
   const stops: Array<() => Promise<unknown>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -88,12 +94,20 @@ export async function startCluster(log: (line: string) => void): Promise<Cluster
     const workDir = await mkdtemp(join(tmpdir(), 'gha-drill-'));
     stops.push(() => rm(workDir, { recursive: true, force: true }));
 
-    const postgres = await startPostgres();
-    stops.push(() => postgres.stop());
-    log(`PostgreSQL ${postgres.version} on ${postgres.host}:${postgres.port}`);
-    const temporal = await startTemporalServer(postgres);
+    let postgres: Postgres | undefined;
+    let temporal: TemporalServer;
+    if (backend === 'postgres') {
+      const started = await startPostgres();
+      postgres = started;
+      stops.push(() => started.stop());
+      log(`PostgreSQL ${started.version} on ${started.host}:${started.port}`);
+      temporal = await startTemporalServer(started);
+      log(`Temporal server ${temporal.version} on ${temporal.address} (PostgreSQL persistence and visibility)`);
+    } else {
+      temporal = await startDevTemporalServer();
+      log(`Temporal ${temporal.version} on ${temporal.address}`);
+    }
     stops.push(() => temporal.process.stop());
-    log(`Temporal server ${temporal.version} on ${temporal.address} (PostgreSQL persistence and visibility)`);
 
     const workflowBundlePath = join(workDir, 'workflow-bundle.js');
     await run(nodePath, [MAIN_JS, 'bundle', '--out', workflowBundlePath], { cwd: REPO_ROOT });
@@ -193,6 +207,7 @@ export async function startCluster(log: (line: string) => void): Promise<Cluster
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: temporal.namespace });
     return {
+      backend,
       postgres,
       temporal,
       github,

@@ -95,7 +95,7 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function frontendServes(address: string): Promise<boolean> {
+export async function frontendServes(address: string): Promise<boolean> {
   const connection = await Connection.connect({ address, connectTimeout: 1000 });
   try {
     await connection.workflowService.getSystemInfo({});

@@ -41,17 +41,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   const port = options.port ?? (await findFreePort());
   const ui = options.ui ?? true;
   const uiPort = ui ? (options.uiPort ?? (await findFreePort())) : undefined;
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
-  args.push('--http-port', String(await findFreePort()), '--metrics-port', String(await findFreePort()));
-  if (namespace !== 'default') args.push('--namespace', namespace);
-  if (ui) args.push('--ui-port', String(uiPort));
-  else args.push('--headless');
-  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
-  if (options.dbFile) {
-    await mkdir(dirname(options.dbFile), { recursive: true });
-    args.push('--db-filename', options.dbFile);
-  }
-  for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);
+  if (options.dbFile) await mkdir(dirname(options.dbFile), { recursive: true });
+  const args = await temporalDevServerArgs({ ...options, namespace, port, ui, uiPort });
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -78,6 +69,24 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     throw error;
   }
   return { address, namespace, uiUrl: ui ? `http://127.0.0.1:${uiPort}` : undefined, dbFile: options.dbFile, process: child, stop };
+}
+
+/**
+ * The `temporal server start-dev` arguments for these options: loopback, free ports for HTTP and metrics, and our
+ * search attributes registered. Exported for tools that run the dev server as a process of their own.
+ */
+export async function temporalDevServerArgs(
+  options: TemporalDevServerOptions & { namespace: string; port: number; ui: boolean; uiPort?: number },
+): Promise<string[]> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
+  args.push('--http-port', String(await findFreePort()), '--metrics-port', String(await findFreePort()));
+  if (options.namespace !== 'default') args.push('--namespace', options.namespace);
+  if (options.ui) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);
+  return args;
 }
 
 async function waitUntilReady(address: string, namespace: string, timeoutMs: number, exited: Promise<number | null>, output: () => string): Promise<void> {
