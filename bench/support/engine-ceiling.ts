@@ -1,0 +1,89 @@
+// The engine's own ceiling on the server a bench module already runs, measured in the same run with the same SDK:
+// raw signals into live workflows, and the minimal job shape end to end. Every Temporal-bound row divides by these.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { workflowRunEventSignal, type WorkflowRunEvent } from '../../src/shared/workflow-contract.ts';
+import { closedLoop, Latencies } from './load.ts';
+
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Signals sent straight through the SDK client to the given live job workflows, `concurrency` at a time for
+ * `seconds`: the same payloads the API sends for a delivery, each with a new delivery ID, with no HTTP, no
+ * signature check and no routing. What the webhook path can at best reach on this server.
+ */
+export async function rawSignalRate(
+  client: Client,
+  targets: Array<{ workflowId: string; event: WorkflowRunEvent }>,
+  seconds: number,
+  concurrency: number,
+): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
+  const result = await closedLoop({
+    concurrency,
+    seconds,
+    okStatuses: [200],
+    send: async (i) => {
+      const target = targets[i % targets.length] as (typeof targets)[number];
+      await client.workflow.getHandle(target.workflowId).signal(workflowRunEventSignal, { ...target.event, deliveryId: randomUUID() });
+      return 200;
+    },
+  });
+  return { perSecond: result.perSecond, p50: result.latencies.percentile(50), p99: result.latencies.percentile(99), errors: result.errors };
+}
+
+/**
+ * The minimal job shape (bench/support/minimal-job-workflow.ts: start, one no-op activity, three signals,
+ * complete) on a task queue of its own, `count` jobs offered at `rate` per second, each started and then signalled
+ * three times by the client: jobs per second from the first start until the last one completed.
+ */
+export async function minimalJobRate(
+  address: string,
+  namespace: string,
+  client: Client,
+  count: number,
+  rate: number,
+): Promise<{ perSecond: number; startToComplete: Latencies }> {
+  const taskQueue = `ceiling-${randomUUID()}`;
+  const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./minimal-job-workflow.ts', import.meta.url)), logger: quiet });
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    workflowBundle: { code },
+    activities: { dispatch: async () => undefined },
+  });
+  const running = worker.run();
+  try {
+    const startToComplete = new Latencies();
+    const jobs: Array<Promise<void>> = [];
+    const started = performance.now();
+    for (let i = 0; i < count; i++) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      jobs.push(
+        (async () => {
+          const t0 = performance.now();
+          const handle = await client.workflow.start('minimalJob', { taskQueue, workflowId: `ceiling-${randomUUID()}` });
+          for (let s = 0; s < 3; s++) await handle.signal('runEvent', 'event');
+          await handle.result();
+          startToComplete.add(performance.now() - t0);
+        })(),
+      );
+    }
+    await Promise.all(jobs);
+    return { perSecond: count / ((performance.now() - started) / 1000), startToComplete };
+  } finally {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  }
+}
+
+/** A row's share of its ceiling, in percent (one decimal). */
+export function percentOf(value: number, ceiling: number): number {
+  return Math.round((value / ceiling) * 1000) / 10;
+}
