@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
 import { apiRequest, startBenchStack, waitUntil, WORKFLOW } from './support/bench-stack.ts';
 import { envNumber } from './support/load.ts';
-import { rssMiB, startWorkerChild } from './support/worker-child.ts';
+import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
+import { chartWorkerSettings, rssMiB, startWorkerChild } from './support/worker-child.ts';
+import { parseWorkflowRunDelivery } from '../src/api/workflow-run-event.ts';
+import { jobWorkflowId } from '../src/shared/workflow-contract.ts';
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
@@ -14,7 +17,8 @@ export async function run(): Promise<BenchRow[]> {
   const worker = await startWorkerChild(env);
   try {
     const workerIdle = await rssMiB(worker.child.pid);
-    const createConcurrency = 16;
+    const createConcurrency = 32;
+    const createStarted = performance.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: createConcurrency }, async () => {
@@ -26,6 +30,7 @@ export async function run(): Promise<BenchRow[]> {
         }
       }),
     );
+    const createRate = total / ((performance.now() - createStarted) / 1000);
     await waitUntil('all jobs dispatched', () => env.sandbox.dispatches.length >= total, 1_800_000, 500);
     // Every run has reached in_progress and the jobs know it.
     await waitUntil(
@@ -37,6 +42,12 @@ export async function run(): Promise<BenchRow[]> {
     await new Promise((r) => setTimeout(r, 2000));
     const workerWaiting = await rssMiB(worker.child.pid);
     const temporalWaiting = await rssMiB(env.temporal.process.pid);
+    // The engine's ceiling on this server, with these jobs in it: raw SDK signals into 64 of the waiting jobs.
+    const sample = env.sandbox.dispatches.slice(0, 64).map((d) => {
+      const payload = { action: 'in_progress', workflow_run: env.sandbox.getRun(d.runId), installation: { id: d.installationId } };
+      return { workflowId: jobWorkflowId(d.inputs.job_id as string), event: parseWorkflowRunDelivery(payload, 'ceiling')!.event };
+    });
+    const raw = await rawSignalRate(env.stack.client, sample, 5, 64);
 
     const start = performance.now();
     const runIds = env.sandbox.dispatches.map((d) => d.runId);
@@ -56,13 +67,24 @@ export async function run(): Promise<BenchRow[]> {
     const { count: successful } = await env.stack.client.workflow.count(`TaskQueue = "${env.stack.taskQueue}" AND CtrlplaneJobStatus = "successful"`);
     const workerAfter = await rssMiB(worker.child.pid);
     const dispatched = new Set(env.sandbox.dispatches.map((d) => d.inputs.job_id));
-    const name = `${total} waiting jobs`;
+    const chart = await chartWorkerSettings();
+    const settings = `cache ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? chart.maxCachedWorkflows}, ${process.env.BENCH_WORKER_NODE_OPTIONS ?? chart.nodeOptions}`;
+    const name = `${total} waiting jobs (worker: ${settings})`;
     return [
+      { name, metric: 'create rate (API, 32 at a time)', value: round(createRate), unit: 'jobs/s' },
       { name, metric: 'worker RSS idle', value: workerIdle, unit: 'MiB' },
       { name, metric: 'worker RSS, all waiting', value: workerWaiting, unit: 'MiB', target: '< 1024', met: workerWaiting < 1024 },
       { name, metric: 'worker RSS after all ended', value: workerAfter, unit: 'MiB' },
       { name, metric: 'Temporal dev server RSS, all waiting', value: temporalWaiting, unit: 'MiB' },
       { name, metric: 'time until all complete after webhooks flow', value: round(seconds), unit: 's' },
+      { name, metric: 'completed deliveries applied per second', value: round(total / seconds), unit: '/s' },
+      {
+        name: 'engine ceiling: raw SDK signals into 64 of the waiting jobs',
+        metric: 'signals/s (concurrency 64, 5 s)',
+        value: round(raw.perSecond),
+        unit: '/s',
+      },
+      { name, metric: 'completion rate as a fraction of the raw-signal ceiling', value: percentOf(total / seconds, raw.perSecond), unit: '%' },
       { name, metric: 'jobs ended successful', value: successful, unit: 'count', target: String(total), met: successful === total },
       {
         name,

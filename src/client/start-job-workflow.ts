@@ -62,6 +62,7 @@ export interface StartJobWorkflowOptions {
  * and the Ctrlplane poller alike.
  */
 export async function startJobWorkflow(client: Client, input: JobWorkflowInput, options: StartJobWorkflowOptions): Promise<{ started: boolean }> {
+  const rendered = options.rendered ?? renderJobAgentConfig(input);
   try {
     await client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
       taskQueue: options.taskQueue,
@@ -70,9 +71,11 @@ export async function startJobWorkflow(client: Client, input: JobWorkflowInput, 
       workflowExecutionTimeout: jobExecutionTimeoutMs(options.timeouts),
       args: [{ ...input, timeouts: options.timeouts }],
       staticSummary: jobSummary(input),
-      staticDetails: staticDetails(input, options.rendered ?? renderJobAgentConfig(input)),
+      staticDetails: staticDetails(input, rendered),
       typedSearchAttributes: [
         { key: searchAttributes.status, value: 'pending' },
+        // Known from the render, so the workflow's first upsert (pending + repository) has nothing left to change.
+        ...(rendered.ok ? keyword(searchAttributes.repository, `${rendered.config.owner}/${rendered.config.repo}`) : []),
         ...keyword(searchAttributes.deployment, input.deployment?.name),
         ...keyword(searchAttributes.environment, input.environment?.name),
         ...keyword(searchAttributes.resource, input.resource?.identifier),

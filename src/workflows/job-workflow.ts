@@ -101,11 +101,26 @@ function isInvalidIntegration(error: unknown): boolean {
  * Keeps the Temporal UI's view of the job current: search attributes and the details pane (one line: status,
  * run link, GitHub's own status), and counts the job when it ends.
  */
-function createPublisher(onlyChanges: boolean): (job: Job) => void {
+/** The published form of what the workflow was started with: status and repository (the API and poller set both). */
+function publishedAtStart(): string {
+  const attributes = workflowInfo().typedSearchAttributes;
+  const status = attributes.get(searchAttributes.status);
+  const repository = attributes.get(searchAttributes.repository);
+  if (status === undefined) return '';
+  return JSON.stringify([[searchAttributes.status.name, status], ...(repository === undefined ? [] : [[searchAttributes.repository.name, repository]])]);
+}
+
+/**
+ * Keeps the search attributes and the Temporal UI details current. With `onlyChanges`, an upsert happens only when a
+ * value changes, counting what the start already set (for a run that did not continue as new): a job started with
+ * its repository (since 0.1.0's final build) skips its first upsert. Jobs started without one, as every recorded
+ * history was, compare against status alone and upsert as they did, so they replay unchanged.
+ */
+function createPublisher(onlyChanges: boolean, initial: string): (job: Job) => void {
   // Jobs that reached a final status, by status; the SDK drops metrics during replay, so each job counts once.
   const jobsCompleted = metricMeter.createCounter('gha_agent_jobs_completed', 'jobs', 'Jobs that reached a final status');
   let counted = false;
-  let published = '';
+  let published = initial;
   return (job) => {
     const config = job.renderedJobAgentConfig;
     const pairs = [
@@ -136,7 +151,8 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   const { timeouts: timeoutOverrides, resume, ...input } = args;
   const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };
   // Jobs started before this change upserted on every change, changed or not; their histories replay that way.
-  const publish = createPublisher(patched('upsert-changed-search-attributes-only'));
+  const onlyChanges = patched('upsert-changed-search-attributes-only');
+  const publish = createPublisher(onlyChanges, onlyChanges && !resume ? publishedAtStart() : '');
   // Jobs started before events were bound to their job replay with the old, unbound handling.
   const bindEvents = resume ? true : patched('bind-run-events-to-job');
   const state = new JobState(resume ? resume.job : createPendingJob(input), publish, { bindEvents, carried: resume?.state });
