@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow } from './bench-row.ts';
 
-const MODULES = ['webhook-ingest', 'job-throughput', 'waiting-jobs', 'template-render', 'topology'];
+const MODULES = ['webhook-ingest', 'job-throughput', 'waiting-jobs', 'template-render', 'topology', 'job-cost'];
 
 function machine() {
   return {
@@ -54,9 +54,10 @@ for (const name of selected) {
 }
 console.log(`\nAll results\n${table(rows)}`);
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')));
+const resultsFile = process.env.BENCH_RESULTS ?? fileURLToPath(new URL('./results.json', import.meta.url));
 await writeFile(
-  fileURLToPath(new URL('./results.json', import.meta.url)),
+  resultsFile,
   `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine: { ...info, loadAverageAtEnd: loadavg().map((n) => Math.round(n * 100) / 100) }, env, rows, failures }, null, 2)}\n`,
 );
-console.log('\nwrote bench/results.json');
+console.log(`\nwrote ${resultsFile}`);
 if (failures.length > 0) process.exitCode = 1;

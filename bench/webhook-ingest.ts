@@ -24,9 +24,15 @@ function sign(secret: string, body: string): string {
 }
 
 /** One closed-loop phase of signed deliveries, from a load generator in its own process. */
-function load(url: string, event: string, deliveries: Delivery[], seconds: number): Promise<LoadSummary> {
-  return runLoadProcess({ url, event, deliveries, seconds, concurrency: CONCURRENCY, okStatuses: [200, 202] });
+function load(url: string, event: string, deliveries: Delivery[], seconds: number, concurrency = CONCURRENCY): Promise<LoadSummary> {
+  return runLoadProcess({ url, event, deliveries, seconds, concurrency, okStatuses: [200, 202] });
 }
+
+/**
+ * The foreign stream's concurrency: a foreign delivery waits up to 250 ms for its repository lookup batch, so a
+ * closed loop of 64 could never pass 256/s. GitHub delivers open-loop; 1024 in flight lets the rate show.
+ */
+const FOREIGN_CONCURRENCY = 1024;
 
 function rows(name: string, result: LoadSummary, targets: { rate?: number; p99?: number }): BenchRow[] {
   return [
@@ -110,7 +116,7 @@ export async function run(): Promise<BenchRow[]> {
     const ignored = await load(url, 'check_suite', deliveries, seconds);
     const mix = foreignMix(deliveries, env.webhookSecret, env.sandbox.getRun(env.sandbox.dispatches[0]!.runId) as unknown as Record<string, unknown>);
     const before = await temporalCalls(env.stack.apiUrl);
-    const mixed = await load(url, 'workflow_run', mix, seconds);
+    const mixed = await load(url, 'workflow_run', mix, seconds, FOREIGN_CONCURRENCY);
     const after = await temporalCalls(env.stack.apiUrl);
     const delta = (call: string) => (after[call] ?? 0) - (before[call] ?? 0);
     const foreignCount = (mixed.statuses['202'] ?? 0) as number;
@@ -139,9 +145,9 @@ export async function run(): Promise<BenchRow[]> {
       },
       ...rows('webhook ingest (verified, ignored event)', ignored, {}),
       ...rows('webhook baseline (bare node:http, HMAC + JSON.parse)', bare, {}),
-      ...rows('webhook ingest (95% foreign: manual runs of repos with no job)', mixed, {}),
+      ...rows(`webhook ingest (95% foreign, ${FOREIGN_CONCURRENCY} in flight)`, mixed, {}),
       {
-        name: 'webhook ingest (95% foreign: manual runs of repos with no job)',
+        name: `webhook ingest (95% foreign, ${FOREIGN_CONCURRENCY} in flight)`,
         metric: 'visibility queries per foreign delivery',
         value: foreignCount ? Math.round((delta('visibility') / foreignCount) * 10_000) / 10_000 : 0,
         unit: 'per delivery',
@@ -149,7 +155,7 @@ export async function run(): Promise<BenchRow[]> {
         met: foreignCount > 0 && delta('visibility') <= 4 * seconds + 2,
       },
       {
-        name: 'webhook ingest (95% foreign: manual runs of repos with no job)',
+        name: `webhook ingest (95% foreign, ${FOREIGN_CONCURRENCY} in flight)`,
         metric: 'signals per foreign delivery',
         value: foreignCount ? Math.max(0, delta('signal') - genuineCount) / foreignCount : 0,
         unit: 'per delivery',
@@ -157,7 +163,7 @@ export async function run(): Promise<BenchRow[]> {
         met: delta('signal') <= genuineCount,
       },
       {
-        name: 'webhook ingest (95% foreign: manual runs of repos with no job)',
+        name: `webhook ingest (95% foreign, ${FOREIGN_CONCURRENCY} in flight)`,
         metric: 'fraction of the bare node:http baseline',
         value: percentOf(mixed.perSecond, bare.perSecond),
         unit: '%',

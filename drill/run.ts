@@ -18,6 +18,13 @@ const only = process.env.DRILL_ONLY?.split(',').map((name) => name.trim().toLowe
 
 const results: Array<{ name: string; ok: boolean; detail: string; seconds: number }> = [];
 let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
+// Interrupted (Ctrl-C, a CI timeout): stop what was started, PostgreSQL and the Temporal server included.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the cluster`);
+    void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
 try {
   cluster = await startCluster(log);
   for (const drill of DRILLS) {

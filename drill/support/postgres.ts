@@ -101,7 +101,10 @@ export async function startPostgres(): Promise<Postgres> {
     // the "fast" shutdown an orchestrator's stop amounts to.
     stopSignal: 'SIGINT',
   });
-  await process_.start();
+  await process_.start().catch(async (error: unknown) => {
+    await rm(dataRoot, { recursive: true, force: true });
+    throw error;
+  });
   return {
     host,
     port,

@@ -66,15 +66,20 @@ export async function startTemporalServer(postgres: Postgres, namespace = 'defau
     readyTimeoutMs: 120_000,
   });
   await server.start();
-  await run('sh', [join(TEMPORAL_DIR, 'create-namespace.sh')], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: address,
-      NAMESPACE: namespace,
-      TEMPORAL_CLI: await findTemporalCli({ build: true }),
-    },
-  });
+  try {
+    await run('sh', [join(TEMPORAL_DIR, 'create-namespace.sh')], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TEMPORAL_ADDRESS: address,
+        NAMESPACE: namespace,
+        TEMPORAL_CLI: await findTemporalCli({ build: true }),
+      },
+    });
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   return { address, namespace, version: tools.version, process: server };
 }
 
