@@ -5,7 +5,8 @@ import type { BenchRow } from './bench-row.ts';
 import { apiRequest, startBenchStack, waitUntil, WORKFLOW } from './support/bench-stack.ts';
 import { envNumber } from './support/load.ts';
 import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
-import { chartWorkerSettings, rssMiB, startWorkerChild } from './support/worker-child.ts';
+import { rssMiB, startWorkerChild } from './support/worker-child.ts';
+import { chartDefaults } from '../drill/support/chart-defaults.ts';
 import { parseWorkflowRunDelivery } from '../src/api/workflow-run-event.ts';
 import { jobWorkflowId } from '../src/shared/workflow-contract.ts';
 
@@ -67,8 +68,8 @@ export async function run(): Promise<BenchRow[]> {
     const { count: successful } = await env.stack.client.workflow.count(`TaskQueue = "${env.stack.taskQueue}" AND CtrlplaneJobStatus = "successful"`);
     const workerAfter = await rssMiB(worker.child.pid);
     const dispatched = new Set(env.sandbox.dispatches.map((d) => d.inputs.job_id));
-    const chart = await chartWorkerSettings();
-    const settings = `cache ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? chart.maxCachedWorkflows}, ${process.env.BENCH_WORKER_NODE_OPTIONS ?? chart.nodeOptions}`;
+    const chart = await chartDefaults();
+    const settings = `cache ${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? chart.maxCachedWorkflows}, ${process.env.BENCH_WORKER_NODE_OPTIONS ?? chart.workerNodeOptions}`;
     const name = `${total} waiting jobs (worker: ${settings})`;
     return [
       { name, metric: 'create rate (API, 32 at a time)', value: round(createRate), unit: 'jobs/s' },

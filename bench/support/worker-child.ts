@@ -1,22 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { chartDefaults } from '../../drill/support/chart-defaults.ts';
 import type { BenchStack } from './bench-stack.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gha-agent.mjs', import.meta.url));
 
 /** `gha-agent worker` as its own process on the bench stack's task queue, so its memory can be read alone. */
-/** The chart's default worker settings (charts/github-actions-agent/values.yaml). */
-export async function chartWorkerSettings(): Promise<{ nodeOptions: string; maxCachedWorkflows: number }> {
-  const values = parse(await readFile(fileURLToPath(new URL('../../charts/github-actions-agent/values.yaml', import.meta.url)), 'utf8')) as {
-    worker: { nodeOptions: string; maxCachedWorkflows: number };
-  };
-  return { nodeOptions: values.worker.nodeOptions, maxCachedWorkflows: values.worker.maxCachedWorkflows };
-}
-
 export async function startWorkerChild(env: BenchStack): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const chart = await chartWorkerSettings();
+  const chart = await chartDefaults();
   const child = spawn(process.execPath, [BIN, 'worker'], {
     env: {
       PATH: process.env.PATH,
@@ -33,7 +25,7 @@ export async function startWorkerChild(env: BenchStack): Promise<{ child: ChildP
       LOG_LEVEL: 'warn',
       // The chart's worker settings (heap limit and workflow cache) unless BENCH_WORKER_NODE_OPTIONS or
       // WORKER_MAX_CACHED_WORKFLOWS say otherwise.
-      NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? chart.nodeOptions,
+      NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? chart.workerNodeOptions,
       WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? String(chart.maxCachedWorkflows),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

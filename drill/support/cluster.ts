@@ -1,17 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { parse } from 'yaml';
 import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
 import { startCtrlplaneSandbox, type CtrlplaneSandbox } from '../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
 import { startGithubSandbox, type GithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import { findFreePort } from '../../src/temporal/free-port.ts';
 import { ensureNodeLts } from '../../scripts/ensure-node-lts.mjs';
+import { type ChartDefaults, chartDefaults } from './chart-defaults.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { startPostgres, type Postgres } from './postgres.ts';
@@ -29,27 +28,6 @@ export const REPO = 'deploy-demo';
 export const WORKFLOW = { quick: 101, held: 103 } as const;
 const WORKSPACE_ID = '7d1c4b8e-2f3a-4e5b-9c6d-0a1b2c3d4e5f';
 const MAIN_JS = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-
-/** What the chart deploys by default (charts/github-actions-agent/values.yaml): the drill runs the same. */
-export interface ChartDefaults {
-  apiReplicas: number;
-  workerReplicas: number;
-  maxCachedWorkflows: number;
-  workerGraceSeconds: number;
-}
-
-async function chartDefaults(): Promise<ChartDefaults> {
-  const values = parse(await readFile(join(REPO_ROOT, 'charts', 'github-actions-agent', 'values.yaml'), 'utf8')) as {
-    api: { replicas: number };
-    worker: { replicas: number; maxCachedWorkflows: number; terminationGracePeriodSeconds: number };
-  };
-  return {
-    apiReplicas: values.api.replicas,
-    workerReplicas: values.worker.replicas,
-    maxCachedWorkflows: values.worker.maxCachedWorkflows,
-    workerGraceSeconds: values.worker.terminationGracePeriodSeconds,
-  };
-}
 
 /** Which Temporal the replicas use: the real server on PostgreSQL (the drills), or the CLI dev server (bench comparison). */
 export type TemporalBackend = 'postgres' | 'dev';
