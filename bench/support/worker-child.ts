@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { chartDefaults } from '../../drill/support/chart-defaults.ts';
 import type { BenchStack } from './bench-stack.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/gha-agent.mjs', import.meta.url));
+/** The built entry point, as the image runs it (`npm run bench` builds first), not the checkout's tsx loader. */
+const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** `gha-agent worker` as its own process on the bench stack's task queue, so its memory can be read alone. */
 export async function startWorkerChild(env: BenchStack): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const chart = await chartDefaults();
-  const child = spawn(process.execPath, [BIN, 'worker'], {
+  const child = spawn(process.execPath, [MAIN_JS, 'worker'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
