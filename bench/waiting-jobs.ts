@@ -15,7 +15,10 @@ const round = (n: number) => Math.round(n * 10) / 10;
 export async function run(): Promise<BenchRow[]> {
   const total = envNumber('BENCH_WAITING_JOBS', 10_000, 100);
   const env = await startBenchStack({ startWorker: false, stepDelayMs: 20 });
-  const worker = await startWorkerChild(env);
+  const worker = await startWorkerChild(env).catch(async (error: unknown) => {
+    await env.stop();
+    throw error;
+  });
   try {
     const workerIdle = await rssMiB(worker.child.pid);
     const createConcurrency = 32;

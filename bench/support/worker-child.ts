@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { chartDefaults } from '../../drill/support/chart-defaults.ts';
 import type { BenchStack } from './bench-stack.ts';
 
+/** BENCH_WORKER_NODE_ARGS: flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (profile written on exit). */
 /** The built entry point, as the image runs it (`npm run bench` builds first), not the checkout's tsx loader. */
 const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** `gha-agent worker` as its own process on the bench stack's task queue, so its memory can be read alone. */
 export async function startWorkerChild(env: BenchStack): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const chart = await chartDefaults();
-  const child = spawn(process.execPath, [MAIN_JS, 'worker'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), MAIN_JS, 'worker'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
