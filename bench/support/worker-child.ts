@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { chartDefaults } from '../../drill/support/chart-defaults.ts';
 import type { BenchStack } from './bench-stack.ts';
 
-/** BENCH_WORKER_NODE_ARGS: flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (profile written on exit). */
+/** BENCH_WORKER_NODE_ARGS: flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=.data/profiles` (profile written on exit). */
 /** The built entry point, as the image runs it (`npm run bench` builds first), not the checkout's tsx loader. */
 const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
