@@ -7,12 +7,11 @@ import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { startGithubSandbox, type GithubSandbox, type SandboxWorkflowSpec } from '../../src/sandbox/github-sandbox.ts';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
+import { INSTALLATION_ID, jobBody, OWNER, REPO } from '../../drill/support/example-job.ts';
 import { workflowsPath } from '../../src/worker/workflow-source.ts';
 import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
 
-export const INSTALLATION_ID = 4242;
-export const OWNER = 'acme';
-export const REPO = 'deploy-demo';
+export { INSTALLATION_ID, OWNER, REPO } from '../../drill/support/example-job.ts';
 export const API_KEY = 'bench-api-key';
 /** Workflow ids in the bench repository. */
 export const WORKFLOW = { quick: 101, hold: 103 } as const;
@@ -85,15 +84,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     stack,
     webhookSecret,
     workflowBundlePath,
-    jobBody: (workflowId, id = randomUUID()) => ({
-      id,
-      jobAgentConfig: { installationId: INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: REPO, workflowId, ref: 'main' },
-      deployment: { id: randomUUID(), name: 'api-service', slug: 'api-service' },
-      environment: { id: randomUUID(), name: 'production' },
-      resource: { id: randomUUID(), identifier: 'cluster-1', name: 'cluster-1', kind: 'Kubernetes', config: { namespace: 'prod' } },
-      version: { id: randomUUID(), tag: 'v1.2.3', name: 'Release 1.2.3' },
-      variables: { github_org: OWNER },
-    }),
+    jobBody,
     async stop() {
       await sandbox.close();
       await stack.stop();

@@ -11,10 +11,7 @@ export const apiRollingRestart: Drill = {
   name: 'rolling restart of the API replicas under steady webhook load',
   async run(cluster, log) {
     const ledger = new JobLedger(cluster);
-    const held = [];
-    for (let i = 0; i < 24; i++) held.push(await ledger.createApiJob(WORKFLOW.held));
-    for (let i = 0; i < 4; i++) held.push(ledger.createCtrlplaneJob(WORKFLOW.held));
-    await ledger.waitUntilDispatched();
+    const held = await ledger.createHeldJobs(24, 4);
     let rolling = true;
     const completing = ledger.completeHeldRuns(held, 100);
     const creating = (async () => {

@@ -14,10 +14,7 @@ export function dependencyRestartDrill(name: string, target: (cluster: Parameter
     name,
     async run(cluster, log) {
       const ledger = new JobLedger(cluster);
-      const held = [];
-      for (let i = 0; i < 16; i++) held.push(await ledger.createApiJob(WORKFLOW.held));
-      for (let i = 0; i < 4; i++) held.push(ledger.createCtrlplaneJob(WORKFLOW.held));
-      await ledger.waitUntilDispatched();
+      const held = await ledger.createHeldJobs(16, 4);
       await ledger.completeHeldRuns(held.slice(0, 6), 50);
       const process = target(cluster);
       await process.stop();

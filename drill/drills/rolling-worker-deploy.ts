@@ -73,10 +73,7 @@ export const rollingWorkerDeploy: Drill = {
   async run(cluster, log) {
     const bundle = await buildNextBundle(cluster);
     const ledger = new JobLedger(cluster);
-    const before: DrillJob[] = [];
-    for (let i = 0; i < 12; i++) before.push(await ledger.createApiJob(WORKFLOW.held));
-    for (let i = 0; i < 3; i++) before.push(ledger.createCtrlplaneJob(WORKFLOW.held));
-    await ledger.waitUntilDispatched();
+    const before = await ledger.createHeldJobs(12, 3);
     const during: Array<Promise<DrillJob>> = [];
     const old = [...cluster.workers];
     for (const [index, replica] of old.entries()) {

@@ -12,10 +12,7 @@ export const workerSigkill: Drill = {
   name: 'SIGKILL of one worker replica mid-flight',
   async run(cluster, log) {
     const ledger = new JobLedger(cluster);
-    const held = [];
-    for (let i = 0; i < 16; i++) held.push(await ledger.createApiJob(WORKFLOW.held));
-    for (let i = 0; i < 4; i++) held.push(ledger.createCtrlplaneJob(WORKFLOW.held));
-    await ledger.waitUntilDispatched();
+    const held = await ledger.createHeldJobs(16, 4);
     const inFlight = [];
     for (let i = 0; i < 12; i++) inFlight.push(ledger.createApiJob(WORKFLOW.quick));
     for (let i = 0; i < 3; i++) ledger.createCtrlplaneJob(WORKFLOW.quick);

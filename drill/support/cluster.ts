@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { startGithubSandbox, type GithubSandbox } from '../../src/sandbox/github
 import { findFreePort } from '../../src/temporal/free-port.ts';
 import { ensureNodeLts } from '../../scripts/ensure-node-lts.mjs';
 import { type ChartDefaults, chartDefaults } from './chart-defaults.ts';
+import { INSTALLATION_ID, OWNER, REPO } from './example-job.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { startPostgres, type Postgres } from './postgres.ts';
@@ -21,9 +22,6 @@ import { startTemporalServer, type TemporalServer } from './temporal-server.ts';
 const run = promisify(execFile);
 
 export const API_KEY = 'drill-api-key';
-export const INSTALLATION_ID = 4242;
-export const OWNER = 'acme';
-export const REPO = 'deploy-demo';
 /** Sandbox workflows: `quick` runs to success by itself; `held` stays in progress until the drill completes it. */
 export const WORKFLOW = { quick: 101, held: 103 } as const;
 const WORKSPACE_ID = '7d1c4b8e-2f3a-4e5b-9c6d-0a1b2c3d4e5f';
@@ -215,15 +213,4 @@ export async function startCluster(log: (line: string) => void, backend: Tempora
 /** Ctrlplane's workspace the workers pull from. */
 export const CTRLPLANE_WORKSPACE_ID = WORKSPACE_ID;
 
-/** A job body like Ctrlplane's, for the jobs API; `workflowId` picks the sandbox workflow. */
-export function jobBody(workflowId: number, id: string = randomUUID()): Record<string, unknown> {
-  return {
-    id,
-    jobAgentConfig: { installationId: INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: REPO, workflowId, ref: 'main' },
-    deployment: { id: randomUUID(), name: 'api-service', slug: 'api-service' },
-    environment: { id: randomUUID(), name: 'production' },
-    resource: { id: randomUUID(), identifier: 'cluster-1', name: 'cluster-1', kind: 'Kubernetes', config: { namespace: 'prod' } },
-    version: { id: randomUUID(), tag: 'v1.2.3', name: 'Release 1.2.3' },
-    variables: { github_org: OWNER },
-  };
-}
+export { INSTALLATION_ID, jobBody, OWNER, REPO } from './example-job.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type CtrlplaneJobStatus, isFinalCtrlplaneStatus } from '../../src/ctrlplane/ctrlplane-status.ts';
 import { isTerminalStatus, type JobStatus } from '../../src/shared/job-status.ts';
 import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
-import { API_KEY, CTRLPLANE_WORKSPACE_ID, INSTALLATION_ID, OWNER, REPO, jobBody, type Cluster } from './cluster.ts';
+import { API_KEY, CTRLPLANE_WORKSPACE_ID, INSTALLATION_ID, OWNER, REPO, WORKFLOW, jobBody, type Cluster } from './cluster.ts';
 
 export type JobOrigin = 'api' | 'ctrlplane';
 
@@ -79,6 +79,18 @@ export class JobLedger {
     const job: DrillJob = { id: created.id, origin: 'ctrlplane', workflowId };
     this.jobs.push(job);
     return job;
+  }
+
+  /**
+   * Jobs through both doors on the held workflow, `api` through the jobs API and `ctrlplane` queued in Ctrlplane,
+   * returned once every one has its run: the runs stay in progress until the drill completes them.
+   */
+  async createHeldJobs(api: number, ctrlplane: number): Promise<DrillJob[]> {
+    const held: DrillJob[] = [];
+    for (let i = 0; i < api; i++) held.push(await this.createApiJob(WORKFLOW.held));
+    for (let i = 0; i < ctrlplane; i++) held.push(this.createCtrlplaneJob(WORKFLOW.held));
+    await this.waitUntilDispatched(held);
+    return held;
   }
 
   /** The GitHub run dispatched for a job, once there is one. */
