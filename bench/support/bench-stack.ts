@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logging/create-logger.ts';
 import { startGithubSandbox, type GithubSandbox, type SandboxWorkflowSpec } from '../../src/sandbox/github-sandbox.ts';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
 import { INSTALLATION_ID, jobBody, OWNER, REPO } from '../../drill/support/example-job.ts';
-import { workflowsPath } from '../../src/worker/workflow-source.ts';
+import { workflowBundleOptions } from '../../src/worker/workflow-source.ts';
 import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
 
 export { INSTALLATION_ID, OWNER, REPO } from '../../drill/support/example-job.ts';
@@ -51,7 +51,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   const bundleDir = await mkdtemp(join(tmpdir(), 'gha-agent-bench-'));
   const workflowBundlePath = join(bundleDir, 'workflow-bundle.js');
   const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quiet });
   await writeFile(workflowBundlePath, code);
   const webhookSecret = `bench-${randomUUID()}`;
   const workflows: SandboxWorkflowSpec[] = [

@@ -1,82 +1,95 @@
-import { z } from 'zod';
-
-/** A positive integer that may arrive as a JSON number or as the string a template rendered. */
-const positiveInt = (what: string) =>
-  z
-    .union([z.number(), z.string().trim().regex(/^\d+$/, `${what} must be a positive integer`)])
-    .transform(Number)
-    .pipe(z.number().int(`${what} must be an integer`).positive(`${what} must be a positive integer`));
-
-/** A GitHub user or organisation name: letters, digits and single hyphens, at most 39, not starting with one. */
-const githubOwner = (what: string) =>
-  z
-    .string()
-    .trim()
-    .min(1, `${what} is required`)
-    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, `${what} must be a GitHub user or organisation name (letters, digits and -, at most 39)`);
+// No zod here: the workflow validates every job's config, and a workflow the worker's cache does not hold evaluates
+// the bundle's modules again when it next has work (docs/performance.md, "10,000 waiting jobs"). The messages below
+// are the ones a job that fails validation shows; test/unit/job-agent-config.test.ts pins each of them.
 
 /** The ref dispatched when a config names none (DESIGN §4.1). */
 export const DEFAULT_REF = 'main';
+
+/**
+ * The rendered job agent config (DESIGN §4.1). `workflowId` is the numeric workflow ID or the workflow's file name
+ * (`deploy.yml`), which GitHub's dispatch endpoint accepts in the same place. Keys this agent does not read are kept.
+ */
+export interface JobAgentConfig {
+  installationId: number;
+  owner: string;
+  repo: string;
+  workflowId: number | string;
+  ref: string;
+  /** Opt-in: the workflow_dispatch input that receives a per-job API token (the workflow must declare it). */
+  jobTokenInput?: string;
+  [unread: string]: unknown;
+}
+
+/** The settings this agent reads from a job agent config, in the order problems are reported; any other key is ignored. */
+const SETTINGS = ['installationId', 'owner', 'organizationId', 'repo', 'workflowId', 'ref', 'jobTokenInput'] as const;
+type Setting = (typeof SETTINGS)[number];
+const isSetting = (key: string): key is Setting => (SETTINGS as readonly string[]).includes(key);
+
+/** What a rule makes of one set setting: the value a job uses, or the problem to report. */
+type Checked<T> = { value: T } | { problem: string };
+
+const OWNER = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
+const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
+const WORKFLOW_FILE = /^[\w.-]+\.ya?ml$/;
+const DISPATCH_INPUT = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
+
+/** A positive safe integer, given as a JSON number or as the digits a template rendered. */
+function positiveInteger(value: unknown): number | undefined {
+  const digits = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
+  const number = typeof value === 'number' ? value : digits;
+  return number !== undefined && Number.isSafeInteger(number) && number > 0 ? number : undefined;
+}
+
+/** Text that matches `pattern` once trimmed. */
+function matching(value: unknown, pattern: RegExp): string | undefined {
+  const trimmed = typeof value === 'string' ? value.trim() : undefined;
+  return trimmed !== undefined && pattern.test(trimmed) ? trimmed : undefined;
+}
+
+const isBlank = (value: unknown): boolean => typeof value === 'string' && value.trim() === '';
+
+/** A GitHub user or organisation name: letters, digits and hyphens, at most 39, not starting with a hyphen. */
+function githubOwner(setting: 'owner' | 'organizationId', value: unknown): Checked<string> {
+  if (isBlank(value)) return { problem: `${setting} is required` };
+  const owner = matching(value, OWNER);
+  return owner !== undefined ? { value: owner } : { problem: `${setting} must be a GitHub user or organisation name (letters, digits and -, at most 39)` };
+}
+
+function installationId(value: unknown): Checked<number> {
+  const id = positiveInteger(value);
+  return id !== undefined ? { value: id } : { problem: 'installationId must be a positive integer' };
+}
+
+function repo(value: unknown): Checked<string> {
+  const name = matching(value, REPOSITORY);
+  if (name === undefined) return { problem: 'repo must be a GitHub repository name (letters, digits, ., _ and -, at most 100)' };
+  return name === '.' || name === '..' ? { problem: 'repo must be a GitHub repository name' } : { value: name };
+}
+
+function workflowId(value: unknown): Checked<number | string> {
+  const workflow = positiveInteger(value) ?? matching(value, WORKFLOW_FILE);
+  return workflow !== undefined ? { value: workflow } : { problem: 'workflowId must be a numeric workflow ID or a workflow file name such as deploy.yml' };
+}
+
+function ref(value: unknown): Checked<string> {
+  return typeof value === 'string' ? { value: value.trim() } : { problem: 'ref must be text (a branch, tag or commit)' };
+}
+
+function jobTokenInput(value: unknown): Checked<string> {
+  const input = matching(value, DISPATCH_INPUT);
+  if (input === undefined) return { problem: 'jobTokenInput must be a workflow_dispatch input name such as job_token' };
+  return input === 'job_id' ? { problem: 'jobTokenInput cannot be job_id' } : { value: input };
+}
 
 /** The GitHub owner of a (raw or rendered) config: `owner`, or Ctrlplane's older name for it, `organizationId`. */
 export function configOwner(config: { owner?: unknown; organizationId?: unknown }): unknown {
   return config.owner ?? config.organizationId;
 }
 
-/**
- * The rendered job agent config (DESIGN §4.1). `workflowId` is the numeric workflow ID or the workflow's
- * file name (`deploy.yml`), which GitHub's dispatch endpoint accepts in the same place.
- */
-const settingsSchema = z.looseObject({
-  installationId: positiveInt('installationId'),
-  owner: githubOwner('owner').optional(),
-  organizationId: githubOwner('organizationId').optional(),
-  repo: z
-    .string()
-    .trim()
-    .min(1, 'repo is required')
-    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'repo must be a GitHub repository name (letters, digits, ., _ and -, at most 100)')
-    .refine((name) => name !== '.' && name !== '..', 'repo must be a GitHub repository name'),
-  workflowId: z.union([
-    positiveInt('workflowId'),
-    z
-      .string()
-      .trim()
-      .regex(/^[\w.-]+\.ya?ml$/, 'workflowId must be a numeric workflow ID or a workflow file name such as deploy.yml'),
-  ]),
-  ref: z
-    .string()
-    .trim()
-    .optional()
-    .transform((ref) => (ref ? ref : DEFAULT_REF)),
-  /** Opt-in: the workflow_dispatch input that receives a per-job API token (the workflow must declare it). */
-  jobTokenInput: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,99}$/, 'jobTokenInput must be a workflow_dispatch input name such as job_token')
-    .refine((name) => name !== 'job_id', 'jobTokenInput cannot be job_id')
-    .optional(),
-});
-export const jobAgentConfigSchema = settingsSchema.transform(({ organizationId, owner, ...rest }) => ({
-  ...rest,
-  owner: configOwner({ owner, organizationId }) as string,
-}));
-
-export type JobAgentConfig = z.output<typeof jobAgentConfigSchema>;
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.join('.');
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? `${path} is required` : issue.message;
-  return path && !message.startsWith(path) ? `${path}: ${message}` : message;
-}
-
 export type ConfigValidation = { ok: true; config: JobAgentConfig } | { ok: false; message: string };
 
 /** What Go's text/template prints for a missing key (missingkey=zero): a field the job's context does not have. */
 const NO_VALUE = '<no value>';
-
-/** The settings this agent reads from a job agent config (the schema's keys); any other key is ignored by jobs. */
-const SETTINGS = Object.keys(settingsSchema.shape);
 
 /** The settings a config must give to name a target of its own; the owner as `owner` or `organizationId`. */
 const TARGET_SETTINGS = ['installationId', 'owner', 'repo', 'workflowId'] as const;
@@ -107,7 +120,7 @@ function distance(a: string, b: string): number {
 export function jobAgentConfigWarnings(config: unknown, root = 'jobAgentConfig'): string[] {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) return [];
   return Object.keys(config)
-    .filter((key) => !SETTINGS.includes(key))
+    .filter((key) => !isSetting(key))
     .map((key) => {
       const near = SETTINGS.filter((setting) => distance(key, setting) <= 2).sort((a, b) => distance(key, a) - distance(key, b))[0];
       return `${root}.${key} is not a setting of this agent${near ? ` (did you mean ${near}?)` : ''}; a job ignores it`;
@@ -115,25 +128,52 @@ export function jobAgentConfigWarnings(config: unknown, root = 'jobAgentConfig')
 }
 
 /** The settings of a rendered config whose text holds Go's `<no value>`, in schema order. */
-export function settingsRenderedNoValue(rendered: unknown): string[] {
+export function settingsRenderedNoValue(rendered: unknown): Setting[] {
   if (rendered === null || typeof rendered !== 'object') return [];
   const config = rendered as Record<string, unknown>;
   return SETTINGS.filter((setting) => typeof config[setting] === 'string' && (config[setting] as string).includes(NO_VALUE));
 }
 
+/** A config that is not a JSON object names no setting at all. */
+const NOT_AN_OBJECT = 'must be an object of settings (installationId, owner, repo, workflowId, …)';
+
 /**
- * Validates a rendered config; on failure the message names every bad field at once. With `refuseNoValue`, a
- * setting that rendered `<no value>` is refused with what that means, instead of reaching GitHub.
+ * Validates a rendered config; on failure the message names every bad setting at once, in the order of SETTINGS.
+ * A required setting that is absent, null or blank is "required"; an absent or blank `ref` is DEFAULT_REF. With
+ * `refuseNoValue`, a setting that rendered `<no value>` is refused with what that means, instead of reaching GitHub.
  */
 export function validateJobAgentConfig(rendered: unknown, options: { refuseNoValue?: boolean } = {}): ConfigValidation {
-  const parsed = jobAgentConfigSchema.safeParse(rendered);
-  const empty = options.refuseNoValue ? settingsRenderedNoValue(rendered) : [];
-  const problems = [
-    ...empty.map((setting) => `${setting} rendered as "${NO_VALUE}": its template names something the job's context does not have`),
-    ...(parsed.success ? [] : parsed.error.issues.map(describeIssue).filter((problem) => !empty.some((setting) => problem.startsWith(setting)))),
-  ];
-  const raw = (rendered ?? {}) as { owner?: unknown; organizationId?: unknown };
-  const hasOwner = [raw.owner, raw.organizationId].some((value) => typeof value === 'string' && value.trim() !== '');
-  if (!hasOwner && !problems.some((problem) => problem.startsWith('owner'))) problems.push('owner is required');
-  return parsed.success && problems.length === 0 ? { ok: true, config: parsed.data } : { ok: false, message: problems.join('; ') };
+  if (rendered === null || typeof rendered !== 'object' || Array.isArray(rendered)) return { ok: false, message: NOT_AN_OBJECT };
+  const config = rendered as Record<string, unknown>;
+  const empty = options.refuseNoValue ? settingsRenderedNoValue(config) : [];
+  const problems = empty.map((setting) => `${setting} rendered as "${NO_VALUE}": its template names something the job's context does not have`);
+  const valid: Record<string, unknown> = {};
+  const check = <T>(setting: Setting, rule: (value: unknown) => Checked<T>, unset: 'required' | 'optional' | (() => T)): void => {
+    const value = config[setting];
+    // null is a value: a job that sent `ref: null` has always been refused, and still is (recorded histories replay).
+    const isUnset = value === undefined || (unset === 'required' && value === null) || (unset !== 'optional' && isBlank(value));
+    const checked: Checked<T> | undefined = !isUnset
+      ? rule(value)
+      : unset === 'required'
+        ? { problem: `${setting} is required` }
+        : unset === 'optional'
+          ? undefined
+          : { value: unset() };
+    if (checked === undefined || empty.includes(setting)) return;
+    if ('problem' in checked) problems.push(checked.problem);
+    else valid[setting] = checked.value;
+  };
+  check('installationId', installationId, 'required');
+  check('owner', (value) => githubOwner('owner', value), 'optional');
+  check('organizationId', (value) => githubOwner('organizationId', value), 'optional');
+  check('repo', repo, 'required');
+  check('workflowId', workflowId, 'required');
+  check('ref', ref, () => DEFAULT_REF);
+  check('jobTokenInput', jobTokenInput, 'optional');
+  // The owner may come as either setting; a bad one was reported above.
+  if (configOwner({ owner: config.owner ?? undefined, organizationId: config.organizationId ?? undefined }) === undefined) problems.push('owner is required');
+  if (problems.length > 0) return { ok: false, message: problems.join('; ') };
+  const { owner: _owner, organizationId: _organizationId, ...settings } = valid;
+  const unread = Object.fromEntries(Object.entries(config).filter(([key]) => !isSetting(key)));
+  return { ok: true, config: { ...settings, ...unread, owner: configOwner(valid) } as JobAgentConfig };
 }

@@ -121,8 +121,6 @@ function parse(name: string, source: string): Map<string, Tree> {
   }
 }
 
-export const defaultCache = new ProgramCache();
-
 export interface RenderOptions {
   /** Template name used in error messages (Go's `template: NAME:LINE:COL`). Default `template`. */
   name?: string;

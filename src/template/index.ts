@@ -1,5 +1,5 @@
 // Go text/template + sprig for job agent configs. See README.md in this folder.
-import { defaultCache, newMeter, run, type RenderOptions } from './engine.ts';
+import { newMeter, ProgramCache, run, type RenderOptions } from './engine.ts';
 import { isResourceError, type BudgetMeter } from './budget.ts';
 import { TemplateError } from './template-error.ts';
 import { prepareData } from './values.ts';
@@ -11,6 +11,13 @@ export { JsonNumber, GoTime, prepareData } from './values.ts';
 export { parseJson } from './json.ts';
 
 const DEFAULT_NAME = 'template';
+
+/**
+ * Parsed templates of this process (or, in a worker, of every workflow: the engine is preloaded and shared,
+ * src/worker/workflow-source.ts). Kept out of the exports, which the workflow sandbox freezes; what it holds never
+ * changes an outcome, since a render is charged for its parse whether or not the cache has it.
+ */
+const defaultCache = new ProgramCache();
 
 /**
  * Renders `source` with `data` as Go's text/template with sprig and missingkey=zero would.

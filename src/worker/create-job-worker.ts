@@ -2,7 +2,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { type ActivityInterceptorsFactory, type NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../activities/create-activities.ts';
 import { activityLogInterceptor } from './activity-log-interceptor.ts';
-import { workflowsPath } from './workflow-source.ts';
+import { workflowBundleOptions } from './workflow-source.ts';
 import { dataConverterFor } from '../codec/data-converter.ts';
 
 export interface JobWorkerOptions {
@@ -32,6 +32,12 @@ export function createJobWorker(options: JobWorkerOptions): Promise<Worker> {
     interceptors: { activity: [activityLogInterceptor, ...(options.activityInterceptors ?? [])] },
     shutdownGraceTime: options.shutdownGraceTime ?? '25 seconds',
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: workflowsPath() }),
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : workerBundling()),
   });
+}
+
+/** Bundling at worker start, with the same options as a pre-built bundle. */
+function workerBundling(): { workflowsPath: string; bundlerOptions: { preloadModules: string[] } } {
+  const { workflowsPath, preloadModules } = workflowBundleOptions();
+  return { workflowsPath, bundlerOptions: { preloadModules } };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
-import { workflowsPath } from '../../src/worker/workflow-source.ts';
+import { workflowBundleOptions } from '../../src/worker/workflow-source.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,7 +21,7 @@ let bundleDir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   server = await startTemporalDevServer({ ui: false, log: (line) => console.log(line) });
   bundleDir = await mkdtemp(join(tmpdir(), 'gha-agent-bundle-'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: undefined });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: undefined });
   const workflowBundlePath = join(bundleDir, 'workflow-bundle.js');
   await writeFile(workflowBundlePath, code);
   project.provide('temporalAddress', server.address);

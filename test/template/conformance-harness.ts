@@ -4,22 +4,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { GoTime, parseJson, renderTemplate, TemplateError, type RenderBudget } from '../../src/template/index.ts';
+import { parseJson, type RenderBudget } from '../../src/template/index.ts';
+import type { Case, Golden } from './render-conformance-case.ts';
+
+export { fixedNow, renderCase, type Case, type Golden } from './render-conformance-case.ts';
 
 export const conformanceDir = fileURLToPath(new URL('../conformance/', import.meta.url));
-
-export interface Case {
-  id: string;
-  template: string;
-  dataText?: string;
-  templateName?: string;
-}
-
-export interface Golden {
-  id: string;
-  output?: string;
-  error?: string;
-}
 
 interface RawCase {
   name: string;
@@ -121,9 +111,6 @@ export function loadGolden(): Golden[] {
   return JSON.parse(readFileSync(join(conformanceDir, 'golden.json'), 'utf8')) as Golden[];
 }
 
-/** The instant the Go harness returns from `now`: 2024-03-05T07:08:09.123456789Z. */
-export const fixedNow = new GoTime(Date.UTC(2024, 2, 5, 7, 8, 9, 123), 456789);
-
 /**
  * Go's limits: none, except the depth of nested {{template}} calls (100000 on 64-bit platforms). The
  * render budget is this engine's own addition, so conformance is measured without it (renderCasesAsGo);
@@ -137,22 +124,6 @@ export const GO_LIMITS: RenderBudget = {
   maxDepth: 100_000,
   maxTemplateBytes: Infinity,
 };
-
-export function renderCase(c: Case, budget?: Partial<RenderBudget>): Golden {
-  const data = c.dataText === undefined ? null : parseJson(c.dataText);
-  try {
-    const output = renderTemplate(c.template, data, {
-      name: c.templateName ?? 'tpl',
-      now: () => fixedNow,
-      random: () => 0,
-      ...(budget ? { budget } : {}),
-    });
-    return { id: c.id, output };
-  } catch (e) {
-    if (e instanceof TemplateError) return { id: c.id, error: e.message };
-    return { id: c.id, error: `CRASH ${(e as Error).stack}` };
-  }
-}
 
 /**
  * Renders every case with Go's limits in a worker thread whose stack (512 MiB) is deep enough for Go's

@@ -104,3 +104,13 @@ describe('production import boundary', () => {
     expect(unused).toEqual([]);
   });
 });
+
+describe('workflow code boundary', () => {
+  // Every workflow the worker's cache does not hold evaluates the bundle's modules again when it next has work
+  // (docs/performance.md, "10,000 waiting jobs"), so the workflow code loads no package it can do without: zod
+  // alone cost more per workflow than everything else together.
+  it('loads only the Temporal SDK and the regular expression engine of the template functions', () => {
+    const { packages } = graphOf([resolve(ROOT, 'src/workflows/index.ts')]);
+    expect([...packages.keys()].sort()).toEqual(['@temporalio/common', '@temporalio/workflow', 're2js']);
+  });
+});
