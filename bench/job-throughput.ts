@@ -5,29 +5,20 @@ import { randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
 import { apiRequest, INSTALLATION_ID, startBenchStack, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
 import { minimalJobRate, percentOf } from './support/engine-ceiling.ts';
-import { envNumber, Latencies } from './support/load.ts';
+import { envNumber, Latencies, openLoop } from './support/load.ts';
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** Creates `count` jobs at `perSecond` (open loop: one every 1/rate s, whatever the answers take); returns create times by id. */
+/** Creates `count` jobs at `perSecond` (an open loop); returns create times by id. */
 async function createAtRate(env: BenchStack, count: number, perSecond: number): Promise<Map<string, number>> {
   const created = new Map<string, number>();
-  const inFlight: Array<Promise<void>> = [];
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    const due = start + (i * 1000) / perSecond;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  await openLoop(count, perSecond, async () => {
     const id = randomUUID();
     created.set(id, Date.now());
-    inFlight.push(
-      apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.quick, id) }).then(async (response) => {
-        if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
-        await response.arrayBuffer();
-      }),
-    );
-  }
-  await Promise.all(inFlight);
+    const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.quick, id) });
+    if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+  });
   return created;
 }
 

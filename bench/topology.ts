@@ -3,7 +3,7 @@
 // the real server on PostgreSQL that `npm run drill:cluster` drills. BENCH_TARGET=dev or cluster runs one of them.
 import { readdir, readFile } from 'node:fs/promises';
 import type { BenchRow } from './bench-row.ts';
-import { envNumber, Latencies } from './support/load.ts';
+import { concurrently, envNumber, Latencies } from './support/load.ts';
 import { startCluster, WORKFLOW, type Cluster, type TemporalBackend } from '../drill/support/cluster.ts';
 import { JobLedger } from '../drill/support/job-ledger.ts';
 import { JOB_WORKFLOW_TYPE } from '../src/shared/workflow-contract.ts';
@@ -47,17 +47,11 @@ async function measure(cluster: Cluster, jobs: number, concurrency: number): Pro
   const deliveriesBefore = cluster.github.deliveries.length;
   const create = new Latencies();
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < jobs) {
-        next++;
-        const sent = performance.now();
-        await ledger.createApiJob(WORKFLOW.quick);
-        create.add(performance.now() - sent);
-      }
-    }),
-  );
+  await concurrently(jobs, concurrency, async () => {
+    const sent = performance.now();
+    await ledger.createApiJob(WORKFLOW.quick);
+    create.add(performance.now() - sent);
+  });
   const deadline = Date.now() + 15 * 60_000;
   while ((await completedJobs(cluster)) < baseline + jobs) {
     if (Date.now() > deadline) throw new Error(`${jobs} jobs did not complete in 15 minutes`);

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
 import { apiRequest, startBenchStack, waitUntil, WORKFLOW } from './support/bench-stack.ts';
-import { envNumber } from './support/load.ts';
+import { concurrently, envNumber } from './support/load.ts';
 import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
 import { rssMiB, startWorkerChild } from './support/worker-child.ts';
 import { chartDefaults } from '../drill/support/chart-defaults.ts';
@@ -23,17 +23,11 @@ export async function run(): Promise<BenchRow[]> {
     const workerIdle = await rssMiB(worker.child.pid);
     const createConcurrency = 32;
     const createStarted = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: createConcurrency }, async () => {
-        while (next < total) {
-          next++;
-          const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.hold, randomUUID()) });
-          if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
-          await response.arrayBuffer();
-        }
-      }),
-    );
+    await concurrently(total, createConcurrency, async () => {
+      const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.hold, randomUUID()) });
+      if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    });
     const createRate = total / ((performance.now() - createStarted) / 1000);
     await waitUntil('all jobs dispatched', () => env.sandbox.dispatches.length >= total, 1_800_000, 500);
     // Every run has reached in_progress and the jobs know it.

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { workflowRunEventSignal, type WorkflowRunEvent } from '../../src/shared/workflow-contract.ts';
-import { closedLoop, Latencies } from './load.ts';
+import { closedLoop, Latencies, openLoop } from './load.ts';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
@@ -58,23 +58,14 @@ export async function minimalJobRate(
   const running = worker.run();
   try {
     const startToComplete = new Latencies();
-    const jobs: Array<Promise<void>> = [];
     const started = performance.now();
-    for (let i = 0; i < count; i++) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      jobs.push(
-        (async () => {
-          const t0 = performance.now();
-          const handle = await client.workflow.start('minimalJob', { taskQueue, workflowId: `ceiling-${randomUUID()}` });
-          for (let s = 0; s < 3; s++) await handle.signal('runEvent', 'event');
-          await handle.result();
-          startToComplete.add(performance.now() - t0);
-        })(),
-      );
-    }
-    await Promise.all(jobs);
+    await openLoop(count, rate, async () => {
+      const t0 = performance.now();
+      const handle = await client.workflow.start('minimalJob', { taskQueue, workflowId: `ceiling-${randomUUID()}` });
+      for (let s = 0; s < 3; s++) await handle.signal('runEvent', 'event');
+      await handle.result();
+      startToComplete.add(performance.now() - t0);
+    });
     return { perSecond: count / ((performance.now() - started) / 1000), startToComplete };
   } finally {
     worker.shutdown();

@@ -63,6 +63,28 @@ export async function closedLoop(options: {
   return { ok, errors, seconds, perSecond: ok / seconds, latencies, statuses };
 }
 
+/** Calls `task(i)` for i < count from `concurrency` loops, each starting the next as its last one ends (a closed loop). */
+export async function concurrently(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+/** Calls `task(i)` for i < count at `perSecond`, whatever the answers take (an open loop); resolves when every call has. */
+export async function openLoop(count: number, perSecond: number, task: (i: number) => Promise<void>): Promise<void> {
+  const calls: Array<Promise<void>> = [];
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / perSecond - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    calls.push(task(i));
+  }
+  await Promise.all(calls);
+}
+
 /** Number from an env var, else the full-run default, or the smoke default when BENCH_SMOKE=1 (CI: seconds, not minutes). */
 export function envNumber(name: string, full: number, smoke: number = full): number {
   const value = Number(process.env[name]);

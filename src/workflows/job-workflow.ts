@@ -9,7 +9,6 @@ import {
   isCancellation,
   log,
   metricMeter,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -31,6 +30,8 @@ import { type CarriedJobState, JobState } from './job-state.ts';
 import type { RunBinding } from './run-binding.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from './job-timeouts.ts';
 import { renderJobAgentConfig } from './render-job-agent-config.ts';
+import { jobPatches, type JobPatch } from './job-patches.ts';
+import { QuietTimer } from './quiet-timer.ts';
 
 export interface JobWorkflowArgs extends JobWorkflowInput {
   timeouts?: Partial<JobTimeouts>;
@@ -97,10 +98,6 @@ function isInvalidIntegration(error: unknown): boolean {
   return cause instanceof ApplicationFailure && cause.type === FailureType.InvalidIntegration;
 }
 
-/**
- * Keeps the Temporal UI's view of the job current: search attributes and the details pane (one line: status,
- * run link, GitHub's own status), and counts the job when it ends.
- */
 /** The published form of what the workflow was started with: status and repository (the API and poller set both). */
 function publishedAtStart(): string {
   const attributes = workflowInfo().typedSearchAttributes;
@@ -111,17 +108,22 @@ function publishedAtStart(): string {
 }
 
 /**
- * Keeps the search attributes and the Temporal UI details current. With `onlyChanges`, an upsert happens only when a
- * value changes, counting what the start already set (for a run that did not continue as new): a job started with
- * its repository (since 0.1.0's final build) skips its first upsert. Jobs started without one, as every recorded
- * history was, compare against status alone and upsert as they did, so they replay unchanged.
+ * Keeps the Temporal UI's view of the job current: search attributes and the details pane (one line: status, run
+ * link, GitHub's own status), and counts the job when it ends.
+ *
+ * With `onlyChanges`, an upsert happens only when a value changes, counting what the start already set (for a run that
+ * did not continue as new): a job started with its repository (since 0.1.0's final build) skips its first upsert. Jobs
+ * started without one, as every recorded history was, compare against status alone and upsert as they did, so they
+ * replay unchanged. With `oncePerTask`, the changes of one workflow task (the run and in_progress, known together from
+ * the dispatch) make one upsert, sent after the task's other code has run.
  */
-function createPublisher(onlyChanges: boolean, initial: string): (job: Job) => void {
+function createPublisher(onlyChanges: boolean, initial: string, oncePerTask: boolean): (job: Job) => void {
   // Jobs that reached a final status, by status; the SDK drops metrics during replay, so each job counts once.
   const jobsCompleted = metricMeter.createCounter('gha_agent_jobs_completed', 'jobs', 'Jobs that reached a final status');
   let counted = false;
   let published = initial;
-  return (job) => {
+  let pending: Job | undefined;
+  const upsert = (job: Job): void => {
     const config = job.renderedJobAgentConfig;
     const pairs = [
       { key: searchAttributes.status, value: job.status },
@@ -133,6 +135,20 @@ function createPublisher(onlyChanges: boolean, initial: string): (job: Job) => v
     if (!onlyChanges || values !== published) {
       upsertSearchAttributes(pairs);
       published = values;
+    }
+  };
+  return (job) => {
+    if (!oncePerTask) upsert(job);
+    else {
+      // A microtask runs within the workflow task, after the code that changed the job, before its commands are sent.
+      if (pending === undefined) {
+        void Promise.resolve().then(() => {
+          const latest = pending as Job;
+          pending = undefined;
+          upsert(latest);
+        });
+      }
+      pending = job;
     }
     const parts = [`**${job.status}**`];
     if (job.run) parts.push(job.links.run ? `[run ${job.run.id}](${job.links.run})` : `run ${job.run.id}`);
@@ -150,9 +166,10 @@ function createPublisher(onlyChanges: boolean, initial: string): (job: Job) => v
 export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   const { timeouts: timeoutOverrides, resume, ...input } = args;
   const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };
+  const patched = jobPatches();
   // Jobs started before this change upserted on every change, changed or not; their histories replay that way.
   const onlyChanges = patched('upsert-changed-search-attributes-only');
-  const publish = createPublisher(onlyChanges, onlyChanges && !resume ? publishedAtStart() : '');
+  const publish = createPublisher(onlyChanges, onlyChanges && !resume ? publishedAtStart() : '', patched('one-upsert-per-workflow-task'));
   // Jobs started before events were bound to their job replay with the old, unbound handling.
   const bindEvents = resume ? true : patched('bind-run-events-to-job');
   const state = new JobState(resume ? resume.job : createPendingJob(input), publish, { bindEvents, carried: resume?.state });
@@ -192,7 +209,7 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
       resume: { job: state.job, state: state.carry(), wait, ctrlplaneReported: input.ctrlplane ? (reporter?.reported() ?? null) : undefined },
     });
   };
-  const run = () => runJob(input, state, publish, timeouts, continueIfLong, resume?.wait);
+  const run = () => runJob(input, state, publish, patched, timeouts, continueIfLong, resume?.wait);
 
   // Jobs pulled from Ctrlplane are claimed first and report every status back (docs/architecture.md).
   if (!input.ctrlplane) {
@@ -222,6 +239,7 @@ async function runJob(
   input: JobWorkflowInput,
   state: JobState,
   publish: (job: Job) => void,
+  patched: (patch: JobPatch) => boolean,
   timeouts: JobTimeouts,
   continueIfLong: ContinueIfLong,
   resumedWait: WaitProgress | undefined,
@@ -233,7 +251,7 @@ async function runJob(
       dispatchStarted = true;
       target = state.carry().binding;
       if (!target) throw ApplicationFailure.nonRetryable('a continued job carries no run binding');
-      await waitForFinalStatus(state, target, timeouts, continueIfLong, resumedWait);
+      await waitForFinalStatus(state, target, patched, timeouts, continueIfLong, resumedWait);
       return;
     }
     // 1. Render and validate the job agent config.
@@ -276,7 +294,7 @@ async function runJob(
     }
 
     // 3. Wait for the run to finish: webhooks first, the API when they stay away.
-    await waitForFinalStatus(state, target, timeouts, continueIfLong);
+    await waitForFinalStatus(state, target, patched, timeouts, continueIfLong);
   } catch (error) {
     if (!isCancellation(error)) throw error;
     await CancellationScope.nonCancellable(() => cancelGithubRun(state, dispatchStarted ? target : undefined, input.id));
@@ -287,6 +305,7 @@ async function runJob(
 async function waitForFinalStatus(
   state: JobState,
   target: RunBinding,
+  patched: (patch: JobPatch) => boolean,
   timeouts: JobTimeouts,
   continueIfLong: ContinueIfLong,
   resumed?: WaitProgress,
@@ -297,8 +316,12 @@ async function waitForFinalStatus(
   const pollInterval = toMs(timeouts.pollInterval);
   // Jobs started before polls backed off replay with the fixed interval.
   const backoff = resumed ? true : patched('poll-with-backoff');
+  // Jobs started before replay with a timer started and cancelled for every event (continued runs too).
+  const quietTimer = patched('one-quiet-timer-while-events-arrive') ? new QuietTimer() : undefined;
   let pollDelay = resumed?.pollDelayMs ?? pollInterval;
   let interval = resumed?.intervalMs ?? toMs(timeouts.quietPeriod);
+  // The poll is due when nothing has arrived for `interval`.
+  let pollAt = Date.now() + interval;
   while (!state.terminal) {
     await continueIfLong({ startedAt: started, pollDelayMs: pollDelay, intervalMs: interval });
     const now = Date.now();
@@ -309,19 +332,29 @@ async function waitForFinalStatus(
     const limit = state.job.run ? deadline : Math.min(deadline, discoveryDeadline);
     const seen = state.observations;
     const held = state.heldArrivals;
-    const arrived = await condition(
-      () => state.terminal || state.observations !== seen || state.heldArrivals !== held,
-      Math.max(1, Math.min(interval, limit - now)),
-    );
+    const changed = () => state.terminal || state.observations !== seen || state.heldArrivals !== held;
+    let arrived: boolean;
+    if (quietTimer) {
+      const wakeAt = Math.max(now + 1, Math.min(pollAt, limit));
+      const timer = quietTimer.armFor(wakeAt);
+      await condition(() => changed() || timer.fired);
+      arrived = changed();
+      // Woken by a timer set for an earlier poll than the one now due: set one for the rest.
+      if (!arrived && Date.now() < wakeAt) continue;
+    } else {
+      arrived = await condition(changed, Math.max(1, Math.min(interval, limit - now)));
+    }
     if (arrived && state.heldArrivals !== held && !state.job.run && !state.terminal) {
       // An event for a run not yet known to be ours (GHES answers dispatches with 204): confirm it on the job's
       // repository through the API before it counts.
       await lookUpRun(state, target);
+      pollAt = Date.now() + interval;
       continue;
     }
     if (arrived) {
       interval = toMs(timeouts.quietPeriod);
       pollDelay = pollInterval;
+      pollAt = Date.now() + interval;
       continue;
     }
     const before = runFingerprint(state);
@@ -338,6 +371,7 @@ async function waitForFinalStatus(
     // lasts a day, or whose webhooks never come, keeps a small history; any change brings the interval back.
     pollDelay = backoff && runFingerprint(state) === before ? Math.min(pollDelay * 2, pollInterval * MAX_POLL_BACKOFF) : pollInterval;
     interval = backoff ? pollDelay : pollInterval;
+    pollAt = Date.now() + interval;
   }
 }
 

@@ -22,12 +22,38 @@ async function ownUpserts(jobId: string): Promise<string[][]> {
 }
 
 describe('search attributes of a job (each upsert is a billable action and a visibility write)', () => {
-  it('starts with status and repository, then upserts once per real change: the run, in progress, successful', async () => {
+  it('starts with status and repository, then upserts once per workflow task with a change: the run in progress, successful', async () => {
     const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 } });
     await env.waitForStatus(job.id, 'successful');
     const description = await env.stack.client.workflow.getHandle(`job-${job.id}`).describe();
     expect(description.searchAttributes).toMatchObject({ GithubRepository: [`${OWNER}/${REPO}`], CtrlplaneJobStatus: ['successful'] });
-    // Before: a fourth upsert first, setting pending and the repository the start could already have set.
-    expect(await ownUpserts(job.id)).toHaveLength(3);
+    // Before: a fourth upsert first, setting pending and the repository the start could already have set; and the run
+    // and in_progress, known in the same workflow task, in two upserts.
+    expect(await ownUpserts(job.id)).toEqual([
+      ['CtrlplaneJobStatus', 'GithubRepository', 'GithubRunId'],
+      ['CtrlplaneJobStatus', 'GithubRepository', 'GithubRunId'],
+    ]);
+  });
+
+  it('records one patch marker, with one TemporalChangeVersion upsert, however many patches the workflow has', async () => {
+    const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 } });
+    await env.waitForStatus(job.id, 'successful');
+    const history = await env.stack.client.workflow.getHandle(`job-${job.id}`).fetchHistory();
+    const events = history.events ?? [];
+    const markers = events.filter((event) => event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED);
+    const versionUpserts = events.filter((event) =>
+      Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion'),
+    );
+    // Before: one marker and one upsert for each of the 4 patches a quick job asks.
+    expect({ markers: markers.length, versionUpserts: versionUpserts.length }).toEqual({ markers: 1, versionUpserts: 1 });
+  });
+
+  it('keeps one quiet-period timer while webhooks arrive, instead of cancelling and starting one per event', async () => {
+    const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 } });
+    await env.waitForStatus(job.id, 'successful');
+    const history = await env.stack.client.workflow.getHandle(`job-${job.id}`).fetchHistory();
+    const count = (type: number) => (history.events ?? []).filter((event) => event.eventType === type).length;
+    // Before: one started and one cancelled for each of the 3 events of the run.
+    expect({ started: count(EventType.EVENT_TYPE_TIMER_STARTED), cancelled: count(EventType.EVENT_TYPE_TIMER_CANCELED) }).toEqual({ started: 1, cancelled: 0 });
   });
 });
