@@ -9,7 +9,8 @@ export type JobPatch =
   | 'dispatch-answer-before-cancel'
   | 'poll-with-backoff'
   | 'one-quiet-timer-while-events-arrive'
-  | 'one-upsert-per-workflow-task';
+  | 'one-upsert-per-workflow-task'
+  | 'continue-as-new-once-handlers-finish';
 
 /**
  * Recorded by every job started since the patches above were folded together: such a job takes all their new paths

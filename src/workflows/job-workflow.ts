@@ -202,6 +202,9 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     // existed replay without it (the patch is asked only when a continue is due, so others carry no marker).
     // Nor with a cancel pending: it belongs to this run, which must handle it (cancel the GitHub run).
     if (CancellationScope.current().consideredCancelled) return;
+    // An update's handler is done before its bookkeeping is: the wait, woken by the change it made, can get here first.
+    // Jobs started before wait for it; older ones go on waiting for the next event, as they did.
+    if (!allHandlersFinished() && patched('continue-as-new-once-handlers-finish')) await condition(allHandlersFinished);
     if (!allHandlersFinished() || (reporter && !reporter.idle()) || !patched('continue-as-new-when-history-grows')) return;
     log.info('history has grown long; continuing as new', { historyLength: info.historyLength, historySize: info.historySize });
     await continueAsNew<typeof jobWorkflow>({
