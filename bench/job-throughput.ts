@@ -3,7 +3,8 @@
 // create→dispatch latency, webhook→status-visible latency, and GitHub API cost per job.
 import { randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
-import { apiRequest, INSTALLATION_ID, startBenchStack, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
+import { apiRequest, INSTALLATION_ID, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
+import { startStackWithWorkerChild } from './support/worker-child.ts';
 import { minimalJobRate, percentOf } from './support/engine-ceiling.ts';
 import { envNumber, Latencies, openLoop } from './support/load.ts';
 
@@ -37,7 +38,8 @@ export async function run(): Promise<BenchRow[]> {
   const rate = envNumber('BENCH_JOB_RATE', 100);
   const latencyJobs = envNumber('BENCH_LATENCY_JOBS', Math.min(500, Math.max(50, Math.floor(total / 4))), 25);
   const mutationIntervalMs = process.env.BENCH_MUTATION_INTERVAL_MS === undefined ? 0 : Number(process.env.BENCH_MUTATION_INTERVAL_MS);
-  const env = await startBenchStack({ githubMutationIntervalMs: mutationIntervalMs });
+  const stack = await startStackWithWorkerChild({ githubMutationIntervalMs: mutationIntervalMs });
+  const { env } = stack;
   try {
     // Phase 0, one job at a time (5/s): the latency of a job on its own, without queueing behind others.
     const soloJobs = 20;
@@ -166,6 +168,6 @@ export async function run(): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    await env.stop();
+    await stack.stop();
   }
 }

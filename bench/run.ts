@@ -53,7 +53,8 @@ for (const name of selected) {
   }
 }
 console.log(`\nAll results\n${table(rows)}`);
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')));
+// The settings of the run; where its results go (BENCH_RESULTS) is not one, and would name a path of this machine.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_RESULTS'));
 const resultsFile = process.env.BENCH_RESULTS ?? fileURLToPath(new URL('./results.json', import.meta.url));
 await writeFile(
   resultsFile,

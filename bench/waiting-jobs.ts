@@ -2,10 +2,10 @@
 // worker RSS (its own process) and Temporal server RSS while they wait, and time until every job ends.
 import { randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
-import { apiRequest, startBenchStack, waitUntil, WORKFLOW } from './support/bench-stack.ts';
+import { apiRequest, waitUntil, WORKFLOW } from './support/bench-stack.ts';
 import { concurrently, envNumber } from './support/load.ts';
 import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
-import { rssMiB, startWorkerChild } from './support/worker-child.ts';
+import { rssMiB, startStackWithWorkerChild } from './support/worker-child.ts';
 import { chartDefaults } from '../drill/support/chart-defaults.ts';
 import { parseWorkflowRunDelivery } from '../src/api/workflow-run-event.ts';
 import { jobWorkflowId } from '../src/shared/workflow-contract.ts';
@@ -14,11 +14,8 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 export async function run(): Promise<BenchRow[]> {
   const total = envNumber('BENCH_WAITING_JOBS', 10_000, 100);
-  const env = await startBenchStack({ startWorker: false, stepDelayMs: 20 });
-  const worker = await startWorkerChild(env).catch(async (error: unknown) => {
-    await env.stop();
-    throw error;
-  });
+  const stack = await startStackWithWorkerChild({ stepDelayMs: 20 });
+  const { env, worker } = stack;
   try {
     const workerIdle = await rssMiB(worker.child.pid);
     const createConcurrency = 32;
@@ -94,7 +91,6 @@ export async function run(): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    await worker.stop();
-    await env.stop();
+    await stack.stop();
   }
 }

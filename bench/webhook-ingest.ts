@@ -4,7 +4,8 @@
 // The load generator runs in a process of its own.
 import { createHmac, randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
-import { apiRequest, startBenchStack, waitUntil, WORKFLOW } from './support/bench-stack.ts';
+import { apiRequest, waitUntil, WORKFLOW } from './support/bench-stack.ts';
+import { startStackWithWorkerChild } from './support/worker-child.ts';
 import { startBaselineWebhookServer } from './support/baseline-webhook-server.ts';
 import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
 import { envNumber } from './support/load.ts';
@@ -51,11 +52,24 @@ function rows(name: string, result: LoadSummary, targets: { rate?: number; p99?:
       unit: 'ms',
       ...(targets.p99 ? { target: `< ${targets.p99}`, met: result.p99 < targets.p99 } : {}),
     },
-    { name, metric: 'errors', value: result.errors, unit: 'count', target: '0', met: result.errors === 0 },
+    {
+      name,
+      metric: 'errors',
+      value: result.errors,
+      unit: errorStatuses(result),
+      target: '0',
+      met: result.errors === 0,
+    },
   ];
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** `count`, with the answers that were not OK by status (or error name) when there were any. */
+function errorStatuses(result: LoadSummary): string {
+  const failed = Object.entries(result.statuses).filter(([status]) => status !== '200' && status !== '202');
+  return failed.length === 0 ? 'count' : `count (${failed.map(([status, count]) => `${status}: ${count}`).join(', ')})`;
+}
 
 /** `gha_agent_webhook_temporal_calls_total` of the API, by call. */
 async function temporalCalls(apiUrl: string): Promise<Record<string, number>> {
@@ -85,7 +99,8 @@ function foreignMix(genuine: Delivery[], secret: string, template: Record<string
 export async function run(): Promise<BenchRow[]> {
   const seconds = envNumber('BENCH_SECONDS', 30, 3);
   const liveJobs = envNumber('BENCH_WEBHOOK_JOBS', 64, 16);
-  const env = await startBenchStack();
+  const stack = await startStackWithWorkerChild();
+  const { env } = stack;
   try {
     // Live jobs waiting on held runs: every delivery below is a real signal to a running workflow.
     const ids = Array.from({ length: liveJobs }, () => randomUUID());
@@ -178,6 +193,6 @@ export async function run(): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    await env.stop();
+    await stack.stop();
   }
 }

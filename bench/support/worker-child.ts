@@ -2,14 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chartDefaults } from '../../drill/support/chart-defaults.ts';
-import type { BenchStack } from './bench-stack.ts';
+import { startBenchStack, type BenchStack, type BenchStackOptions } from './bench-stack.ts';
 
 /** BENCH_WORKER_NODE_ARGS: flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=.data/profiles` (profile written on exit). */
 /** The built entry point, as the image runs it (`npm run bench` builds first), not the checkout's tsx loader. */
 const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** `gha-agent worker` as its own process on the bench stack's task queue, so its memory can be read alone. */
-export async function startWorkerChild(env: BenchStack): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+export async function startWorkerChild(
+  env: BenchStack,
+  options: { githubMutationIntervalMs?: number } = {},
+): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const chart = await chartDefaults();
   const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), MAIN_JS, 'worker'], {
     env: {
@@ -21,7 +24,7 @@ export async function startWorkerChild(env: BenchStack): Promise<{ child: ChildP
       GITHUB_API_URL: env.sandbox.url,
       GITHUB_BOT_APP_ID: String(env.sandbox.appId),
       GITHUB_BOT_PRIVATE_KEY: env.sandbox.privateKey,
-      GITHUB_MUTATION_INTERVAL_MS: '0',
+      GITHUB_MUTATION_INTERVAL_MS: String(options.githubMutationIntervalMs ?? 0),
       WORKFLOW_BUNDLE_PATH: env.workflowBundlePath,
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
@@ -69,4 +72,26 @@ export async function rssMiB(pid: number | undefined): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+/**
+ * The bench stack with the worker in its own process, as production runs it (the chart's worker pods): the bench
+ * process keeps the API and the sandboxes, and a worker starved by them no longer slows the figures.
+ */
+export async function startStackWithWorkerChild(
+  options: Omit<BenchStackOptions, 'startWorker'> = {},
+): Promise<{ env: BenchStack; worker: Awaited<ReturnType<typeof startWorkerChild>>; stop(): Promise<void> }> {
+  const env = await startBenchStack({ ...options, startWorker: false });
+  const worker = await startWorkerChild(env, { githubMutationIntervalMs: options.githubMutationIntervalMs }).catch(async (error: unknown) => {
+    await env.stop();
+    throw error;
+  });
+  return {
+    env,
+    worker,
+    async stop() {
+      await worker.stop();
+      await env.stop();
+    },
+  };
 }
