@@ -170,8 +170,8 @@ export function validateJobAgentConfig(rendered: unknown, options: { refuseNoVal
   check('workflowId', workflowId, 'required');
   check('ref', ref, () => DEFAULT_REF);
   check('jobTokenInput', jobTokenInput, 'optional');
-  // The owner may come as either setting; a bad one was reported above.
-  if (configOwner({ owner: config.owner ?? undefined, organizationId: config.organizationId ?? undefined }) === undefined) problems.push('owner is required');
+  // The owner may come as either setting; a bad one (null included) was reported above.
+  if (config.owner === undefined && config.organizationId === undefined) problems.push('owner is required');
   if (problems.length > 0) return { ok: false, message: problems.join('; ') };
   const { owner: _owner, organizationId: _organizationId, ...settings } = valid;
   const unread = Object.fromEntries(Object.entries(config).filter(([key]) => !isSetting(key)));

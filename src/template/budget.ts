@@ -162,6 +162,16 @@ export function meter(): BudgetMeter {
   return active ?? idle;
 }
 
+/**
+ * Forgets a meter left active by a render that never returned. The workflow sandbox stops an activation that runs too
+ * long without running its `finally` blocks, and in a worker the engine is shared by every workflow (preloaded, see
+ * src/worker/workflow-source.ts), so the next job must not inherit the dead render's meter. Called where a render
+ * begins, never inside one.
+ */
+export function forgetAbandonedRender(): void {
+  active = null;
+}
+
 /** Runs `f` with `m` as the active meter. */
 export function withMeter<T>(m: BudgetMeter | null, f: () => T): T {
   const saved = active;

@@ -90,7 +90,8 @@ export class ProgramCache {
     bySource.set(source, entry);
     this.order.add(entry);
     this.total += bytes;
-    while (this.total > this.maxBytes || this.order.size > this.maxEntries) this.evictOldest();
+    // Bounded by the entries there are: a count left wrong by an eviction the sandbox cut short cannot spin it.
+    while (this.order.size > 0 && (this.total > this.maxBytes || this.order.size > this.maxEntries)) this.evictOldest();
     return program;
   }
 
@@ -101,7 +102,7 @@ export class ProgramCache {
     const bySource = this.byName.get(oldest.name)!;
     bySource.delete(oldest.source);
     if (bySource.size === 0) this.byName.delete(oldest.name);
-    this.total -= oldest.bytes;
+    this.total = this.order.size === 0 ? 0 : this.total - oldest.bytes;
   }
 
   clear(): void {

@@ -1,6 +1,6 @@
 // Go text/template + sprig for job agent configs. See README.md in this folder.
 import { newMeter, ProgramCache, run, type RenderOptions } from './engine.ts';
-import { isResourceError, type BudgetMeter } from './budget.ts';
+import { forgetAbandonedRender, isResourceError, type BudgetMeter } from './budget.ts';
 import { TemplateError } from './template-error.ts';
 import { prepareData } from './values.ts';
 
@@ -26,12 +26,14 @@ const defaultCache = new ProgramCache();
  * Throws TemplateError with Go's message on parse or execution errors.
  */
 export function renderTemplate(source: string, data: unknown, options?: RenderOptions): string {
+  forgetAbandonedRender();
   const name = options?.name ?? DEFAULT_NAME;
   return run(defaultCache, name, source, data, options, newMeter(options));
 }
 
 /** Go's parse error for `source`, or undefined when it parses (nothing is executed: no data is needed). */
 export function templateSyntaxError(source: string, name = DEFAULT_NAME): string | undefined {
+  forgetAbandonedRender();
   try {
     defaultCache.get(name, source);
     return undefined;
@@ -48,6 +50,7 @@ export function templateSyntaxError(source: string, name = DEFAULT_NAME): string
  * full path: `jobAgentConfig.repo: template: repo:1:12: executing "repo" at <.version.tagg>: ...`.
  */
 export function renderConfig<T>(config: T, data: unknown, options?: ConfigRenderOptions): T {
+  forgetAbandonedRender();
   const root = options?.rootPath ?? 'jobAgentConfig';
   // One budget for the whole config: steps, output bytes and parse charges add up over all its strings.
   const meter = newMeter(options);

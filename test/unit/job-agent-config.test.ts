@@ -59,6 +59,7 @@ describe('job agent config messages (what a job that fails validation says)', ()
     [{ owner: 'ac me' }, 'owner must be a GitHub user or organisation name (letters, digits and -, at most 39)'],
     [{ owner: 5 }, 'owner must be a GitHub user or organisation name (letters, digits and -, at most 39)'],
     [{ owner: '' }, 'owner is required'],
+    [{ owner: null }, 'owner must be a GitHub user or organisation name (letters, digits and -, at most 39)'],
     [{ owner: undefined, organizationId: 'bad org' }, 'organizationId must be a GitHub user or organisation name (letters, digits and -, at most 39)'],
     [{ repo: '..' }, 'repo must be a GitHub repository name'],
     [{ repo: 'a/b' }, 'repo must be a GitHub repository name (letters, digits, ., _ and -, at most 100)'],
