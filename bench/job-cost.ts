@@ -1,20 +1,12 @@
 // What one successful job costs: Temporal history events, workflow tasks, billable actions (as Temporal Cloud
 // counts them), visibility writes and GitHub requests, for a quick run and for a run the sandbox holds in progress
 // for BENCH_LONG_JOB_MINUTES (default 60), with the production deadlines and poll settings.
-import { randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
-import { apiRequest, startBenchStack, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
+import { apiRequest, createJob, startBenchStack, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
 import { historyCost, type HistoryCost } from './support/history-cost.ts';
 import { envNumber } from './support/load.ts';
 import { jobWorkflowId } from '../src/shared/workflow-contract.ts';
 import { DEFAULT_JOB_TIMEOUTS } from '../src/workflows/job-timeouts.ts';
-
-async function createJob(env: BenchStack, workflowId: number): Promise<string> {
-  const id = randomUUID();
-  const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(workflowId, id) });
-  if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
-  return id;
-}
 
 async function status(env: BenchStack, id: string): Promise<string> {
   return ((await (await apiRequest(env, `/api/v1/jobs/${id}`)).json()) as { status: string }).status;

@@ -3,7 +3,7 @@
 // create→dispatch latency, webhook→status-visible latency, and GitHub API cost per job.
 import { randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
-import { apiRequest, INSTALLATION_ID, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
+import { apiRequest, createJob, INSTALLATION_ID, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
 import { startStackWithWorkerChild } from './support/worker-child.ts';
 import { minimalJobRate, percentOf } from './support/engine-ceiling.ts';
 import { envNumber, Latencies, openLoop } from './support/load.ts';
@@ -16,9 +16,7 @@ async function createAtRate(env: BenchStack, count: number, perSecond: number): 
   await openLoop(count, perSecond, async () => {
     const id = randomUUID();
     created.set(id, Date.now());
-    const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.quick, id) });
-    if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
-    await response.arrayBuffer();
+    await createJob(env, WORKFLOW.quick, id);
   });
   return created;
 }

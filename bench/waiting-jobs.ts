@@ -1,8 +1,7 @@
 // Many jobs dispatched and waiting on runs that do not end (sandbox `hold`), then all completed at once:
 // worker RSS (its own process) and Temporal server RSS while they wait, and time until every job ends.
-import { randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
-import { apiRequest, waitUntil, WORKFLOW } from './support/bench-stack.ts';
+import { createJob, waitUntil, WORKFLOW } from './support/bench-stack.ts';
 import { concurrently, envNumber } from './support/load.ts';
 import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
 import { rssMiB, startStackWithWorkerChild } from './support/worker-child.ts';
@@ -21,9 +20,7 @@ export async function run(): Promise<BenchRow[]> {
     const createConcurrency = 32;
     const createStarted = performance.now();
     await concurrently(total, createConcurrency, async () => {
-      const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.hold, randomUUID()) });
-      if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
-      await response.arrayBuffer();
+      await createJob(env, WORKFLOW.hold);
     });
     const createRate = total / ((performance.now() - createStarted) / 1000);
     await waitUntil('all jobs dispatched', () => env.sandbox.dispatches.length >= total, 1_800_000, 500);

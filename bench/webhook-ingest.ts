@@ -4,7 +4,7 @@
 // The load generator runs in a process of its own.
 import { createHmac, randomUUID } from 'node:crypto';
 import type { BenchRow } from './bench-row.ts';
-import { apiRequest, waitUntil, WORKFLOW } from './support/bench-stack.ts';
+import { createJob, waitUntil, WORKFLOW } from './support/bench-stack.ts';
 import { startStackWithWorkerChild } from './support/worker-child.ts';
 import { startBaselineWebhookServer } from './support/baseline-webhook-server.ts';
 import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
@@ -24,9 +24,12 @@ function sign(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
+/** What counts as an answered delivery: 200 (signalled) and 202 (accepted and ignored). */
+const OK_STATUSES = [200, 202];
+
 /** One closed-loop phase of signed deliveries, from a load generator in its own process. */
 function load(url: string, event: string, deliveries: Delivery[], seconds: number, concurrency = CONCURRENCY): Promise<LoadSummary> {
-  return runLoadProcess({ url, event, deliveries, seconds, concurrency, okStatuses: [200, 202] });
+  return runLoadProcess({ url, event, deliveries, seconds, concurrency, okStatuses: OK_STATUSES });
 }
 
 /**
@@ -67,7 +70,7 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 /** `count`, with the answers that were not OK by status (or error name) when there were any. */
 function errorStatuses(result: LoadSummary): string {
-  const failed = Object.entries(result.statuses).filter(([status]) => status !== '200' && status !== '202');
+  const failed = Object.entries(result.statuses).filter(([status]) => !OK_STATUSES.includes(Number(status)));
   return failed.length === 0 ? 'count' : `count (${failed.map(([status, count]) => `${status}: ${count}`).join(', ')})`;
 }
 
@@ -104,10 +107,7 @@ export async function run(): Promise<BenchRow[]> {
   try {
     // Live jobs waiting on held runs: every delivery below is a real signal to a running workflow.
     const ids = Array.from({ length: liveJobs }, () => randomUUID());
-    for (const id of ids) {
-      const response = await apiRequest(env, '/api/v1/jobs', { method: 'POST', json: env.jobBody(WORKFLOW.hold, id) });
-      if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
-    }
+    for (const id of ids) await createJob(env, WORKFLOW.hold, id);
     await waitUntil('live jobs dispatched', () => env.sandbox.dispatches.length >= liveJobs, 120_000);
     const deliveries: Delivery[] = env.sandbox.dispatches.map((d) => {
       const body = JSON.stringify({

@@ -103,6 +103,14 @@ export async function apiRequest(stack: BenchStack, path: string, init: { method
   });
 }
 
+/** Creates a job through the API on workflow `workflowId` of the bench repository; returns its ID. */
+export async function createJob(stack: BenchStack, workflowId: number, id: string = randomUUID()): Promise<string> {
+  const response = await apiRequest(stack, '/api/v1/jobs', { method: 'POST', json: stack.jobBody(workflowId, id) });
+  if (response.status !== 201) throw new Error(`create job: ${response.status} ${await response.text()}`);
+  await response.arrayBuffer();
+  return id;
+}
+
 /** Polls until `done()` is true, or throws after `timeoutMs`. */
 export async function waitUntil(what: string, done: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { chartDefaults } from '../../drill/support/chart-defaults.ts';
 import { startBenchStack, type BenchStack, type BenchStackOptions } from './bench-stack.ts';
 
-/** BENCH_WORKER_NODE_ARGS: flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=.data/profiles` (profile written on exit). */
 /** The built entry point, as the image runs it (`npm run bench` builds first), not the checkout's tsx loader. */
 const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -14,7 +13,9 @@ export async function startWorkerChild(
   options: { githubMutationIntervalMs?: number } = {},
 ): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const chart = await chartDefaults();
-  const child = spawn(process.execPath, [...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), MAIN_JS, 'worker'], {
+  // BENCH_WORKER_NODE_ARGS: flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=.data/profiles` (written on exit).
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, MAIN_JS, 'worker'], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
