@@ -33,25 +33,61 @@ const info = machine();
 console.log(`machine: ${info.cores} cores (${info.cpuModel}), ${info.memoryGiB} GiB, node ${info.node}, load ${info.loadAverageAtStart.join(' ')}`);
 const rows: BenchRow[] = [];
 const failures: Array<{ module: string; error: string }> = [];
-for (const name of selected) {
+
+interface BenchModule {
+  run(): Promise<BenchRow[]>;
+  /**
+   * Set by a module whose time is mostly spent waiting on the clock, not on the machine (job-cost holds one run for
+   * an hour): it resolves once the part that needs the machine to itself is done, with the rest, which runs beside
+   * the other modules. One run of every module then takes as long as the longer of the two, not their sum.
+   */
+  start?(): Promise<{ finish: Promise<BenchRow[]> }>;
+}
+
+async function load(name: string): Promise<BenchModule | undefined> {
   const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
   if (!existsSync(file)) {
     if (wanted.length > 0) failures.push({ module: name, error: 'no such bench module' });
-    continue;
+    return undefined;
   }
+  return (await import(pathToFileURL(file).href)) as BenchModule;
+}
+
+/** Runs a module, or starts one that runs beside the others; resolves when it has reported. */
+async function runModule(name: string, mod: BenchModule, report: (finished: Promise<void>) => void = (f) => void f): Promise<void> {
   const started = performance.now();
   console.log(`\n▶ ${name}`);
-  try {
-    const mod = (await import(pathToFileURL(file).href)) as { run(): Promise<BenchRow[]> };
-    const result = await mod.run();
+  const done = (result: BenchRow[]) => {
     rows.push(...result);
     console.log(table(result));
     console.log(`(${Math.round((performance.now() - started) / 1000)} s)`);
-  } catch (error) {
+  };
+  const failed = (error: unknown) => {
     failures.push({ module: name, error: (error as Error).stack ?? String(error) });
     console.error(`${name} failed: ${(error as Error).stack ?? String(error)}`);
+  };
+  try {
+    if (!mod.start) return done(await mod.run());
+    const { finish } = await mod.start();
+    console.log(`(started; it goes on beside the other modules)`);
+    report(
+      finish.then((result) => {
+        console.log(`\n◀ ${name}`);
+        done(result);
+      }, failed),
+    );
+  } catch (error) {
+    failed(error);
   }
 }
+
+const modules = (await Promise.all(selected.map(async (name) => ({ name, mod: await load(name) })))).filter(
+  (m): m is { name: string; mod: BenchModule } => m.mod !== undefined,
+);
+const beside: Array<Promise<void>> = [];
+for (const m of modules.filter((m) => m.mod.start)) await runModule(m.name, m.mod, (finished) => beside.push(finished));
+for (const m of modules.filter((m) => !m.mod.start)) await runModule(m.name, m.mod);
+await Promise.all(beside);
 console.log(`\nAll results\n${table(rows)}`);
 // The settings of the run; where its results go (BENCH_RESULTS) is not one, and would name a path of this machine.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_RESULTS'));

@@ -1,9 +1,12 @@
 // The production topology (the chart's API and worker replicas from dist/ on the image's Node, behind a load
 // balancer, with both sandboxes) in front of each Temporal in one run: the CLI dev server the other rows use, and
 // the real server on PostgreSQL that `npm run drill:cluster` drills. BENCH_TARGET=dev or cluster runs one of them.
+// Each target's jobs end to end are set beside the engine's ceiling on that same server: as many minimal job shapes
+// (bench/support/engine-ceiling.ts), offered at BENCH_JOB_RATE, once the topology's jobs are done.
 import { readdir, readFile } from 'node:fs/promises';
 import type { BenchRow } from './bench-row.ts';
 import { concurrently, envNumber, Latencies } from './support/load.ts';
+import { minimalJobRate, percentOf } from './support/engine-ceiling.ts';
 import { startCluster, WORKFLOW, type Cluster, type TemporalBackend } from '../drill/support/cluster.ts';
 import { JobLedger } from '../drill/support/job-ledger.ts';
 import { JOB_WORKFLOW_TYPE } from '../src/shared/workflow-contract.ts';
@@ -66,6 +69,7 @@ async function measure(cluster: Cluster, jobs: number, concurrency: number): Pro
 export async function run(): Promise<BenchRow[]> {
   const jobs = envNumber('BENCH_TOPOLOGY_JOBS', 300, 20);
   const concurrency = envNumber('BENCH_TOPOLOGY_CONCURRENCY', 16, 1);
+  const ceilingRate = envNumber('BENCH_JOB_RATE', 100);
   const wanted = (process.env.BENCH_TARGET ?? 'dev,cluster').split(',').map((name) => name.trim());
   const rows: BenchRow[] = [];
   const rates = new Map<string, number>();
@@ -77,15 +81,23 @@ export async function run(): Promise<BenchRow[]> {
       await measure(cluster, 10, 4); // warm-up: connections, caches, the bundle in each worker
       const result = await measure(cluster, jobs, concurrency);
       rates.set(name, result.perSecond);
+      const ceiling = await minimalJobRate(cluster.temporal.address, cluster.temporal.namespace, cluster.client, jobs, ceilingRate);
       const row = `topology on ${target.label}`;
       const round = (n: number) => Math.round(n * 10) / 10;
       rows.push(
+        {
+          name: `engine ceiling on ${target.label}: minimal job shape`,
+          metric: `jobs/s end to end (${jobs} offered at ${ceilingRate}/s)`,
+          value: round(ceiling.perSecond),
+          unit: '/s',
+        },
         {
           name: row,
           metric: `${jobs} jobs end to end (2 API + 2 worker replicas, concurrency ${concurrency})`,
           value: round(result.perSecond),
           unit: 'jobs/s',
         },
+        { name: row, metric: 'fraction of the minimal-shape ceiling', value: percentOf(result.perSecond, ceiling.perSecond), unit: '%' },
         { name: row, metric: 'webhook deliveries handled', value: round(result.deliveriesPerSecond), unit: 'deliveries/s' },
         { name: row, metric: 'create job p50 (through the load balancer)', value: round(result.create.percentile(50)), unit: 'ms' },
         { name: row, metric: 'create job p99', value: round(result.create.percentile(99)), unit: 'ms' },

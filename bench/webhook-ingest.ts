@@ -8,7 +8,7 @@ import { createJob, waitUntil, WORKFLOW } from './support/bench-stack.ts';
 import { startStackWithWorkerChild } from './support/worker-child.ts';
 import { startBaselineWebhookServer } from './support/baseline-webhook-server.ts';
 import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
-import { envNumber } from './support/load.ts';
+import { envNumber, Latencies } from './support/load.ts';
 import { runLoadProcess, type LoadSummary } from './support/load-process.ts';
 import { parseWorkflowRunDelivery } from '../src/api/workflow-run-event.ts';
 import { jobWorkflowId } from '../src/shared/workflow-contract.ts';
@@ -120,22 +120,35 @@ export async function run(): Promise<BenchRow[]> {
     });
     const url = `${env.stack.apiUrl}/api/github/webhook`;
     await load(url, 'workflow_run', deliveries, Math.min(2, seconds)); // warm up
-    const signalled = await load(url, 'workflow_run', deliveries, seconds);
-    if (!signalled.statuses['200']) throw new Error(`no delivery reached a job: ${JSON.stringify(signalled.statuses)}`);
-    // The engine's ceiling for the same work: the same signals into the same workflows, straight from the SDK.
+    // The engine's ceiling for the same work: the same signals into the same workflows, straight from the SDK. On
+    // shared cores the machine's speed drifts, so it is measured in two halves, before and after the deliveries: a
+    // drift that is steady over the three weighs on both alike.
     const targets = env.sandbox.dispatches.map((d, i) => ({
       workflowId: jobWorkflowId(d.inputs.job_id as string),
       event: parseWorkflowRunDelivery(JSON.parse((deliveries[i] as Delivery).body), 'ceiling')!.event,
     }));
-    const raw = await rawSignalRate(env.stack.client, targets, seconds, CONCURRENCY);
+    const rawBefore = await rawSignalRate(env.stack.client, targets, seconds / 2, CONCURRENCY);
+    const signalled = await load(url, 'workflow_run', deliveries, seconds);
+    if (!signalled.statuses['200']) throw new Error(`no delivery reached a job: ${JSON.stringify(signalled.statuses)}`);
+    const rawAfter = await rawSignalRate(env.stack.client, targets, seconds / 2, CONCURRENCY);
+    const rawLatencies = Latencies.merged(rawBefore.latencies, rawAfter.latencies);
+    const raw = {
+      perSecond: (rawBefore.ok + rawAfter.ok) / (rawBefore.seconds + rawAfter.seconds),
+      p50: rawLatencies.percentile(50),
+      p99: rawLatencies.percentile(99),
+    };
     const ignored = await load(url, 'check_suite', deliveries, seconds);
     const mix = foreignMix(deliveries, env.webhookSecret, env.sandbox.getRun(env.sandbox.dispatches[0]!.runId) as unknown as Record<string, unknown>);
     const before = await temporalCalls(env.stack.apiUrl);
     const mixed = await load(url, 'workflow_run', mix, seconds, FOREIGN_CONCURRENCY);
     const after = await temporalCalls(env.stack.apiUrl);
     const delta = (call: string) => (after[call] ?? 0) - (before[call] ?? 0);
-    const foreignCount = (mixed.statuses['202'] ?? 0) as number;
-    const genuineCount = (mixed.statuses['200'] ?? 0) as number;
+    // Every delivery sent, whatever its answer, and which were genuine: the load generator sends the mix in order,
+    // and its genuine deliveries are every 20th. Each genuine one signals its job once, even when the signal outlasts
+    // the API's Temporal deadline and the delivery is answered 503; a foreign one should signal nothing.
+    const sent = Object.values(mixed.statuses).reduce((n, count) => n + count, 0);
+    const genuineCount = sent === 0 ? 0 : Math.floor((sent - 1) / 20) + 1;
+    const foreignCount = sent - genuineCount;
 
     const baseline = await startBaselineWebhookServer(env.webhookSecret);
     let bare: LoadSummary;

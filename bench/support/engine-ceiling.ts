@@ -1,5 +1,5 @@
 // The engine's own ceiling on the server a bench module already runs, measured in the same run with the same SDK:
-// raw signals into live workflows, and the minimal job shape end to end. Every Temporal-bound row divides by these.
+// raw signals into live workflows, raw workflow starts, and the minimal job shape end to end. Every Temporal-bound row divides by these.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
@@ -19,7 +19,7 @@ export async function rawSignalRate(
   targets: Array<{ workflowId: string; event: WorkflowRunEvent }>,
   seconds: number,
   concurrency: number,
-): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
+): Promise<{ perSecond: number; p50: number; p99: number; errors: number; ok: number; seconds: number; latencies: Latencies }> {
   const result = await closedLoop({
     concurrency,
     seconds,
@@ -30,21 +30,51 @@ export async function rawSignalRate(
       return 200;
     },
   });
-  return { perSecond: result.perSecond, p50: result.latencies.percentile(50), p99: result.latencies.percentile(99), errors: result.errors };
+  return {
+    perSecond: result.perSecond,
+    p50: result.latencies.percentile(50),
+    p99: result.latencies.percentile(99),
+    errors: result.errors,
+    ok: result.ok,
+    seconds: result.seconds,
+    latencies: result.latencies,
+  };
+}
+
+/**
+ * Workflows started straight through the SDK client, `concurrency` at a time for `seconds`: the minimal job shape
+ * on a task queue no worker polls, so each is a start and nothing more, and each ends by itself a few seconds
+ * later (its execution timeout). What creating a job through the API can at best reach on this server.
+ */
+export async function rawStartRate(client: Client, seconds: number, concurrency: number): Promise<{ perSecond: number; p50: number; errors: number }> {
+  const taskQueue = `ceiling-starts-${randomUUID()}`;
+  const result = await closedLoop({
+    concurrency,
+    seconds,
+    okStatuses: [200],
+    send: async () => {
+      await client.workflow.start('minimalJob', { taskQueue, workflowId: `ceiling-${randomUUID()}`, workflowExecutionTimeout: '5 seconds' });
+      return 200;
+    },
+  });
+  return { perSecond: result.perSecond, p50: result.latencies.percentile(50), errors: result.errors };
+}
+
+/** A worker for the minimal job shape, kept for the measurements of one phase. */
+export interface MinimalShape {
+  /**
+   * `count` minimal jobs offered at `rate` per second, each started and then signalled three times by the client:
+   * jobs per second from the first start until the last one completed.
+   */
+  rate(count: number, rate: number): Promise<{ perSecond: number; startToComplete: Latencies }>;
+  stop(): Promise<void>;
 }
 
 /**
  * The minimal job shape (bench/support/minimal-job-workflow.ts: start, one no-op activity, three signals,
- * complete) on a task queue of its own, `count` jobs offered at `rate` per second, each started and then signalled
- * three times by the client: jobs per second from the first start until the last one completed.
+ * complete), run by a worker of its own on a task queue of its own on the given server.
  */
-export async function minimalJobRate(
-  address: string,
-  namespace: string,
-  client: Client,
-  count: number,
-  rate: number,
-): Promise<{ perSecond: number; startToComplete: Latencies }> {
+export async function startMinimalShape(address: string, namespace: string, client: Client): Promise<MinimalShape> {
   const taskQueue = `ceiling-${randomUUID()}`;
   const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./minimal-job-workflow.ts', import.meta.url)), logger: quiet });
   const connection = await NativeConnection.connect({ address });
@@ -56,21 +86,40 @@ export async function minimalJobRate(
     activities: { dispatch: async () => undefined },
   });
   const running = worker.run();
+  return {
+    async rate(count, rate) {
+      const startToComplete = new Latencies();
+      const started = performance.now();
+      await openLoop(count, rate, async () => {
+        const t0 = performance.now();
+        const handle = await client.workflow.start('minimalJob', { taskQueue, workflowId: `ceiling-${randomUUID()}` });
+        for (let s = 0; s < 3; s++) await handle.signal('runEvent', 'event');
+        await handle.result();
+        startToComplete.add(performance.now() - t0);
+      });
+      return { perSecond: count / ((performance.now() - started) / 1000), startToComplete };
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+/** The minimal job shape's rate once, with a worker started for it and stopped after. */
+export async function minimalJobRate(
+  address: string,
+  namespace: string,
+  client: Client,
+  count: number,
+  rate: number,
+): Promise<{ perSecond: number; startToComplete: Latencies }> {
+  const shape = await startMinimalShape(address, namespace, client);
   try {
-    const startToComplete = new Latencies();
-    const started = performance.now();
-    await openLoop(count, rate, async () => {
-      const t0 = performance.now();
-      const handle = await client.workflow.start('minimalJob', { taskQueue, workflowId: `ceiling-${randomUUID()}` });
-      for (let s = 0; s < 3; s++) await handle.signal('runEvent', 'event');
-      await handle.result();
-      startToComplete.add(performance.now() - t0);
-    });
-    return { perSecond: count / ((performance.now() - started) / 1000), startToComplete };
+    return await shape.rate(count, rate);
   } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
+    await shape.stop();
   }
 }
 

@@ -7,6 +7,12 @@ export class Latencies {
   get count(): number {
     return this.samples.length;
   }
+  /** The samples of several measurements as one. */
+  static merged(...parts: Latencies[]): Latencies {
+    const out = new Latencies();
+    for (const part of parts) out.samples.push(...part.samples);
+    return out;
+  }
   percentile(p: number): number {
     if (this.samples.length === 0) return Number.NaN;
     const sorted = [...this.samples].sort((a, b) => a - b);

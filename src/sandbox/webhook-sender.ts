@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
 import type { Logger } from 'pino';
 import type { JsonObject } from './openapi-spec.ts';
+import { postWebhook, WebhookAgents } from './post-webhook.ts';
 
 export interface RecordedDelivery {
   /** `X-GitHub-Delivery` (GitHub's `guid`; a redelivery keeps it). */
@@ -65,6 +66,7 @@ export class WebhookSender {
   private readonly chains = new Map<number, Promise<void>>();
   private readonly redeliveries = new Set<Promise<void>>();
   private readonly aborter = new AbortController();
+  private readonly agents = new WebhookAgents();
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.config = {
@@ -137,6 +139,7 @@ export class WebhookSender {
   async close(): Promise<void> {
     this.aborter.abort();
     await Promise.allSettled([...this.chains.values(), ...this.redeliveries]);
+    this.agents.destroy();
   }
 
   private async send(delivery: {
@@ -176,14 +179,16 @@ export class WebhookSender {
     let responseHeaders: Record<string, string> = {};
     let responseBody = '';
     try {
-      const response = await fetch(url, {
-        method: 'POST',
+      const response = await postWebhook(
+        this.agents,
+        url,
         headers,
         body,
-        signal: AbortSignal.any([this.aborter.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]),
-      });
-      responseBody = (await response.text().catch(() => '')).slice(0, MAX_RESPONSE_CHARS);
-      responseHeaders = Object.fromEntries(response.headers.entries());
+        AbortSignal.any([this.aborter.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]),
+        MAX_RESPONSE_CHARS,
+      );
+      responseBody = response.body;
+      responseHeaders = response.headers;
       status = response.status;
     } catch (error) {
       status = 'network-error';
