@@ -50,7 +50,13 @@ async function load(name: string): Promise<BenchModule | undefined> {
     if (wanted.length > 0) failures.push({ module: name, error: 'no such bench module' });
     return undefined;
   }
-  return (await import(pathToFileURL(file).href)) as BenchModule;
+  try {
+    return (await import(pathToFileURL(file).href)) as BenchModule;
+  } catch (error) {
+    failures.push({ module: name, error: (error as Error).stack ?? String(error) });
+    console.error(`${name} failed to load: ${(error as Error).stack ?? String(error)}`);
+    return undefined;
+  }
 }
 
 /** Runs a module, or starts one that runs beside the others; resolves when it has reported. */

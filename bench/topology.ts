@@ -2,11 +2,12 @@
 // balancer, with both sandboxes) in front of each Temporal in one run: the CLI dev server the other rows use, and
 // the real server on PostgreSQL that `npm run drill:cluster` drills. BENCH_TARGET=dev or cluster runs one of them.
 // Each target's jobs end to end are set beside the engine's ceiling on that same server: as many minimal job shapes
-// (bench/support/engine-ceiling.ts), offered at BENCH_JOB_RATE, once the topology's jobs are done.
+// (bench/support/engine-ceiling.ts), offered at BENCH_JOB_RATE, once the topology's jobs are done and the memory
+// read.
 import { readdir, readFile } from 'node:fs/promises';
 import type { BenchRow } from './bench-row.ts';
 import { concurrently, envNumber, Latencies } from './support/load.ts';
-import { minimalJobRate, percentOf } from './support/engine-ceiling.ts';
+import { percentOf, startMinimalShape } from './support/engine-ceiling.ts';
 import { startCluster, WORKFLOW, type Cluster, type TemporalBackend } from '../drill/support/cluster.ts';
 import { JobLedger } from '../drill/support/job-ledger.ts';
 import { JOB_WORKFLOW_TYPE } from '../src/shared/workflow-contract.ts';
@@ -81,7 +82,17 @@ export async function run(): Promise<BenchRow[]> {
       await measure(cluster, 10, 4); // warm-up: connections, caches, the bundle in each worker
       const result = await measure(cluster, jobs, concurrency);
       rates.set(name, result.perSecond);
-      const ceiling = await minimalJobRate(cluster.temporal.address, cluster.temporal.namespace, cluster.client, jobs, ceilingRate);
+      // Memory once the topology's jobs are done, before the ceiling adds workflows of its own.
+      const temporalPss = await treePssMiB(cluster.temporal.process.pid);
+      const postgresPss = cluster.postgres ? await treePssMiB(cluster.postgres.process.pid) : undefined;
+      const shape = await startMinimalShape(cluster.temporal.address, cluster.temporal.namespace, cluster.client);
+      let ceiling: { perSecond: number };
+      try {
+        await shape.rate(10, 4); // warm-up, as the topology had
+        ceiling = await shape.rate(jobs, ceilingRate);
+      } finally {
+        await shape.stop();
+      }
       const row = `topology on ${target.label}`;
       const round = (n: number) => Math.round(n * 10) / 10;
       rows.push(
@@ -101,15 +112,9 @@ export async function run(): Promise<BenchRow[]> {
         { name: row, metric: 'webhook deliveries handled', value: round(result.deliveriesPerSecond), unit: 'deliveries/s' },
         { name: row, metric: 'create job p50 (through the load balancer)', value: round(result.create.percentile(50)), unit: 'ms' },
         { name: row, metric: 'create job p99', value: round(result.create.percentile(99)), unit: 'ms' },
-        { name: row, metric: 'Temporal server memory (PSS) at the end', value: await treePssMiB(cluster.temporal.process.pid), unit: 'MiB' },
+        { name: row, metric: 'Temporal server memory (PSS) after its jobs', value: temporalPss, unit: 'MiB' },
       );
-      if (cluster.postgres)
-        rows.push({
-          name: row,
-          metric: 'PostgreSQL memory (PSS, all backends) at the end',
-          value: await treePssMiB(cluster.postgres.process.pid),
-          unit: 'MiB',
-        });
+      if (postgresPss !== undefined) rows.push({ name: row, metric: 'PostgreSQL memory (PSS, all backends) after its jobs', value: postgresPss, unit: 'MiB' });
     } finally {
       await cluster.stop();
     }

@@ -78,16 +78,28 @@ export async function startMinimalShape(address: string, namespace: string, clie
   const taskQueue = `ceiling-${randomUUID()}`;
   const { code } = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./minimal-job-workflow.ts', import.meta.url)), logger: quiet });
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({
-    connection,
-    namespace,
-    taskQueue,
-    workflowBundle: { code },
-    activities: { dispatch: async () => undefined },
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection,
+      namespace,
+      taskQueue,
+      workflowBundle: { code },
+      activities: { dispatch: async () => undefined },
+    });
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  // A worker that fails is reported by the next measurement asked of it, not as an unhandled rejection that would
+  // end the bench process and lose every module's results.
+  let failure: unknown;
+  const running = worker.run().catch((error: unknown) => {
+    failure = error;
   });
-  const running = worker.run();
   return {
     async rate(count, rate) {
+      if (failure) throw failure;
       const startToComplete = new Latencies();
       const started = performance.now();
       await openLoop(count, rate, async () => {
@@ -100,27 +112,11 @@ export async function startMinimalShape(address: string, namespace: string, clie
       return { perSecond: count / ((performance.now() - started) / 1000), startToComplete };
     },
     async stop() {
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
     },
   };
-}
-
-/** The minimal job shape's rate once, with a worker started for it and stopped after. */
-export async function minimalJobRate(
-  address: string,
-  namespace: string,
-  client: Client,
-  count: number,
-  rate: number,
-): Promise<{ perSecond: number; startToComplete: Latencies }> {
-  const shape = await startMinimalShape(address, namespace, client);
-  try {
-    return await shape.rate(count, rate);
-  } finally {
-    await shape.stop();
-  }
 }
 
 /** A row's share of its ceiling, in percent (one decimal). */

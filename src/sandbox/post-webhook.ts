@@ -51,10 +51,17 @@ export function postWebhook(
   });
 }
 
+/**
+ * Idle kept-alive connections are closed after this, before a receiver closes them (Node's servers do after 5 s):
+ * a delivery never picks up a connection its receiver is closing, which would fail it as a network error. `fetch`
+ * keeps idle connections 4 s too.
+ */
+const IDLE_CONNECTION_MS = 4_000;
+
 /** The connection pools of one sender; `destroy()` closes their kept-alive sockets. */
 export class WebhookAgents {
-  readonly http = new http.Agent({ keepAlive: true });
-  readonly https = new https.Agent({ keepAlive: true });
+  readonly http = new http.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
+  readonly https = new https.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS });
 
   destroy(): void {
     this.http.destroy();

@@ -30,6 +30,14 @@ describe('rebaseExample', () => {
     expect(example.owner.url).toBe('https://api.github.com/users/octocat');
   });
 
+  it('rebases to each API base and each owner of its own', () => {
+    expect(rebaseExample(example, { ...target, apiBaseUrl: 'http://127.0.0.1:10' }).url).toBe('http://127.0.0.1:10/repos/acme/app');
+    expect(rebaseExample(example, { apiBaseUrl: target.apiBaseUrl, owner: { from: 'octocat', to: 'initech' } }).owner.url).toBe(
+      'http://127.0.0.1:9/users/initech',
+    );
+    expect(rebaseExample(example, target).owner.url).toBe('http://127.0.0.1:9/users/acme');
+  });
+
   it('rebases to each target of its own', () => {
     const other = rebaseExample(example, { ...target, owner: { from: 'octocat', to: 'globex' }, fullName: { from: 'octocat/Hello-World', to: 'globex/site' } });
     expect(other.url).toBe('http://127.0.0.1:9/repos/globex/site');
