@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { workflowRunEventSignal, type WorkflowRunEvent } from '../../src/shared/workflow-contract.ts';
-import { closedLoop, Latencies, openLoop } from './load.ts';
+import { closedLoop, openLoop, type ClosedLoopResult } from './load.ts';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
@@ -19,8 +19,8 @@ export async function rawSignalRate(
   targets: Array<{ workflowId: string; event: WorkflowRunEvent }>,
   seconds: number,
   concurrency: number,
-): Promise<{ perSecond: number; p50: number; p99: number; errors: number; ok: number; seconds: number; latencies: Latencies }> {
-  const result = await closedLoop({
+): Promise<ClosedLoopResult> {
+  return closedLoop({
     concurrency,
     seconds,
     okStatuses: [200],
@@ -30,15 +30,6 @@ export async function rawSignalRate(
       return 200;
     },
   });
-  return {
-    perSecond: result.perSecond,
-    p50: result.latencies.percentile(50),
-    p99: result.latencies.percentile(99),
-    errors: result.errors,
-    ok: result.ok,
-    seconds: result.seconds,
-    latencies: result.latencies,
-  };
 }
 
 /**
@@ -46,9 +37,9 @@ export async function rawSignalRate(
  * on a task queue no worker polls, so each is a start and nothing more, and each ends by itself a few seconds
  * later (its execution timeout). What creating a job through the API can at best reach on this server.
  */
-export async function rawStartRate(client: Client, seconds: number, concurrency: number): Promise<{ perSecond: number; p50: number; errors: number }> {
+export async function rawStartRate(client: Client, seconds: number, concurrency: number): Promise<ClosedLoopResult> {
   const taskQueue = `ceiling-starts-${randomUUID()}`;
-  const result = await closedLoop({
+  return closedLoop({
     concurrency,
     seconds,
     okStatuses: [200],
@@ -57,7 +48,6 @@ export async function rawStartRate(client: Client, seconds: number, concurrency:
       return 200;
     },
   });
-  return { perSecond: result.perSecond, p50: result.latencies.percentile(50), errors: result.errors };
 }
 
 /** A worker for the minimal job shape, kept for the measurements of one phase. */
@@ -66,7 +56,7 @@ export interface MinimalShape {
    * `count` minimal jobs offered at `rate` per second, each started and then signalled three times by the client:
    * jobs per second from the first start until the last one completed.
    */
-  rate(count: number, rate: number): Promise<{ perSecond: number; startToComplete: Latencies }>;
+  rate(count: number, rate: number): Promise<{ perSecond: number }>;
   stop(): Promise<void>;
 }
 
@@ -100,16 +90,13 @@ export async function startMinimalShape(address: string, namespace: string, clie
   return {
     async rate(count, rate) {
       if (failure) throw failure;
-      const startToComplete = new Latencies();
       const started = performance.now();
       await openLoop(count, rate, async () => {
-        const t0 = performance.now();
         const handle = await client.workflow.start('minimalJob', { taskQueue, workflowId: `ceiling-${randomUUID()}` });
         for (let s = 0; s < 3; s++) await handle.signal('runEvent', 'event');
         await handle.result();
-        startToComplete.add(performance.now() - t0);
       });
-      return { perSecond: count / ((performance.now() - started) / 1000), startToComplete };
+      return { perSecond: count / ((performance.now() - started) / 1000) };
     },
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
