@@ -136,13 +136,32 @@ describe('env var names', () => {
 });
 
 describe('job deadlines', () => {
-  it('reach the API (which starts the workflows) only when set', async () => {
+  const DEADLINE_VARS = ['JOB_WEBHOOK_QUIET_PERIOD', 'JOB_POLL_INTERVAL', 'JOB_RUN_DISCOVERY_TIMEOUT', 'JOB_TIMEOUT'];
+
+  /** The job-deadline env entries of a container, name → value. */
+  function deadlines(target: Container): Record<string, string | undefined> {
+    return Object.fromEntries(target.env.filter((entry) => DEADLINE_VARS.includes(entry.name)).map((entry) => [entry.name, entry.value]));
+  }
+
+  // Both processes start job workflows: the API for jobs created through it, the worker's Ctrlplane poller for pulled jobs.
+  it('reach the API and the worker alike, only the ones that are set', async () => {
     const manifests = await renderChart(helm, { valuesFiles: ['ingress-plain.yaml'] });
-    const api = container(manifests, 'Deployment', '-api');
-    expect(env(api, 'JOB_WEBHOOK_QUIET_PERIOD')?.value).toBe('30s');
-    expect(env(api, 'JOB_TIMEOUT')?.value).toBe('2h');
-    expect(env(api, 'JOB_POLL_INTERVAL')).toBeUndefined();
-    expect(env(container(manifests, 'Deployment', '-worker'), 'JOB_TIMEOUT')).toBeUndefined();
+    for (const suffix of ['-api', '-worker']) {
+      expect(deadlines(container(manifests, 'Deployment', suffix)), suffix).toEqual({ JOB_WEBHOOK_QUIET_PERIOD: '30s', JOB_TIMEOUT: '2h' });
+    }
+  });
+
+  it('give the API and the worker the same four values when all are set', async () => {
+    const manifests = await renderChart(helm, {
+      set: { 'jobs.webhookQuietPeriod': '45s', 'jobs.pollInterval': '2m', 'jobs.runDiscoveryTimeout': '15 minutes', 'jobs.timeout': '6h' },
+    });
+    const expected = { JOB_WEBHOOK_QUIET_PERIOD: '45s', JOB_POLL_INTERVAL: '2m', JOB_RUN_DISCOVERY_TIMEOUT: '15 minutes', JOB_TIMEOUT: '6h' };
+    for (const suffix of ['-api', '-worker']) expect(deadlines(container(manifests, 'Deployment', suffix)), suffix).toEqual(expected);
+  });
+
+  it('are left out of both when none is set (the agent defaults apply)', async () => {
+    const manifests = await renderChart(helm);
+    for (const suffix of ['-api', '-worker']) expect(deadlines(container(manifests, 'Deployment', suffix)), suffix).toEqual({});
   });
 });
 

@@ -146,6 +146,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives the job deadlines to both the API and the worker (whose Ctrlplane poller starts jobs too), from the same .env values', async () => {
+    const deadlines = ['JOB_WEBHOOK_QUIET_PERIOD', 'JOB_POLL_INTERVAL', 'JOB_RUN_DISCOVERY_TIMEOUT', 'JOB_TIMEOUT'];
+    for (const name of ['api', 'worker']) {
+      for (const variable of deadlines) expect(service(name).environment?.[variable], `${variable} in ${name}`).toBe(`\${${variable}:-}`);
+    }
+    const values = { JOB_WEBHOOK_QUIET_PERIOD: '45s', JOB_POLL_INTERVAL: '2m', JOB_RUN_DISCOVERY_TIMEOUT: '15m', JOB_TIMEOUT: '6h' };
+    const { project, error } = await loadWithEnv({ API_KEYS: 'k1', ...values });
+    expect(error).toBeUndefined();
+    for (const name of ['api', 'worker']) expect(project?.services[name]?.environment, name).toMatchObject(values);
+  });
+
   it('sets only env vars the agent reads (no misspelt names)', () => {
     for (const name of ['api', 'worker', 'setup']) {
       expect(

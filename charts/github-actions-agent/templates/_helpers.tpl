@@ -171,10 +171,25 @@ is a float64, from --set an int64.
   value: {{ .Values.logLevel | quote }}
 {{- end }}
 
-{{/* Env of the api and worker Deployments (GitHub, config file, secrets); call with (dict "root" $ "component" "api"). */}}
+{{/*
+Job deadlines (jobs.*), only the ones set. Both the api and the worker start job workflows and read them: the API
+for jobs created through it, the worker's Ctrlplane poller for the jobs it pulls.
+*/}}
+{{- define "gha.jobDeadlineEnv" -}}
+{{- $jobs := .Values.jobs | default dict -}}
+{{- range $name, $value := dict "JOB_WEBHOOK_QUIET_PERIOD" $jobs.webhookQuietPeriod "JOB_POLL_INTERVAL" $jobs.pollInterval "JOB_RUN_DISCOVERY_TIMEOUT" $jobs.runDiscoveryTimeout "JOB_TIMEOUT" $jobs.timeout }}
+{{- if $value }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Env of the api and worker Deployments (GitHub, job deadlines, config file, secrets); call with (dict "root" $ "component" "api"). */}}
 {{- define "gha.appEnv" -}}
 {{- $root := .root -}}
 {{- include "gha.temporalEnv" $root }}
+{{- include "gha.jobDeadlineEnv" $root }}
 {{- with $root.Values.global.integrations.github.url }}
 {{- if include "gha.isValueFrom" . }}
 - name: GITHUB_URL
