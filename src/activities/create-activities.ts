@@ -43,6 +43,12 @@ export interface GetWorkflowRunInput extends RepoTarget {
   runId: number;
 }
 
+/** A numeric GitHub organization ID (Ctrlplane's `organizationId`), looked up as an installation. */
+export interface ResolveGithubOrganizationInput {
+  installationId: number;
+  organizationId: number;
+}
+
 /** Margin for clock skew between us and GitHub when filtering runs by creation time. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
@@ -184,6 +190,31 @@ export function createActivities(github: GithubClientFactory, options: Activitie
     },
 
     findWorkflowRun,
+
+    /**
+     * The login of a numeric GitHub organization ID, as Ctrlplane's GitHub agent turns `organizationId` into the owner:
+     * `GET /organizations/{id}`, a route GitHub does not document but has long served, answering what
+     * `GET /orgs/{org}` answers. Not found (404) is final, as every refusal of GitHub's (InvalidIntegration).
+     */
+    async resolveGithubOrganizationLogin(input: ResolveGithubOrganizationInput): Promise<string> {
+      const described = `GitHub organization ID ${input.organizationId} (organizationId, looked up as installation ${input.installationId})`;
+      let data: unknown;
+      try {
+        const client = github.forInstallation(input.installationId);
+        ({ data } = await client.request('GET /organizations/{organization_id}', { organization_id: input.organizationId }));
+      } catch (error) {
+        throw toGithubFailure(error, (status, message) =>
+          status === 404
+            ? `${described} not found (GitHub: ${message}): check organizationId, or set owner to the organization's login instead`
+            : `looking up ${described} failed: ${message} (HTTP ${status})`,
+        );
+      }
+      const login = (data as { login?: unknown } | null)?.login;
+      if (typeof login !== 'string' || login === '') {
+        throw ApplicationFailure.create({ type: FailureType.InvalidIntegration, message: `GitHub answered no login for ${described}`, nonRetryable: true });
+      }
+      return login;
+    },
 
     /** The run as GitHub reports it now; null when it does not exist (deleted, or not visible to the App). */
     async getWorkflowRun(input: GetWorkflowRunInput): Promise<WorkflowRunSummary | null> {

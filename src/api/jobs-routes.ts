@@ -127,6 +127,7 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
       refuseOversizedConfig('jobAgentConfig', input.jobAgentConfig);
       // Rendered as the workflow will render it: a target outside the allow-list never starts (the worker checks
       // again before dispatching; a config that does not render starts and ends invalid_job_agent with the reason).
+      // An owner given as a numeric organizationId is known only once the job looks it up: here any owner matches.
       const rendered = renderJobAgentConfig(input);
       if (rendered.rendered !== undefined) refuseOversizedConfig('rendered jobAgentConfig', rendered.rendered);
       if (rendered.ok && !isDispatchAllowed(dispatchAllowlist, rendered.config)) {

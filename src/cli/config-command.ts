@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DeclarativeConfigError, loadDeclarativeConfig } from '../config/declarative-config.ts';
 import { type CliIo, processIo } from './cli-io.ts';
-import { configOwner, DEFAULT_REF } from '../shared/job-agent-config.ts';
+import { configOwner, DEFAULT_REF, numericOrganizationId } from '../shared/job-agent-config.ts';
 
 const USAGE = `usage: gha-agent config validate [--json] [PATH]
 
@@ -37,9 +37,11 @@ export async function configCommand(args: string[], io: CliIo = processIo()): Pr
   io.stdout(`${path}: valid — ${config.jobAgents.size} job agent(s), ${config.deployments.size} deployment(s)\n`);
   for (const deployment of config.deployments.values()) {
     const { owner, organizationId, repo, workflowId, ref } = deployment.jobAgentConfig as Record<string, unknown>;
-    io.stdout(
-      `  ${deployment.name} → ${String(configOwner({ owner, organizationId }))}/${String(repo)} workflow ${String(workflowId)} @ ${String(ref ?? DEFAULT_REF)} (agent ${deployment.jobAgent})\n`,
-    );
+    // As a job reads them: a numeric organizationId is looked up when the job runs; a ref that is not text is main.
+    const id = owner === undefined ? numericOrganizationId(organizationId) : undefined;
+    const shownOwner = id !== undefined ? `<organization ${id}>` : String(configOwner({ owner, organizationId }));
+    const shownRef = typeof ref === 'string' && ref.trim() !== '' ? ref : DEFAULT_REF;
+    io.stdout(`  ${deployment.name} → ${shownOwner}/${String(repo)} workflow ${String(workflowId)} @ ${shownRef} (agent ${deployment.jobAgent})\n`);
   }
   if (config.ignored.length) io.stdout(`  ignored (not used by this service): ${config.ignored.length} document(s)\n`);
 }

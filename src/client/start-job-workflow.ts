@@ -1,7 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { msToNumber, type SearchAttributePair } from '@temporalio/common';
 import type { JobWorkflowInput } from '../shared/job.ts';
-import { configOwner, DEFAULT_REF } from '../shared/job-agent-config.ts';
+import { configOwner, DEFAULT_REF, organizationToResolve } from '../shared/job-agent-config.ts';
 import { type RenderOutcome, renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
@@ -23,7 +23,9 @@ export function jobSummary(input: JobWorkflowInput): string {
  */
 function staticDetails(input: JobWorkflowInput, outcome: RenderOutcome): string {
   const config = outcome.ok ? outcome.config : input.jobAgentConfig;
-  const owner = configOwner(config);
+  // A numeric organizationId is looked up by the job; until then the details name the ID.
+  const organizationId = outcome.ok ? organizationToResolve(outcome.config) : undefined;
+  const owner = organizationId !== undefined ? `<organization ${organizationId}>` : configOwner(config);
   const lines = [
     `job ${input.id}`,
     `GitHub: ${text(owner)}/${text(config.repo)} · workflow ${text(config.workflowId)} · ref ${config.ref === undefined ? DEFAULT_REF : text(config.ref)} · installation ${text(config.installationId)}${outcome.ok ? '' : ' (as written: it does not render)'}`,
@@ -74,8 +76,9 @@ export async function startJobWorkflow(client: Client, input: JobWorkflowInput, 
       staticDetails: staticDetails(input, rendered),
       typedSearchAttributes: [
         { key: searchAttributes.status, value: 'pending' },
-        // Known from the render, so the workflow's first upsert (pending + repository) has nothing left to change.
-        ...(rendered.ok ? keyword(searchAttributes.repository, `${rendered.config.owner}/${rendered.config.repo}`) : []),
+        // Known from the render, so the workflow's first upsert (pending + repository) has nothing left to change;
+        // not for an owner given as a numeric organizationId, which the workflow publishes once it has looked it up.
+        ...(rendered.ok && rendered.config.owner !== undefined ? keyword(searchAttributes.repository, `${rendered.config.owner}/${rendered.config.repo}`) : []),
         ...keyword(searchAttributes.deployment, input.deployment?.name),
         ...keyword(searchAttributes.environment, input.environment?.name),
         ...keyword(searchAttributes.resource, input.resource?.identifier),

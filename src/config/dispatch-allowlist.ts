@@ -14,7 +14,11 @@ export interface DispatchRule {
 
 export interface DispatchTarget {
   installationId: number;
-  owner: string;
+  /**
+   * Absent while not known yet: a job agent config that names its owner by a numeric `organizationId`, which the job
+   * looks up before it dispatches (and checks the allow-list again then). Any rule's owner may match it.
+   */
+  owner?: string;
   repo: string;
   workflowId: number | string;
 }
@@ -53,7 +57,7 @@ export function isDispatchAllowed(rules: readonly DispatchRule[] | undefined, ta
   return rules.some(
     (rule) =>
       (rule.installationId === undefined || rule.installationId === target.installationId) &&
-      rule.owner.test(target.owner) &&
+      (target.owner === undefined || rule.owner.test(target.owner)) &&
       rule.repo.test(target.repo) &&
       (rule.workflow === undefined || rule.workflow.test(String(target.workflowId))),
   );
@@ -61,5 +65,6 @@ export function isDispatchAllowed(rules: readonly DispatchRule[] | undefined, ta
 
 /** What the refusal says, for the job's message and the API's 403. */
 export function describeRefusedTarget(target: DispatchTarget): string {
-  return `dispatching ${target.owner}/${target.repo} workflow ${target.workflowId} (installation ${target.installationId}) is not allowed by DISPATCH_ALLOWLIST`;
+  const repository = target.owner === undefined ? `repository ${target.repo} of any organization` : `${target.owner}/${target.repo}`;
+  return `dispatching ${repository} workflow ${target.workflowId} (installation ${target.installationId}) is not allowed by DISPATCH_ALLOWLIST`;
 }

@@ -1,6 +1,6 @@
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import { skipped, type CheckResult } from './check-result.ts';
-import { configOwner, DEFAULT_REF } from '../shared/job-agent-config.ts';
+import { configOwner, DEFAULT_REF, numericOrganizationId } from '../shared/job-agent-config.ts';
 
 /** One repository workflow jobs get dispatched to, as the doctor checks it. */
 export interface DeploymentTarget {
@@ -58,6 +58,17 @@ export function deploymentTargetsFromConfig(config: DeclarativeConfig): { target
           `deployment.${deployment.name}`,
           `Deployment ${deployment.name}`,
           `${templated.join(', ')} ${templated.length === 1 ? 'is a template' : 'are templates'}: known only when a job renders them (check one with --repo/--workflow)`,
+        ),
+      );
+      continue;
+    }
+    const organizationId = c.owner === undefined ? numericOrganizationId(c.organizationId) : undefined;
+    if (organizationId !== undefined) {
+      results.push(
+        skipped(
+          `deployment.${deployment.name}`,
+          `Deployment ${deployment.name}`,
+          `organizationId ${organizationId} is a numeric GitHub organization ID, whose login a job looks up when it runs (check one with --repo <login>/${String(c.repo)} --workflow ${String(c.workflowId)})`,
         ),
       );
       continue;

@@ -42,6 +42,40 @@ export interface RunRecord {
 /** The permissions the sandbox app has; `actions: write` is what dispatching needs. */
 export const APP_PERMISSIONS = { actions: 'write', contents: 'read', metadata: 'read' } as const;
 
+/** The fields of an organization GitHub shows to anyone, not only to its owners (`organization-full` has both). */
+const PUBLIC_ORGANIZATION_FIELDS = new Set([
+  'login',
+  'id',
+  'node_id',
+  'url',
+  'repos_url',
+  'events_url',
+  'hooks_url',
+  'issues_url',
+  'members_url',
+  'public_members_url',
+  'avatar_url',
+  'description',
+  'name',
+  'company',
+  'blog',
+  'location',
+  'email',
+  'twitter_username',
+  'is_verified',
+  'has_organization_projects',
+  'has_repository_projects',
+  'public_repos',
+  'public_gists',
+  'followers',
+  'following',
+  'html_url',
+  'created_at',
+  'updated_at',
+  'archived_at',
+  'type',
+]);
+
 /** What the App is subscribed to and may do (an installation may have accepted fewer permissions). */
 export interface AppSettings {
   events: readonly string[];
@@ -67,10 +101,15 @@ export class GithubObjects {
     this.clientId = `Iv23liSandbox${String(appId).padStart(7, '0')}`;
   }
 
+  /** The numeric ID of an account: stable for its login, the same wherever the account appears. */
+  accountId(login: string): number {
+    return stableId('account', login);
+  }
+
   /** An organization account (a user-shaped object, as GitHub nests them). */
   account(login: string): JsonObject {
     const template = this.openapi.example('integration').owner as JsonObject;
-    const id = stableId('account', login);
+    const id = this.accountId(login);
     return {
       ...rebaseExample(template, { apiBaseUrl: this.apiBaseUrl, owner: { from: String(template.login), to: login } }),
       login,
@@ -98,6 +137,31 @@ export class GithubObjects {
       html_url: `https://github.com/apps/${this.appSlug}`,
       type: 'Bot',
       site_admin: false,
+    };
+  }
+
+  /**
+   * `GET /orgs/{org}` (and `GET /organizations/{id}`) as an installation without organization permissions sees it:
+   * the public fields only, as GitHub keeps the rest (plan, billing, member settings) for owners.
+   */
+  organization(login: string): JsonObject {
+    const example = this.openapi.example('organization-full');
+    const id = this.accountId(login);
+    const rebased = rebaseExample(example, { apiBaseUrl: this.apiBaseUrl, owner: { from: String(example.login), to: login } });
+    const shown = Object.fromEntries(Object.entries(rebased).filter(([key]) => PUBLIC_ORGANIZATION_FIELDS.has(key)));
+    return {
+      ...shown,
+      login,
+      id,
+      node_id: legacyNodeId('Organization', id),
+      avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+      description: `Sandbox organization ${login}`,
+      name: login,
+      is_verified: false,
+      public_repos: 0,
+      html_url: `https://github.com/${login}`,
+      archived_at: null,
+      type: 'Organization',
     };
   }
 

@@ -9,7 +9,7 @@ import { stableId } from './rebase-example.ts';
 import { createRequestValidator } from './openapi-validator.ts';
 import { DEFAULT_RUN_NAME } from './render-run-name.ts';
 import { createRequestHandler, type RecordedRequest } from './sandbox-request-handler.ts';
-import { SANDBOX_ROUTES, type DispatchRecord, type InstallationConfig, type RepoConfig, type SandboxContext } from './sandbox-routes.ts';
+import { organizations, SANDBOX_ROUTES, type DispatchRecord, type InstallationConfig, type RepoConfig, type SandboxContext } from './sandbox-routes.ts';
 import { buildWorkflowRunPayload } from './webhook-payloads.ts';
 import { WebhookSender, type RecordedDelivery, type WebhookConfig } from './webhook-sender.ts';
 import { workflowFileText } from './workflow-file-text.ts';
@@ -111,6 +111,11 @@ export interface GithubSandbox {
   readonly requests: RecordedRequest[];
   readonly dispatches: RecordedDispatch[];
   readonly deliveries: RecordedDelivery[];
+  /**
+   * The numeric ID GitHub gives an organization the sandbox knows (an installation's account or a repository's owner),
+   * as `GET /organizations/{id}` finds it and `account.id` shows it; undefined for a login the sandbox does not know.
+   */
+  organizationId(login: string): number | undefined;
   /** Installation tokens minted, for one installation or in total. */
   tokenMints(installationId?: number): number;
   /** The run as `GET /repos/{owner}/{repo}/actions/runs/{id}` returns it, or `undefined`. */
@@ -202,6 +207,10 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
       requests,
       dispatches: ctx.dispatches,
       deliveries: sender.deliveries,
+      organizationId: (login) => {
+        const found = organizations(ctx).find((known) => known.toLowerCase() === login.toLowerCase());
+        return found === undefined ? undefined : objects.accountId(found);
+      },
       tokenMints: (installationId) => auth.tokenMints(installationId),
       getRun: (runId) => {
         const run = runs.get(runId);

@@ -52,6 +52,7 @@ export const SANDBOX_OPERATIONS = [
   'repos/get-content',
   'repos/get-branch',
   'git/get-ref',
+  'orgs/get',
 ] as const;
 export type SandboxOperationId = (typeof SANDBOX_OPERATIONS)[number];
 
@@ -70,6 +71,7 @@ const EXAMPLES = [
   'content-file-response-if-content-is-a-file',
   'branch-get',
   'git-ref',
+  'organization-full',
 ] as const;
 
 const SCHEMAS = [

@@ -49,7 +49,7 @@ export function createRequestHandler(
   const compiled: CompiledRoute[] = routes.map((route) => {
     const op = ctx.openapi.operation(route.operationId);
     const names: string[] = [];
-    const source = op.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const source = (route.path ?? op.path).replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
       names.push(name);
       // A file path, branch or git ref may itself contain slashes.
       return MULTI_SEGMENT_PARAMS.has(name) ? '(.+)' : '([^/]+)';

@@ -1,5 +1,5 @@
 import type { AppAuth, InstallationToken } from './app-auth.ts';
-import { GithubError } from './github-error.ts';
+import { GENERIC_DOCS_URL, GithubError } from './github-error.ts';
 import type { AppSettings, GithubObjects, SandboxRepo, SandboxWorkflow } from './github-objects.ts';
 import { listWorkflowRuns } from './list-workflow-runs.ts';
 import type { GithubOpenapi, JsonObject, SandboxOperationId } from './openapi-spec.ts';
@@ -83,7 +83,13 @@ export interface RouteResponse {
 }
 
 export interface Route {
+  /** GitHub's operation; its path, method, request schema and docs link are the route's. */
   operationId: SandboxOperationId;
+  /**
+   * For a route GitHub serves but does not document (`/organizations/{id}`): its path, in place of the operation's.
+   * It answers as the operation does.
+   */
+  path?: string;
   /** Who may call: the app itself (JWT) or an installation (token). */
   auth: 'jwt' | 'installation';
   handle(ctx: SandboxContext, req: RouteRequest): RouteResponse;
@@ -371,6 +377,28 @@ export const SANDBOX_ROUTES: Route[] = [
     },
   },
   {
+    operationId: 'orgs/get',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const login = organizations(ctx).find((o) => o.toLowerCase() === (req.params.org as string).toLowerCase());
+      if (!login) throw notFound(ctx, 'orgs/get');
+      return { status: 200, body: ctx.objects.organization(login) };
+    },
+  },
+  {
+    // Undocumented, long served by GitHub: an organization by its numeric ID, answered as `GET /orgs/{org}` is.
+    // Ctrlplane's GitHub agent turns `organizationId` into the owner's login with it. Not found → the generic link.
+    operationId: 'orgs/get',
+    path: '/organizations/{id}',
+    auth: 'installation',
+    handle: (ctx, req) => {
+      const id = req.params.id as string;
+      const login = /^\d+$/.test(id) ? organizations(ctx).find((o) => ctx.objects.accountId(o) === Number(id)) : undefined;
+      if (!login) throw new GithubError(404, 'Not Found', GENERIC_DOCS_URL);
+      return { status: 200, body: ctx.objects.organization(login) };
+    },
+  },
+  {
     operationId: 'git/get-ref',
     auth: 'installation',
     handle: (ctx, req) => {
@@ -391,6 +419,18 @@ function runList(ctx: SandboxContext, req: RouteRequest, runs: ReturnType<Workfl
     body: { total_count: page.totalCount, workflow_runs: page.runs.map((r) => ctx.objects.run(r)) },
     ...(page.link ? { headers: { link: page.link } } : {}),
   };
+}
+
+/**
+ * The organizations the sandbox knows: every installation's account and every repository's owner (the sandbox's
+ * accounts are all organizations), by their logins as first given.
+ */
+export function organizations(ctx: Pick<SandboxContext, 'installations' | 'repos'>): string[] {
+  const logins = new Map<string, string>();
+  for (const login of [...[...ctx.installations.values()].map((i) => i.account), ...[...ctx.repos.values()].map((r) => r.owner)]) {
+    if (!logins.has(login.toLowerCase())) logins.set(login.toLowerCase(), login);
+  }
+  return [...logins.values()];
 }
 
 function liveInstallations(ctx: SandboxContext): InstallationConfig[] {

@@ -5,19 +5,47 @@
 /** The ref dispatched when a config names none (DESIGN §4.1). */
 export const DEFAULT_REF = 'main';
 
-/**
- * The rendered job agent config (DESIGN §4.1). `workflowId` is the numeric workflow ID or the workflow's file name
- * (`deploy.yml`), which GitHub's dispatch endpoint accepts in the same place. Keys this agent does not read are kept.
- */
-export interface JobAgentConfig {
+/** The settings of a validated config besides its owner. */
+interface TargetSettings {
   installationId: number;
-  owner: string;
   repo: string;
   workflowId: number | string;
   ref: string;
   /** Opt-in: the workflow_dispatch input that receives a per-job API token (the workflow must declare it). */
   jobTokenInput?: string;
   [unread: string]: unknown;
+}
+
+/**
+ * The rendered job agent config (DESIGN §4.1), as a job dispatches it. `workflowId` is the numeric workflow ID or the
+ * workflow's file name (`deploy.yml`), which GitHub's dispatch endpoint accepts in the same place. Keys this agent
+ * does not read are kept.
+ */
+export interface JobAgentConfig extends TargetSettings {
+  owner: string;
+  /** Set when the config named its owner by Ctrlplane's numeric GitHub organization ID: `owner` is that organization's login. */
+  organizationId?: number;
+}
+
+/**
+ * A valid config that names its owner only by a numeric GitHub organization ID (`organizationId`, as Ctrlplane's own
+ * GitHub agent reads it): the job looks the organization's login up before it dispatches (`withResolvedOwner`).
+ */
+export interface UnresolvedOwnerConfig extends TargetSettings {
+  owner?: undefined;
+  organizationId: number;
+}
+
+export type ValidatedJobAgentConfig = JobAgentConfig | UnresolvedOwnerConfig;
+
+/** The organization ID whose login a validated config still needs as its owner; undefined when it names its owner. */
+export function organizationToResolve(config: ValidatedJobAgentConfig): number | undefined {
+  return config.owner === undefined ? config.organizationId : undefined;
+}
+
+/** The config a job dispatches with, once GitHub has named the login of its organization ID. */
+export function withResolvedOwner(config: ValidatedJobAgentConfig, login: string): JobAgentConfig {
+  return { ...config, owner: login };
 }
 
 /** The settings this agent reads from a job agent config, in the order problems are reported; any other key is ignored. */
@@ -40,6 +68,11 @@ function positiveInteger(value: unknown): number | undefined {
   return number !== undefined && Number.isSafeInteger(number) && number > 0 ? number : undefined;
 }
 
+/** `organizationId` as a numeric GitHub organization ID (Ctrlplane's reading), or undefined when it is not one. */
+export function numericOrganizationId(value: unknown): number | undefined {
+  return positiveInteger(value);
+}
+
 /** Text that matches `pattern` once trimmed. */
 function matching(value: unknown, pattern: RegExp): string | undefined {
   const trimmed = typeof value === 'string' ? value.trim() : undefined;
@@ -53,6 +86,21 @@ function githubOwner(setting: 'owner' | 'organizationId', value: unknown): Check
   if (isBlank(value)) return { problem: `${setting} is required` };
   const owner = matching(value, OWNER);
   return owner !== undefined ? { value: owner } : { problem: `${setting} must be a GitHub user or organisation name (letters, digits and -, at most 39)` };
+}
+
+/**
+ * `organizationId` as Ctrlplane's GitHub agent reads it: a numeric GitHub organization ID, given as a JSON number or
+ * as the digits a template rendered. Text that is not all digits is an organisation's login, as this agent read
+ * organizationId before it read it as Ctrlplane does (docs/ctrlplane-config.md): such configs keep working.
+ */
+function organizationId(value: unknown): Checked<number | string> {
+  const problem = 'organizationId must be a numeric GitHub organization ID or an organisation name (letters, digits and -, at most 39)';
+  if (isBlank(value)) return { problem: 'organizationId is required' };
+  const id = positiveInteger(value);
+  if (id !== undefined) return { value: id };
+  if (typeof value !== 'string' || /^\d+$/.test(value.trim())) return { problem };
+  const login = matching(value, OWNER);
+  return login !== undefined ? { value: login } : { problem };
 }
 
 function installationId(value: unknown): Checked<number> {
@@ -71,8 +119,14 @@ function workflowId(value: unknown): Checked<number | string> {
   return workflow !== undefined ? { value: workflow } : { problem: 'workflowId must be a numeric workflow ID or a workflow file name such as deploy.yml' };
 }
 
-function ref(value: unknown): Checked<string> {
+/** Only in the legacy reading: a ref that is not text was refused. */
+function textRef(value: unknown): Checked<string> {
   return typeof value === 'string' ? { value: value.trim() } : { problem: 'ref must be text (a branch, tag or commit)' };
+}
+
+/** As Ctrlplane's GitHub agent: text names the ref; anything else (null, a number, an object) is no ref, so DEFAULT_REF. */
+function ref(value: unknown): Checked<string> {
+  return { value: typeof value === 'string' ? value.trim() : DEFAULT_REF };
 }
 
 function jobTokenInput(value: unknown): Checked<string> {
@@ -86,7 +140,17 @@ export function configOwner(config: { owner?: unknown; organizationId?: unknown 
   return config.owner ?? config.organizationId;
 }
 
-export type ConfigValidation = { ok: true; config: JobAgentConfig } | { ok: false; message: string };
+export type ConfigValidation = { ok: true; config: ValidatedJobAgentConfig } | { ok: false; message: string };
+
+export interface ValidationOptions {
+  /** Refuse a setting that rendered Go's `<no value>` (see validateJobAgentConfig). */
+  refuseNoValue?: boolean;
+  /**
+   * Read the config as this agent did before it read it as Ctrlplane does: `organizationId` only an owner login, a
+   * `ref` that is not text refused. Jobs started before replay with it (render-job-agent-config.ts).
+   */
+  legacyReading?: boolean;
+}
 
 /** What Go's text/template prints for a missing key (missingkey=zero): a field the job's context does not have. */
 const NO_VALUE = '<no value>';
@@ -139,18 +203,21 @@ const NOT_AN_OBJECT = 'must be an object of settings (installationId, owner, rep
 
 /**
  * Validates a rendered config; on failure the message names every bad setting at once, in the order of SETTINGS.
- * A required setting that is absent, null or blank is "required"; an absent or blank `ref` is DEFAULT_REF. With
- * `refuseNoValue`, a setting that rendered `<no value>` is refused with what that means, instead of reaching GitHub.
+ * A required setting that is absent, null or blank is "required"; an absent or blank `ref`, or one that is not text,
+ * is DEFAULT_REF. The owner is `owner`, or else `organizationId`: a numeric one is left for the job to look up
+ * (`organizationToResolve`), a name is the owner's login. With `refuseNoValue`, a setting that rendered `<no value>`
+ * is refused with what that means, instead of reaching GitHub.
  */
-export function validateJobAgentConfig(rendered: unknown, options: { refuseNoValue?: boolean } = {}): ConfigValidation {
+export function validateJobAgentConfig(rendered: unknown, options: ValidationOptions = {}): ConfigValidation {
   if (rendered === null || typeof rendered !== 'object' || Array.isArray(rendered)) return { ok: false, message: NOT_AN_OBJECT };
   const config = rendered as Record<string, unknown>;
+  const legacy = options.legacyReading === true;
   const empty = options.refuseNoValue ? settingsRenderedNoValue(config) : [];
   const problems = empty.map((setting) => `${setting} rendered as "${NO_VALUE}": its template names something the job's context does not have`);
   const valid: Record<string, unknown> = {};
   const check = <T>(setting: Setting, rule: (value: unknown) => Checked<T>, unset: 'required' | 'optional' | (() => T)): void => {
     const value = config[setting];
-    // null is a value: a job that sent `ref: null` has always been refused, and still is (recorded histories replay).
+    // In the legacy reading null is a value: a job that sent `ref: null` was refused, and replays so.
     const isUnset = value === undefined || (unset === 'required' && value === null) || (unset !== 'optional' && isBlank(value));
     const checked: Checked<T> | undefined = !isUnset
       ? rule(value)
@@ -165,15 +232,20 @@ export function validateJobAgentConfig(rendered: unknown, options: { refuseNoVal
   };
   check('installationId', installationId, 'required');
   check('owner', (value) => githubOwner('owner', value), 'optional');
-  check('organizationId', (value) => githubOwner('organizationId', value), 'optional');
+  check('organizationId', legacy ? (value) => githubOwner('organizationId', value) : organizationId, 'optional');
   check('repo', repo, 'required');
   check('workflowId', workflowId, 'required');
-  check('ref', ref, () => DEFAULT_REF);
+  check('ref', legacy ? textRef : ref, () => DEFAULT_REF);
   check('jobTokenInput', jobTokenInput, 'optional');
   // The owner may come as either setting; a bad one (null included) was reported above.
   if (config.owner === undefined && config.organizationId === undefined) problems.push('owner is required');
   if (problems.length > 0) return { ok: false, message: problems.join('; ') };
-  const { owner: _owner, organizationId: _organizationId, ...settings } = valid;
+  const { owner, organizationId: ownerOrId, ...settings } = valid;
   const unread = Object.fromEntries(Object.entries(config).filter(([key]) => !isSetting(key)));
-  return { ok: true, config: { ...settings, ...unread, owner: configOwner(valid) } as JobAgentConfig };
+  // `owner` wins when both are given, as in Ctrlplane; a numeric organizationId alone is looked up by the job.
+  const named = owner ?? ownerOrId;
+  return {
+    ok: true,
+    config: { ...settings, ...unread, ...(typeof named === 'number' ? { organizationId: named } : { owner: named }) } as ValidatedJobAgentConfig,
+  };
 }

@@ -21,6 +21,18 @@ export type JobPatch =
 const BASELINE = 'job-patches-baseline-2026-12';
 
 /**
+ * Patches added after the baseline, each asked on its own with `patched()` in every job (a job started before one
+ * holds no marker of it, whatever its baseline). Ask one only where its old and new paths differ, so other jobs
+ * record nothing.
+ * - `read-config-as-ctrlplane`: a numeric `organizationId` is looked up, a `ref` that is not text is DEFAULT_REF.
+ */
+export type LaterJobPatch = 'read-config-as-ctrlplane';
+
+export function laterPatched(patch: LaterJobPatch): boolean {
+  return patched(patch);
+}
+
+/**
  * Which path a patch takes in this job. Asks the baseline once, when the workflow starts (so in a replay of a job
  * started before it, before any new code runs); such jobs, which have no baseline marker, ask each patch as they did.
  */

@@ -30,7 +30,8 @@ import { type CarriedJobState, JobState } from './job-state.ts';
 import type { RunBinding } from './run-binding.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from './job-timeouts.ts';
 import { renderJobAgentConfig } from './render-job-agent-config.ts';
-import { jobPatches, type JobPatch } from './job-patches.ts';
+import { jobPatches, laterPatched, type JobPatch } from './job-patches.ts';
+import { type JobAgentConfig, type ValidatedJobAgentConfig, withResolvedOwner } from '../shared/job-agent-config.ts';
 import { QuietTimer } from './quiet-timer.ts';
 
 export interface JobWorkflowArgs extends JobWorkflowInput {
@@ -80,6 +81,21 @@ const dispatchOptions: ActivityOptions = {
   },
 };
 const github = proxyActivities<Activities>(dispatchOptions);
+
+/**
+ * A numeric organizationId (Ctrlplane's reading) → the organization's login, once per job, before the dispatch: its
+ * result is in history, so a retried dispatch never asks again. Retried like the dispatch; a 404 is final.
+ */
+const { resolveGithubOrganizationLogin } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [FailureType.InvalidIntegration],
+  },
+});
 
 /** Lookups while waiting: a failed poll is retried a little, then left to the next poll. */
 const { getWorkflowRun, findWorkflowRun } = proxyActivities<Activities>({
@@ -258,13 +274,18 @@ async function runJob(
       return;
     }
     // 1. Render and validate the job agent config.
-    // Jobs rendered before `<no value>` was refused replay as they ran (dispatched, then refused by GitHub).
-    const rendered = renderJobAgentConfig(input, { refuseNoValue: () => patched('refuse-no-value') });
+    // Jobs rendered before `<no value>` was refused replay as they ran (dispatched, then refused by GitHub); jobs
+    // started before configs were read as Ctrlplane reads them replay with the reading they had.
+    const rendered = renderJobAgentConfig(input, {
+      refuseNoValue: () => patched('refuse-no-value'),
+      ctrlplaneReading: () => laterPatched('read-config-as-ctrlplane'),
+    });
     if (!rendered.ok) {
       state.finish('invalid_job_agent', rendered.message);
       return;
     }
-    const config = rendered.config;
+    const config = await withOwner(state, rendered.config);
+    if (!config) return;
     state.job.renderedJobAgentConfig = config;
     const notBefore = new Date().toISOString();
     target = { installationId: config.installationId, owner: config.owner, repo: config.repo, workflowId: config.workflowId, notBefore };
@@ -302,6 +323,23 @@ async function runJob(
     if (!isCancellation(error)) throw error;
     await CancellationScope.nonCancellable(() => cancelGithubRun(state, dispatchStarted ? target : undefined, input.id));
     state.finish('cancelled', 'job cancelled');
+  }
+}
+
+/**
+ * The config with its owner: as given, or the login GitHub names for its numeric `organizationId` (Ctrlplane's
+ * reading). Undefined when the lookup ended the job: a 404 or other refusal is invalid_integration, as a refused
+ * dispatch is; a lookup that kept failing is failure.
+ */
+async function withOwner(state: JobState, config: ValidatedJobAgentConfig): Promise<JobAgentConfig | undefined> {
+  if (config.owner !== undefined) return config;
+  try {
+    const login = await resolveGithubOrganizationLogin({ installationId: config.installationId, organizationId: config.organizationId });
+    return withResolvedOwner(config, login);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    state.finish(isInvalidIntegration(error) ? 'invalid_integration' : 'failure', failureMessage(error));
+    return undefined;
   }
 }
 

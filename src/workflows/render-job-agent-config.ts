@@ -1,4 +1,4 @@
-import { type JobAgentConfig, jobAgentConfigWarnings, settingsRenderedNoValue, validateJobAgentConfig } from '../shared/job-agent-config.ts';
+import { type ValidatedJobAgentConfig, jobAgentConfigWarnings, settingsRenderedNoValue, validateJobAgentConfig } from '../shared/job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { renderConfig, withTemplateHint } from '../template/index.ts';
 
@@ -7,7 +7,7 @@ import { renderConfig, withTemplateHint } from '../template/index.ts';
  * what a preview should say although a job would run (a key no job reads).
  */
 export type RenderOutcome =
-  { ok: true; config: JobAgentConfig; rendered: unknown; warnings: string[] } | { ok: false; message: string; rendered?: unknown; warnings: string[] };
+  { ok: true; config: ValidatedJobAgentConfig; rendered: unknown; warnings: string[] } | { ok: false; message: string; rendered?: unknown; warnings: string[] };
 
 export interface RenderJobAgentConfigOptions {
   /**
@@ -15,6 +15,12 @@ export interface RenderJobAgentConfigOptions {
    * GitHub. The workflow asks through a patch, so jobs rendered before this rule replay as they ran; default true.
    */
   refuseNoValue?: () => boolean;
+  /**
+   * Whether the config is read as Ctrlplane's GitHub agent reads it (a numeric `organizationId` is looked up, a `ref`
+   * that is not text is DEFAULT_REF) rather than as this agent read it before. Asked only for a config the two
+   * readings read differently, so other jobs record nothing; the workflow asks through a patch. Default true.
+   */
+  ctrlplaneReading?: () => boolean;
 }
 
 /** The data templates see: the dispatch context under the keys of DESIGN §3, plus the job's own ID. */
@@ -44,7 +50,10 @@ export function renderJobAgentConfig(input: JobWorkflowInput, options: RenderJob
   // Only a config with a setting that rendered `<no value>` asks (a workflow records a patch marker then), so other
   // jobs' histories stay as they were.
   const refuseNoValue = settingsRenderedNoValue(rendered).length > 0 && (options.refuseNoValue?.() ?? true);
-  const validation = validateJobAgentConfig(rendered, { refuseNoValue });
+  let validation = validateJobAgentConfig(rendered, { refuseNoValue });
+  const legacy = validateJobAgentConfig(rendered, { refuseNoValue, legacyReading: true });
+  // Both readings are built by the same code, so equal outcomes serialise alike.
+  if (JSON.stringify(legacy) !== JSON.stringify(validation) && !(options.ctrlplaneReading?.() ?? true)) validation = legacy;
   return validation.ok ? { ...validation, rendered, warnings } : { ok: false, message: `invalid job agent config: ${validation.message}`, rendered, warnings };
 }
 

@@ -56,6 +56,10 @@ async function runScenarios(): Promise<Array<{ name: string; jobId: string; runI
     await env.waitForStatus(jobId, 'in_progress');
     await env.api(`/api/v1/jobs/${jobId}`, { method: 'PATCH', json: { status: 'successful', message: 'by hand' } });
   });
+  // Written for Ctrlplane's GitHub agent: the owner as a numeric organization ID (looked up), a ref that is not text.
+  await run('ctrlplane-reading', {
+    jobAgentConfig: { installationId: INSTALLATION_ID, organizationId: env.sandbox.organizationId(OWNER), repo: REPO, workflowId: 101, ref: null },
+  });
   env.relay.setMode({ drop: true });
   await run('lost-webhooks', config(101));
   env.relay.setMode({});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateJobAgentConfig, validateJobAgentConfig as parse } from '../../src/shared/job-agent-config.ts';
+import { organizationToResolve, validateJobAgentConfig, validateJobAgentConfig as parse, withResolvedOwner } from '../../src/shared/job-agent-config.ts';
+import { renderJobAgentConfig } from '../../src/workflows/render-job-agent-config.ts';
 
 describe('job agent config validation', () => {
   it('accepts rendered strings for numbers and defaults ref to main', () => {
@@ -27,7 +28,104 @@ describe('job agent config validation', () => {
   it('treats an empty rendered ref as main (a template that rendered nothing)', () => {
     expect(parse({ installationId: 1, owner: 'o', repo: 'r', workflowId: 1, ref: '' })).toMatchObject({ ok: true, config: { ref: 'main' } });
   });
+
+  it.each([[null], [42], [{}], [[]], [true], ['  ']])('takes ref %j as main, as Ctrlplane does with a ref that is not text', (ref) => {
+    expect(parse({ installationId: 1, owner: 'o', repo: 'r', workflowId: 1, ref })).toEqual({
+      ok: true,
+      config: { installationId: 1, owner: 'o', repo: 'r', workflowId: 1, ref: 'main' },
+    });
+  });
 });
+
+describe("organizationId, Ctrlplane's numeric GitHub organization ID", () => {
+  it('accepts a JSON number or the digits a template rendered, and marks the owner for lookup', () => {
+    for (const organizationId of [1234567, '1234567', ' 1234567 ']) {
+      const result = parse({ installationId: 1, organizationId, repo: 'web', workflowId: 7 });
+      expect(result).toEqual({ ok: true, config: { installationId: 1, organizationId: 1234567, repo: 'web', workflowId: 7, ref: 'main' } });
+      if (!result.ok) return;
+      expect(result.config).not.toHaveProperty('owner');
+      expect(organizationToResolve(result.config)).toBe(1234567);
+    }
+  });
+
+  it('takes the looked-up login as the owner, keeping the ID beside it', () => {
+    const result = parse({ installationId: 1, organizationId: 1234567, repo: 'web', workflowId: 7 });
+    if (!result.ok) throw new Error(result.message);
+    expect(withResolvedOwner(result.config, 'acme')).toEqual({
+      installationId: 1,
+      owner: 'acme',
+      organizationId: 1234567,
+      repo: 'web',
+      workflowId: 7,
+      ref: 'main',
+    });
+  });
+
+  it('lets owner win when both are given: nothing to look up', () => {
+    const result = parse({ installationId: 1, owner: 'acme', organizationId: 1234567, repo: 'web', workflowId: 7 });
+    expect(result).toEqual({ ok: true, config: { installationId: 1, owner: 'acme', repo: 'web', workflowId: 7, ref: 'main' } });
+    if (result.ok) expect(organizationToResolve(result.config)).toBeUndefined();
+  });
+
+  it('keeps a name that is not all digits as the owner login (this agent read organizationId so before)', () => {
+    const result = parse({ installationId: 1, organizationId: 'acme-2', repo: 'web', workflowId: 7 });
+    expect(result).toEqual({ ok: true, config: { installationId: 1, owner: 'acme-2', repo: 'web', workflowId: 7, ref: 'main' } });
+    if (result.ok) expect(organizationToResolve(result.config)).toBeUndefined();
+  });
+
+  it('reads as before with legacyReading: organizationId a login only, ref text only', () => {
+    const valid = { installationId: 1, repo: 'web', workflowId: 7 };
+    expect(validateJobAgentConfig({ ...valid, organizationId: '1234567' }, { legacyReading: true })).toEqual({
+      ok: true,
+      config: { ...valid, owner: '1234567', ref: 'main' },
+    });
+    expect(validateJobAgentConfig({ ...valid, organizationId: 1234567 }, { legacyReading: true })).toEqual({
+      ok: false,
+      message: 'organizationId must be a GitHub user or organisation name (letters, digits and -, at most 39)',
+    });
+    expect(validateJobAgentConfig({ ...valid, owner: 'acme', ref: null }, { legacyReading: true })).toEqual({
+      ok: false,
+      message: 'ref must be text (a branch, tag or commit)',
+    });
+  });
+});
+
+describe('rendering asks whether to read a config as Ctrlplane does only when the two readings differ', () => {
+  const input = (jobAgentConfig: Record<string, unknown>) => ({
+    id: '0b7a3e52-7c3f-4f3e-9f3b-2a8e0c1d2e3f',
+    jobAgentConfig,
+    deployment: { name: 'api' },
+    environment: { name: 'prod' },
+    resource: { identifier: 'c1' },
+    version: { tag: 'v1' },
+    variables: { org: '1234567' },
+    createdAt: '2026-01-01T00:00:00Z',
+  });
+  const valid = { installationId: 1, owner: 'acme', repo: 'web', workflowId: 7 };
+
+  it.each([
+    ['a usual config', valid, false],
+    ['an empty ref', { ...valid, ref: '' }, false],
+    ['a ref that is not text', { ...valid, ref: null }, true],
+    ['a numeric organizationId without owner', { ...valid, owner: undefined, organizationId: 1234567 }, true],
+    ['a templated numeric organizationId', { ...valid, owner: undefined, organizationId: '{{ .variables.org }}' }, true],
+    ['an organizationId login', { ...valid, owner: undefined, organizationId: 'acme' }, false],
+  ])('%s: asks %s', (_name, config, asks) => {
+    let asked = 0;
+    const ask = (answer: boolean) => () => {
+      asked++;
+      return answer;
+    };
+    const now = renderJobAgentConfig(input(config), { ctrlplaneReading: ask(true) });
+    expect(asked).toBe(asks ? 1 : 0);
+    expect(now.ok).toBe(true);
+    const before = renderJobAgentConfig(input(config), { ctrlplaneReading: ask(false) });
+    if (asks) expect(before).not.toEqual(now);
+    else expect(before).toEqual(now);
+  });
+});
+
+const ORGANIZATION_ID_MESSAGE = 'organizationId must be a numeric GitHub organization ID or an organisation name (letters, digits and -, at most 39)';
 
 describe('job agent config messages (what a job that fails validation says)', () => {
   const valid = { installationId: 1, owner: 'acme', repo: 'web', workflowId: 'deploy.yml' };
@@ -60,7 +158,12 @@ describe('job agent config messages (what a job that fails validation says)', ()
     [{ owner: 5 }, 'owner must be a GitHub user or organisation name (letters, digits and -, at most 39)'],
     [{ owner: '' }, 'owner is required'],
     [{ owner: null }, 'owner must be a GitHub user or organisation name (letters, digits and -, at most 39)'],
-    [{ owner: undefined, organizationId: 'bad org' }, 'organizationId must be a GitHub user or organisation name (letters, digits and -, at most 39)'],
+    [{ owner: undefined, organizationId: 'bad org' }, ORGANIZATION_ID_MESSAGE],
+    [{ owner: undefined, organizationId: 0 }, ORGANIZATION_ID_MESSAGE],
+    [{ owner: undefined, organizationId: '0' }, ORGANIZATION_ID_MESSAGE],
+    [{ owner: undefined, organizationId: 1.5 }, ORGANIZATION_ID_MESSAGE],
+    [{ owner: undefined, organizationId: null }, ORGANIZATION_ID_MESSAGE],
+    [{ organizationId: 'bad org' }, ORGANIZATION_ID_MESSAGE],
     [{ repo: '..' }, 'repo must be a GitHub repository name'],
     [{ repo: 'a/b' }, 'repo must be a GitHub repository name (letters, digits, ., _ and -, at most 100)'],
     [{ repo: ' ' }, 'repo is required'],
@@ -68,7 +171,6 @@ describe('job agent config messages (what a job that fails validation says)', ()
     [{ workflowId: -1 }, 'workflowId must be a numeric workflow ID or a workflow file name such as deploy.yml'],
     [{ workflowId: {} }, 'workflowId must be a numeric workflow ID or a workflow file name such as deploy.yml'],
     [{ workflowId: '' }, 'workflowId is required'],
-    [{ ref: 5 }, 'ref must be text (a branch, tag or commit)'],
     [{ jobTokenInput: 'job_id' }, 'jobTokenInput cannot be job_id'],
     [{ jobTokenInput: '1abc' }, 'jobTokenInput must be a workflow_dispatch input name such as job_token'],
     [{ jobTokenInput: 7 }, 'jobTokenInput must be a workflow_dispatch input name such as job_token'],
@@ -90,6 +192,5 @@ describe('job agent config messages (what a job that fails validation says)', ()
     expect(
       parse({ installationId: ' 7 ', organizationId: ' acme ', repo: ' web ', workflowId: ' 12 ', ref: ' v1 ', jobTokenInput: ' job_token ', note: 'x' }),
     ).toEqual({ ok: true, config: { installationId: 7, owner: 'acme', repo: 'web', workflowId: 12, ref: 'v1', jobTokenInput: 'job_token', note: 'x' } });
-    expect(parse({ ...valid, ref: null })).toEqual({ ok: false, message: 'ref must be text (a branch, tag or commit)' });
   });
 });

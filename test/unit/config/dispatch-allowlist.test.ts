@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDispatchAllowed, parseDispatchAllowlist } from '../../../src/config/dispatch-allowlist.ts';
+import { describeRefusedTarget, isDispatchAllowed, parseDispatchAllowlist } from '../../../src/config/dispatch-allowlist.ts';
 import { loadConfig } from '../../../src/config/env.ts';
 import { validateJobAgentConfig } from '../../../src/shared/job-agent-config.ts';
 
@@ -22,6 +22,17 @@ describe('DISPATCH_ALLOWLIST', () => {
     expect(isDispatchAllowed(rules, target('acme', 'infra', 102))).toBe(false);
     expect(isDispatchAllowed(rules, target('platform', 'anything', 7, 9))).toBe(true);
     expect(isDispatchAllowed(rules, target('evil', 'deploy-web'))).toBe(false);
+  });
+
+  it('lets any owner match while the owner is not known yet (a numeric organizationId the job looks up)', () => {
+    const rules = parseDispatchAllowlist('acme/deploy-*, platform/infra:101');
+    const unknownOwner = (repo: string, workflowId: number | string = 'deploy.yml') => ({ installationId: 4242, repo, workflowId });
+    expect(isDispatchAllowed(rules, unknownOwner('deploy-web'))).toBe(true);
+    expect(isDispatchAllowed(rules, unknownOwner('infra', 101))).toBe(true);
+    expect(isDispatchAllowed(rules, unknownOwner('infra', 102))).toBe(false);
+    expect(describeRefusedTarget(unknownOwner('infra', 102))).toBe(
+      'dispatching repository infra of any organization workflow 102 (installation 4242) is not allowed by DISPATCH_ALLOWLIST',
+    );
   });
 
   it('refuses a malformed rule at start-up, naming it', () => {

@@ -119,6 +119,7 @@ describe('gha-agent doctor: Deployments of CONFIG_FILE', () => {
         'type: Deployment\nname: api\njobAgent: github\njobAgentConfig:\n  installationId: 42\n  owner: acme\n  repo: deploy\n  workflowId: 101',
         'type: Deployment\nname: worker\njobAgent: github\njobAgentConfig:\n  installationId: 42\n  owner: acme\n  repo: deploy\n  workflowId: no-run-name.yml\n  ref: release',
         'type: Deployment\nname: templated\njobAgent: github\njobAgentConfig:\n  installationId: 42\n  owner: acme\n  repo: "{{.deployment.slug}}"\n  workflowId: 101',
+        'type: Deployment\nname: by-org-id\njobAgent: github\njobAgentConfig:\n  installationId: 42\n  organizationId: 1234567\n  repo: deploy\n  workflowId: 101',
       ].join('\n---\n'),
     );
     const run = await runDoctorJson(doctorEnv(sandbox, { CONFIG_FILE: file }));
@@ -127,6 +128,7 @@ describe('gha-agent doctor: Deployments of CONFIG_FILE', () => {
     expect(run.result('deployment.worker.ref').detail).toContain('release');
     expect(run.result('deployment.worker.run-name').status).toBe('warn');
     expect(run.result('deployment.templated')).toMatchObject({ status: 'skipped', detail: expect.stringContaining('repo is a template') });
+    expect(run.result('deployment.by-org-id')).toMatchObject({ status: 'skipped', detail: expect.stringContaining('organizationId 1234567 is a numeric') });
     // A missing run-name is a warning (webhooks still match by run ID), so nothing here fails the run.
     expect(run.code).toBe(0);
   });
