@@ -3,7 +3,7 @@
 // Temporal CLI exists (PATH, TEMPORAL_CLI_PATH, or built once into .tools/bin with `go install`).
 // `ensure-setup.mjs test` also prepares what the test suite needs: the deployment-validation tools (helm,
 // hadolint, Kubernetes and Compose schemas, into .tools/), Chromium for the Temporal UI browser test, and for the
-// cluster drill the Temporal server with its SQL tool (Go) and the image's Node release.
+// cluster drill the Temporal server with its SQL tool (Go) and the image's Node release, and Ctrlplane's real API.
 // Plain Node on purpose: it runs before any dependency is installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -44,6 +44,9 @@ if (process.argv.includes('test')) {
   await ensureTemporalServer();
   const { ensureNodeLts } = await import('./ensure-node-lts.mjs');
   await ensureNodeLts();
+  // The contract suite runs against Ctrlplane's real API, from the pinned source beside the clone.
+  const { ensureCtrlplaneApi } = await import('./ensure-ctrlplane-api.mjs');
+  await ensureCtrlplaneApi();
 }
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (Number(seconds) > 5) console.error(`setup: ready in ${seconds} s`);

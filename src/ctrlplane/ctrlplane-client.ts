@@ -4,9 +4,12 @@ import {
   type CtrlplaneJobAgent,
   type CtrlplaneJobPage,
   type CtrlplaneJobStatus,
+  type CtrlplaneWorkspace,
+  ctrlplaneJobAgentPageSchema,
   ctrlplaneJobAgentSchema,
   ctrlplaneJobPageSchema,
   ctrlplaneJobSchema,
+  ctrlplaneWorkspaceSchema,
   type MalformedCtrlplaneJob,
 } from './ctrlplane-job.ts';
 
@@ -35,7 +38,7 @@ export class CtrlplaneRequestError extends Error {
     return this.status === 401 || this.status === 403;
   }
 
-  /** Ctrlplane itself (not a proxy in front of it) said the thing does not exist. */
+  /** Ctrlplane itself (its JSON error, not a proxy's page) said the thing does not exist. */
   get notFound(): boolean {
     return this.status === 404 && this.fromCtrlplane;
   }
@@ -65,6 +68,21 @@ export class CtrlplaneClient {
 
   constructor(private readonly options: CtrlplaneClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /**
+   * The workspace, or undefined when Ctrlplane has none with this ID that the key's user is a member of (it answers
+   * both with one 404). The job-agent and job routes do not tell: an unknown workspace reads as "no such agent".
+   */
+  async getWorkspace(workspaceId: string): Promise<CtrlplaneWorkspace | undefined> {
+    const response = await this.send('GET', `/v1/workspaces/${seg(workspaceId)}`, undefined, [404]);
+    return response.status === 404 ? undefined : parse(ctrlplaneWorkspaceSchema, await readJson(response), 'workspace');
+  }
+
+  /** The workspace's job agents (the first 1,000). */
+  async listJobAgents(workspaceId: string): Promise<CtrlplaneJobAgent[]> {
+    const response = await this.send('GET', `/v1/workspaces/${seg(workspaceId)}/job-agents?limit=1000`);
+    return parse(ctrlplaneJobAgentPageSchema, await readJson(response), 'job agent list').items;
   }
 
   /** The agent, or undefined when the workspace has no agent with that ID. */
@@ -170,13 +188,13 @@ export class CtrlplaneClient {
       throw new CtrlplaneRequestError(`Ctrlplane ${what}: no answer (${cause})`);
     }
     if (response.ok) return response;
-    // A 404 means "no such thing" only when Ctrlplane itself says so (JSON with `error`): a proxy or ingress in
-    // front of a restarting Ctrlplane answers 404 too, and that must be retried, not taken as "gone".
+    // A 404 means "no such thing" only when Ctrlplane itself says so (its JSON error): a proxy or ingress in front of
+    // a restarting Ctrlplane answers 404 too, and that must be retried, not taken as "gone".
     const text = (await readText(response, 64 * 1024).catch(() => '')).slice(0, 300);
     if (expected.includes(response.status) && (response.status !== 404 || isCtrlplaneError(response, text))) {
       return new Response(text, { status: response.status, headers: response.headers });
     }
-    const hint = response.status === 401 ? ' (check CTRLPLANE_API_KEY: Ctrlplane takes it in X-API-Key)' : '';
+    const hint = response.status === 401 || response.status === 403 ? ' (check CTRLPLANE_API_KEY: Ctrlplane takes it in X-API-Key)' : '';
     throw new CtrlplaneRequestError(
       `Ctrlplane ${what}: HTTP ${response.status}${text ? ` ${text}` : ''}${hint}`,
       response.status,
@@ -185,11 +203,15 @@ export class CtrlplaneClient {
   }
 }
 
+/**
+ * Ctrlplane answers errors as JSON `{message, code?, details?}`; its OpenAPI document also declares `{error}`, which
+ * the server does not send, and both are taken (docs/architecture.md "Ctrlplane connection").
+ */
 function isCtrlplaneError(response: Response, text: string): boolean {
   if (!response.headers.get('content-type')?.includes('application/json')) return false;
   try {
-    const body = JSON.parse(text) as { error?: unknown };
-    return typeof body?.error === 'string';
+    const body = JSON.parse(text) as { message?: unknown; error?: unknown } | null;
+    return typeof body?.message === 'string' || typeof body?.error === 'string';
   } catch {
     return false;
   }

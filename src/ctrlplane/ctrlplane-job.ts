@@ -76,5 +76,20 @@ export const ctrlplaneJobAgentSchema = z.looseObject({
 });
 export type CtrlplaneJobAgent = z.infer<typeof ctrlplaneJobAgentSchema>;
 
+/** `GET /v1/workspaces/{ws}/job-agents`. */
+export const ctrlplaneJobAgentPageSchema = z.looseObject({ items: z.array(ctrlplaneJobAgentSchema) });
+
+/** A workspace the key's user is a member of. */
+export const ctrlplaneWorkspaceSchema = z.looseObject({ id: z.string(), name: z.string().optional(), slug: z.string().optional() });
+export type CtrlplaneWorkspace = z.infer<typeof ctrlplaneWorkspaceSchema>;
+
+/**
+ * A job that belongs to no release (Ctrlplane's workflows make them): listed with `releaseId: ""` and claimable, but
+ * Ctrlplane's read and status routes find jobs through their release, so nothing could ever be reported for it.
+ */
+export function belongsToNoRelease(job: Pick<CtrlplaneJob, 'releaseId'>): boolean {
+  return job.releaseId === '' || job.releaseId === null;
+}
+
 /** The agent type Ctrlplane leaves jobs `queued` for, to be pulled. */
 export const HTTP_PULL_AGENT_TYPE = 'http-pull';

@@ -12,6 +12,7 @@ import { JOB_WORKFLOW_TYPE, jobIdOfWorkflowId, jobWorkflowId } from '../shared/w
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
 import { CtrlplaneRequestError, type CtrlplaneClient } from './ctrlplane-client.ts';
 import { ctrlplaneJobToWorkflowInput } from './ctrlplane-job-input.ts';
+import { belongsToNoRelease, type CtrlplaneJob } from './ctrlplane-job.ts';
 import { toCtrlplaneStatus } from './ctrlplane-status.ts';
 import { endedOutsideWorkflow } from '../client/ended-outside-workflow.ts';
 import { CtrlplaneAgentConfigError, ensureAgentRegistered } from './register-agent.ts';
@@ -82,10 +83,7 @@ export class CtrlplanePoller {
       return true;
     } catch (error) {
       if (error instanceof CtrlplaneAgentConfigError) throw error;
-      if (error instanceof CtrlplaneRequestError && (error.unauthorized || error.notFound)) {
-        const hint = error.notFound ? ' (is CTRLPLANE_WORKSPACE_ID the workspace ID?)' : '';
-        throw new CtrlplaneAgentConfigError(`${error.message}${hint}`);
-      }
+      if (error instanceof CtrlplaneRequestError && error.unauthorized) throw new CtrlplaneAgentConfigError(error.message);
       logger.warn({ err: error }, 'could not register the Ctrlplane job agent; retrying at the next poll');
       return false;
     }
@@ -123,7 +121,8 @@ export class CtrlplanePoller {
       if (!this.registered && !(await this.register())) throw new Error('job agent not registered yet');
       const queued = await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status: 'queued', includeDispatchContext: true });
       result.queued = queued.length;
-      const inputs: JobWorkflowInput[] = queued.map((job) => ctrlplaneJobToWorkflowInput(job, origin));
+      const runnable = this.leaveJobsWithoutRelease(queued);
+      const inputs: JobWorkflowInput[] = runnable.map((job) => ctrlplaneJobToWorkflowInput(job, origin));
       // A job we cannot read is still claimed and ended invalidJobAgent, so Ctrlplane learns why it never ran.
       for (const bad of queued.malformed ?? []) {
         if (bad.id && isJobId(bad.id)) inputs.push(malformedJobInput(bad.id, bad.problem, origin));
@@ -154,6 +153,24 @@ export class CtrlplanePoller {
       // Most telling while Ctrlplane is down, so counted whatever Ctrlplane answered.
       await this.countPendingReports().catch((error: unknown) => logger.warn({ err: error }, 'counting pending Ctrlplane reports failed'));
     }
+  }
+
+  /**
+   * Jobs that belong to no release are left queued, unclaimed and not run: Ctrlplane would take the claim, but its
+   * read and status routes find a job only through its release, so the job would show in progress there for ever
+   * whatever happened (README "Connect to Ctrlplane"). Each is logged once per replica and counted.
+   */
+  private leaveJobsWithoutRelease(queued: CtrlplaneJob[]): CtrlplaneJob[] {
+    const withoutRelease = queued.filter(belongsToNoRelease);
+    this.options.metrics?.jobsWithoutRelease.set(withoutRelease.length);
+    for (const job of withoutRelease) {
+      this.warnOnce(
+        `no-release:${job.id}`,
+        { jobId: job.id },
+        'Ctrlplane job belongs to no release: Ctrlplane cannot take a status for it, so it is left queued and not run',
+      );
+    }
+    return queued.filter((job) => !belongsToNoRelease(job));
   }
 
   private async startJob(input: JobWorkflowInput, result: PollResult): Promise<void> {

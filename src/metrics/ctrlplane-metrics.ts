@@ -10,6 +10,7 @@ export interface CtrlplaneMetrics {
   reportsSent: Counter<'status'>;
   reportsFailed: Counter;
   reportsPending: Gauge;
+  jobsWithoutRelease: Gauge;
 }
 
 export function createCtrlplaneMetrics(registry: Registry): CtrlplaneMetrics {
@@ -47,6 +48,11 @@ export function createCtrlplaneMetrics(registry: Registry): CtrlplaneMetrics {
     reportsPending: new Gauge({
       name: 'gha_agent_ctrlplane_reports_pending',
       help: 'Ctrlplane jobs that ended here but whose final status Ctrlplane has not accepted yet (from Temporal visibility)',
+      registers,
+    }),
+    jobsWithoutRelease: new Gauge({
+      name: 'gha_agent_ctrlplane_jobs_without_release',
+      help: 'Queued Ctrlplane jobs of this agent that belong to no release, at the last poll: left queued and not run (Ctrlplane cannot take their status)',
       registers,
     }),
   };

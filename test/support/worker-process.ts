@@ -14,9 +14,12 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-/** `gha-agent worker` as a real child process, configured only by env vars, for the stack's task queue. */
-export async function startWorkerProcess(env: E2eStack): Promise<WorkerProcess> {
-  const ctrlplane = env.ctrlplane &&
+/**
+ * The env of `gha-agent worker` for the stack's task queue, as an operator sets it. Its Ctrlplane connection is the
+ * stack's Ctrlplane sandbox unless `ctrlplane` names another (the real API: test/support/real-ctrlplane.ts).
+ */
+export function workerEnv(env: E2eStack, ctrlplane?: Record<string, string>): Record<string, string> {
+  const sandboxCtrlplane = env.ctrlplane &&
     env.ctrlplaneSettings && {
       CTRLPLANE_URL: env.ctrlplane.url,
       CTRLPLANE_API_KEY: env.ctrlplaneSettings.apiKey,
@@ -24,23 +27,25 @@ export async function startWorkerProcess(env: E2eStack): Promise<WorkerProcess> 
       CTRLPLANE_AGENT_NAME: env.ctrlplaneSettings.agentName,
       CTRLPLANE_POLL_INTERVAL: '1s',
     };
-  const child = spawn(process.execPath, [BIN, 'worker'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: env.stack.taskQueue,
-      GITHUB_API_URL: env.sandbox.url,
-      GITHUB_BOT_APP_ID: String(env.sandbox.appId),
-      GITHUB_BOT_PRIVATE_KEY: env.sandbox.privateKey,
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-      WORKER_METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
-      ...ctrlplane,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_TASK_QUEUE: env.stack.taskQueue,
+    GITHUB_API_URL: env.sandbox.url,
+    GITHUB_BOT_APP_ID: String(env.sandbox.appId),
+    GITHUB_BOT_PRIVATE_KEY: env.sandbox.privateKey,
+    WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+    WORKER_METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    ...(ctrlplane ?? sandboxCtrlplane),
+  };
+}
+
+/** `gha-agent worker` as a real child process, configured only by env vars (`workerEnv`), for the stack's task queue. */
+export async function startWorkerProcess(env: E2eStack, options: { ctrlplane?: Record<string, string> } = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker'], { env: workerEnv(env, options.ctrlplane), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

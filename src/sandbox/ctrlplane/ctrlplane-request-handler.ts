@@ -54,7 +54,7 @@ export function createCtrlplaneRequestHandler(deps: CtrlplaneHandlerDeps): (req:
   return (req, res) => {
     void handle(req, res).catch((error: unknown) => {
       logger?.error({ err: (error as Error).message }, 'ctrlplane sandbox: request failed');
-      if (!res.headersSent && !res.destroyed) send(res, 500, { error: 'Internal Server Error' });
+      if (!res.headersSent && !res.destroyed) send(res, 500, CtrlplaneError.internal((error as Error).message).body());
     });
   };
 
@@ -109,16 +109,16 @@ export function createCtrlplaneRequestHandler(deps: CtrlplaneHandlerDeps): (req:
     if (fault?.kind === 'connection-reset') return drop();
     if (fault?.kind === 'server-error') {
       fault = undefined;
-      return reply(500, { error: 'Internal Server Error' });
+      return reply(500, CtrlplaneError.internal('injected fault').body());
     }
 
     try {
-      if (tooLarge) throw new CtrlplaneError(413, 'Payload Too Large');
-      if (!url.pathname.startsWith('/api/')) throw new CtrlplaneError(404, 'Not Found');
-      if (record.auth !== 'api-key') throw new CtrlplaneError(401, 'Unauthorized');
+      if (tooLarge) throw new CtrlplaneError(413, 'request entity too large', 'PayloadTooLargeError', null);
+      if (body === UNPARSABLE) throw new CtrlplaneError(400, 'the body is not valid JSON', 'SyntaxError', null);
+      if (!url.pathname.startsWith('/api/')) throw notFound(url.pathname);
+      if (record.auth !== 'api-key') throw new CtrlplaneError(401, 'Authentication failed', 'AUTH_FAILED');
       const match = matchRoute(compiled, method, url.pathname.slice('/api'.length));
-      if (!match) throw new CtrlplaneError(404, 'Not Found');
-      if (match.route.jsonBody && body === UNPARSABLE) throw new CtrlplaneError(400, 'Invalid JSON body');
+      if (!match) throw notFound(url.pathname);
       const result = match.route.handle(store, { params: match.params, query: url.searchParams, body: body === UNPARSABLE ? undefined : body });
       reply(result.status, result.body);
     } catch (error) {
@@ -126,6 +126,11 @@ export function createCtrlplaneRequestHandler(deps: CtrlplaneHandlerDeps): (req:
       reply(error.status, error.body());
     }
   }
+}
+
+/** An unknown route, as the API's OpenAPI validator answers it. */
+function notFound(path: string): CtrlplaneError {
+  return new CtrlplaneError(404, 'not found', 'Not Found', [{ path, message: 'not found' }]);
 }
 
 function compileRoute(route: CtrlplaneRoute): CompiledRoute {

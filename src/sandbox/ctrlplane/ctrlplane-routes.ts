@@ -1,3 +1,4 @@
+import { belongsToNoRelease, type CtrlplaneJob } from '../../ctrlplane/ctrlplane-job.ts';
 import { CtrlplaneError } from './ctrlplane-error.ts';
 import { AgentNameTakenError, type CtrlplaneStore } from './ctrlplane-store.ts';
 import { parseListJobsQuery } from './list-jobs-query.ts';
@@ -19,40 +20,60 @@ export interface CtrlplaneRoute {
   method: string;
   /** Under `/api`, with `{name}` for a path segment. */
   path: string;
-  /** The body must be JSON (an unparsable one is a 400 before the route runs). */
-  jsonBody?: boolean;
   handle(store: CtrlplaneStore, req: CtrlplaneRouteRequest): CtrlplaneRouteResponse;
 }
 
 const AGENT = '/v1/workspaces/{workspaceId}/job-agents/{agentId}';
 const JOB = '/v1/workspaces/{workspaceId}/jobs/{jobId}';
 
-/** The http-pull part of Ctrlplane's REST API (docs/DESIGN.md §8), nothing more. */
+/**
+ * The part of Ctrlplane's REST API an http-pull agent uses, answering as the real server does (checked by
+ * test/ctrlplane-api/sandbox-matches-real.test.ts): the agent and job routes look nothing up by workspace first, so
+ * an unknown workspace reads as an unknown agent or job there; only the workspace route says "Workspace not found".
+ */
 export const CTRLPLANE_ROUTES: CtrlplaneRoute[] = [
+  {
+    method: 'GET',
+    path: '/v1/workspaces/{workspaceId}',
+    handle: (store, { params }) => {
+      const workspace = store.workspace(params.workspaceId as string);
+      if (!workspace) throw new CtrlplaneError(404, 'Workspace not found', 'NOT_FOUND');
+      return { status: 200, body: workspace };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/workspaces/{workspaceId}/job-agents',
+    handle: (store, { params }) => {
+      const items = store.agents(params.workspaceId as string).map((agent) => ({ ...agent, metadata: {} }));
+      return { status: 200, body: { items, total: items.length, limit: 50, offset: 0 } };
+    },
+  },
   {
     method: 'GET',
     path: AGENT,
     handle: (store, { params }) => {
-      const workspaceId = workspace(store, params);
-      const agent = store.agent(workspaceId, params.agentId as string);
+      const agent = store.agent(params.workspaceId as string, params.agentId as string);
       if (!agent) throw new CtrlplaneError(404, 'Job agent not found');
-      return { status: 200, body: agent };
+      return { status: 200, body: { ...agent, metadata: {} } };
     },
   },
   {
     method: 'PUT',
     path: AGENT,
-    jsonBody: true,
     handle: (store, { params, body }) => {
       const fields = parseJobAgentBody(body);
-      const workspaceId = workspace(store, params);
+      const workspaceId = params.workspaceId as string;
+      // Real Ctrlplane lets its database constraints surface as unhandled errors.
+      if (!store.hasWorkspace(workspaceId)) throw CtrlplaneError.internal('insert or update on table "job_agent" violates foreign key constraint');
       try {
-        return { status: 202, body: store.upsertAgent({ workspaceId, id: params.agentId as string, ...fields }) };
+        store.upsertAgent({ workspaceId, id: params.agentId as string, ...fields });
       } catch (error) {
-        // Real Ctrlplane lets the unique (workspace, name) constraint surface as an unhandled error.
-        if (error instanceof AgentNameTakenError) throw new CtrlplaneError(500, 'Internal Server Error');
+        if (error instanceof AgentNameTakenError)
+          throw CtrlplaneError.internal('duplicate key value violates unique constraint "job_agent_workspace_id_name_index"');
         throw error;
       }
+      return { status: 202, body: { id: params.agentId, message: 'Job agent update requested' } };
     },
   },
   {
@@ -60,7 +81,7 @@ export const CTRLPLANE_ROUTES: CtrlplaneRoute[] = [
     path: `${AGENT}/jobs`,
     handle: (store, { params, query }) => {
       const parsed = parseListJobsQuery(query);
-      const workspaceId = workspace(store, params);
+      const workspaceId = params.workspaceId as string;
       const agentId = params.agentId as string;
       if (!store.agent(workspaceId, agentId)) throw new CtrlplaneError(404, 'Job agent not found');
       const page = store.listJobs(workspaceId, agentId, parsed);
@@ -71,18 +92,19 @@ export const CTRLPLANE_ROUTES: CtrlplaneRoute[] = [
     method: 'POST',
     path: `${AGENT}/jobs/{jobId}/claim`,
     handle: (store, { params }) => {
-      const workspaceId = workspace(store, params);
+      const workspaceId = params.workspaceId as string;
       const agentId = params.agentId as string;
       const jobId = params.jobId as string;
-      const outcome = store.agent(workspaceId, agentId) ? store.claim(workspaceId, agentId, jobId) : { kind: 'not-found' as const };
+      if (!store.agent(workspaceId, agentId)) throw new CtrlplaneError(404, 'Job agent not found');
+      const outcome = store.claim(workspaceId, agentId, jobId);
       const answer = (() => {
         switch (outcome.kind) {
           case 'claimed':
             return { status: 200, body: outcome.job };
           case 'conflict':
-            return { status: 409, body: { error: `Job is not queued (status: ${outcome.status})` } };
+            return { status: 409, body: new CtrlplaneError(409, 'Job is not available to claim').body() };
           default:
-            return { status: 404, body: { error: 'Job not found' } };
+            return { status: 404, body: new CtrlplaneError(404, 'Job not found').body() };
         }
       })();
       store.claimAttempts.push({ jobId, agentId, status: answer.status, at: Date.now() });
@@ -93,30 +115,29 @@ export const CTRLPLANE_ROUTES: CtrlplaneRoute[] = [
     method: 'GET',
     path: JOB,
     handle: (store, { params }) => {
-      const job = store.jobInWorkspace(workspace(store, params), params.jobId as string);
-      if (!job) throw new CtrlplaneError(404, 'Job not found');
+      const job = readableJob(store, params);
       return { status: 200, body: job };
     },
   },
   {
     method: 'PUT',
     path: `${JOB}/status`,
-    jsonBody: true,
     handle: (store, { params, body }) => {
       const status = parseStatusBody(body);
-      const workspaceId = workspace(store, params);
-      const jobId = params.jobId as string;
-      if (store.workspaceOf(jobId) !== workspaceId) throw new CtrlplaneError(404, 'Job not found');
-      const job = store.setStatus(jobId, status);
-      store.statusReports.push({ jobId, status, body, at: Date.now() });
-      return { status: 202, body: job };
+      const { id } = readableJob(store, params);
+      store.setStatus(id, status);
+      store.statusReports.push({ jobId: id, status, body, at: Date.now() });
+      return { status: 202, body: { id, message: 'Job status update requested' } };
     },
   },
 ];
 
-/** The path's workspace, which must exist (the key's user sees no other). */
-function workspace(store: CtrlplaneStore, params: Record<string, string>): string {
-  const workspaceId = params.workspaceId as string;
-  if (!store.hasWorkspace(workspaceId)) throw new CtrlplaneError(404, 'Workspace not found');
-  return workspaceId;
+/**
+ * The job as the read and status routes find it: through its release, within the workspace. A job of no release
+ * (`releaseId: ""`) is listed and claimable but not found here, as in Ctrlplane.
+ */
+function readableJob(store: CtrlplaneStore, params: Record<string, string>): CtrlplaneJob {
+  const job = store.jobInWorkspace(params.workspaceId as string, params.jobId as string);
+  if (!job || belongsToNoRelease(job)) throw new CtrlplaneError(404, 'Job not found');
+  return job;
 }

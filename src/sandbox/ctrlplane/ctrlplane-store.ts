@@ -26,7 +26,10 @@ export interface SandboxJobInput {
   jobAgentId: string;
   /** Default `queued`. */
   status?: CtrlplaneJobStatus;
-  /** Default `dispatchContext.release.id` when that is a string, else a random UUID. */
+  /**
+   * Default `dispatchContext.release.id` when that is a string, else a random UUID. `''`: a job of no release (as
+   * Ctrlplane's workflows make), listed and claimable but not readable or reportable.
+   */
   releaseId?: string;
   /** Merged like Ctrlplane does: agent.config → deploymentJobAgentConfig → versionJobAgentConfig, later wins, nested maps merge deeply. */
   deploymentJobAgentConfig?: Record<string, unknown>;
@@ -85,6 +88,11 @@ export class CtrlplaneStore {
       this.workspaces.set(workspace.id, { ...workspace });
       this.agentsByWorkspace.set(workspace.id, new Map());
     }
+  }
+
+  workspace(workspaceId: string): SandboxWorkspace | undefined {
+    const workspace = this.workspaces.get(workspaceId);
+    return workspace && { ...workspace };
   }
 
   hasWorkspace(workspaceId: string): boolean {

@@ -1,5 +1,5 @@
 import { CTRLPLANE_JOB_STATUSES, type CtrlplaneJobStatus } from '../../ctrlplane/ctrlplane-job.ts';
-import { CtrlplaneError } from './ctrlplane-error.ts';
+import { CtrlplaneError, type CtrlplaneValidationDetail } from './ctrlplane-error.ts';
 import { isCtrlplaneJobStatus } from './ctrlplane-store.ts';
 
 export interface ListJobsQuery {
@@ -19,21 +19,26 @@ export const MAX_LIMIT = 1000;
  * agent that sends one finds out here and not in production.
  */
 export function parseListJobsQuery(query: URLSearchParams): ListJobsQuery {
-  const problems: string[] = [];
+  const problems: CtrlplaneValidationDetail[] = [];
+  const invalid = (name: string, message: string, errorCode: string) =>
+    problems.push({ path: `/query/${name}`, message, errorCode: `${errorCode}.openapi.validation` });
   const names = [...new Set(query.keys())];
   for (const name of names) {
-    if (!KNOWN.has(name)) problems.push(`unknown query parameter: ${name}`);
-    else if (query.getAll(name).length > 1) problems.push(`${name} given more than once`);
+    if (!KNOWN.has(name)) problems.push({ path: `/query/${name}`, message: `Unknown query parameter '${name}'` });
+    else if (query.getAll(name).length > 1) invalid(name, 'must be a single value', 'type');
   }
   const status = query.get('status');
-  if (status !== null && !isCtrlplaneJobStatus(status)) problems.push(`status must be one of ${CTRLPLANE_JOB_STATUSES.join(', ')}`);
+  if (status !== null && !isCtrlplaneJobStatus(status))
+    invalid('status', `must be equal to one of the allowed values: ${CTRLPLANE_JOB_STATUSES.join(', ')}`, 'enum');
   const include = query.get('includeDispatchContext');
-  if (include !== null && include !== 'true' && include !== 'false') problems.push('includeDispatchContext must be true or false');
+  if (include !== null && include !== 'true' && include !== 'false') invalid('includeDispatchContext', 'must be boolean', 'type');
   const limit = integer(query.get('limit'), DEFAULT_LIMIT);
-  if (limit === undefined || limit < 1 || limit > MAX_LIMIT) problems.push(`limit must be an integer from 1 to ${MAX_LIMIT}`);
+  if (limit === undefined) invalid('limit', 'must be integer', 'type');
+  else if (limit < 1) invalid('limit', 'must be >= 1', 'minimum');
+  else if (limit > MAX_LIMIT) invalid('limit', `must be <= ${MAX_LIMIT}`, 'maximum');
   const offset = integer(query.get('offset'), 0);
-  if (offset === undefined) problems.push('offset must be an integer of 0 or more');
-  if (problems.length > 0) throw new CtrlplaneError(400, 'Invalid query parameters', problems);
+  if (offset === undefined) invalid('offset', 'must be integer', 'type');
+  if (problems.length > 0) throw CtrlplaneError.validation(problems);
   return {
     ...(status !== null ? { status: status as CtrlplaneJobStatus } : {}),
     includeDispatchContext: include === 'true',

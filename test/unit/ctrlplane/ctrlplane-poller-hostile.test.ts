@@ -44,6 +44,7 @@ function pollerOver(options: { running: string[]; inCtrlplane: Map<string, Ctrlp
     },
   } as unknown as Client;
   const ctrlplane = {
+    getWorkspace: () => Promise.resolve({ id: WS }),
     getJobAgent: () => Promise.resolve({ id: AGENT, workspaceId: WS, name: 'github-actions-agent', type: 'http-pull', config: {} }),
     listAllAgentJobs: (_ws: string, _agent: string, query: { status?: CtrlplaneJobStatus }) =>
       Promise.resolve(query.status === 'queued' ? [] : (options.active ?? []).map((id) => job(id, query.status ?? 'inProgress'))),

@@ -42,7 +42,7 @@ describe('registering the http-pull agent', () => {
   it('explains a name taken by an agent with another ID', async () => {
     ctrlplane.addJobAgent({ workspaceId: WS, id: '11111111-1111-4111-8111-111111111111', name: 'github-actions-agent', type: 'http-pull' });
     await expect(ensureAgentRegistered(client, { workspaceId: WS, agentId: AGENT, agentName: 'github-actions-agent' })).rejects.toThrow(
-      /If this repeats, the name may be taken by an agent with another ID: set CTRLPLANE_AGENT_ID/,
+      /name "github-actions-agent" is taken by agent 11111111-1111-4111-8111-111111111111 .*set CTRLPLANE_AGENT_ID=11111111-1111-4111-8111-111111111111, or choose another CTRLPLANE_AGENT_NAME/,
     );
   });
 

@@ -76,12 +76,13 @@ describe('Ctrlplane sandbox: authentication', () => {
 
     const none = await fetch(`${s.url}/api${agentPath()}`);
     expect(none.status).toBe(401);
-    expect(await none.json()).toEqual({ error: 'Unauthorized' });
+    const refused = { message: 'Authentication failed', code: 'AUTH_FAILED' };
+    expect(await none.json()).toEqual(refused);
     const wrong = await api(s, 'GET', agentPath(), { headers: { 'x-api-key': 'cp_test.wrong' } });
-    expect(wrong).toEqual({ status: 401, body: { error: 'Unauthorized' } });
+    expect(wrong).toEqual({ status: 401, body: refused });
     const bearer = await fetch(`${s.url}/api${agentPath()}`, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(bearer.status).toBe(401);
-    expect(await bearer.json()).toEqual({ error: 'Unauthorized' });
+    expect(await bearer.json()).toEqual(refused);
 
     expect(s.requests().map((r) => [r.auth, r.status])).toEqual([
       ['api-key', 200],
@@ -109,20 +110,28 @@ describe('Ctrlplane sandbox: job agents', () => {
     const s = await start();
     expect(await api(s, 'GET', agentPath())).toEqual({
       status: 200,
-      body: { id: AGENT, workspaceId: WS, name: 'github-actions-agent', type: 'http-pull', config: { owner: 'acme' } },
+      body: { id: AGENT, workspaceId: WS, name: 'github-actions-agent', type: 'http-pull', config: { owner: 'acme' }, metadata: {} },
     });
-    expect((await api(s, 'GET', agentPath('aaaaaaaa-0000-4000-8000-00000000ffff'))).status).toBe(404);
+    expect(await api(s, 'GET', agentPath('aaaaaaaa-0000-4000-8000-00000000ffff'))).toEqual({ status: 404, body: { message: 'Job agent not found' } });
   });
 
   it('PUT creates with 202 and replaces name, type and config wholesale', async () => {
     const s = await start();
     const id = 'bbbbbbbb-0000-4000-8000-000000000001';
     const created = await api(s, 'PUT', agentPath(id), { body: { name: 'new-agent', type: 'http-pull', config: { a: 1, nested: { x: 1 } } } });
-    expect(created).toEqual({ status: 202, body: { id, workspaceId: WS, name: 'new-agent', type: 'http-pull', config: { a: 1, nested: { x: 1 } } } });
+    expect(created).toEqual({ status: 202, body: { id, message: 'Job agent update requested' } });
+    expect((await api(s, 'GET', agentPath(id))).body).toMatchObject({ name: 'new-agent', type: 'http-pull', config: { a: 1, nested: { x: 1 } } });
 
     const replaced = await api(s, 'PUT', agentPath(id), { body: { name: 'renamed', type: 'github-app', config: { nested: { y: 2 } } } });
     expect(replaced.status).toBe(202);
-    expect((await api(s, 'GET', agentPath(id))).body).toEqual({ id, workspaceId: WS, name: 'renamed', type: 'github-app', config: { nested: { y: 2 } } });
+    expect((await api(s, 'GET', agentPath(id))).body).toEqual({
+      id,
+      workspaceId: WS,
+      name: 'renamed',
+      type: 'github-app',
+      config: { nested: { y: 2 } },
+      metadata: {},
+    });
     expect(s.jobAgent(WS, id)?.config).toEqual({ nested: { y: 2 } });
     expect(
       s
@@ -138,7 +147,7 @@ describe('Ctrlplane sandbox: job agents', () => {
       body: { name: 'github-actions-agent', type: 'http-pull', config: {} },
     });
     expect(clash.status).toBe(500);
-    expect(typeof clash.body.error).toBe('string');
+    expect(clash.body).toMatchObject({ message: expect.stringContaining('unique constraint'), code: 'INTERNAL_ERROR' });
     expect(s.jobAgent(WS, 'bbbbbbbb-0000-4000-8000-000000000002')).toBeUndefined();
     // Same id, same name: an ordinary upsert. The same name in another workspace is fine too.
     expect((await api(s, 'PUT', agentPath(), { body: { name: 'github-actions-agent', type: 'http-pull', config: {} } })).status).toBe(202);
@@ -152,12 +161,10 @@ describe('Ctrlplane sandbox: job agents', () => {
     const id = 'bbbbbbbb-0000-4000-8000-000000000004';
     const notJson = await api(s, 'PUT', agentPath(id), { raw: '{name:', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
-    expect(typeof notJson.body.error).toBe('string');
+    expect(notJson.body).toMatchObject({ code: 'SyntaxError' });
     for (const body of [
       {},
       { name: 'x', type: 'http-pull' },
-      { name: '', type: 'http-pull', config: {} },
-      { name: 'x', type: '', config: {} },
       { name: 'x', type: 'http-pull', config: [] },
       { name: 'x', type: 'http-pull', config: null },
       { name: 1, type: 'http-pull', config: {} },
@@ -165,7 +172,8 @@ describe('Ctrlplane sandbox: job agents', () => {
     ]) {
       const answer = await api(s, 'PUT', agentPath(id), { body });
       expect(answer.status, JSON.stringify(body)).toBe(400);
-      expect(answer.body.details, JSON.stringify(body)).toBeDefined();
+      expect(answer.body, JSON.stringify(body)).toMatchObject({ code: 'Bad Request', message: expect.stringMatching(/^request\/body/) });
+      expect(answer.body.details.length, JSON.stringify(body)).toBeGreaterThan(0);
     }
     expect((await api(s, 'PUT', agentPath(id))).status).toBe(400);
     expect(s.jobAgent(WS, id)).toBeUndefined();
@@ -226,7 +234,8 @@ describe('Ctrlplane sandbox: listing jobs', () => {
     ]) {
       const answer = await api(s, 'GET', `${agentPath()}/jobs?${query}`);
       expect(answer.status, query).toBe(400);
-      expect(typeof answer.body.error, query).toBe('string');
+      expect(answer.body, query).toMatchObject({ code: 'Bad Request', message: expect.any(String) });
+      expect(answer.body.details[0].path, query).toMatch(/^\/query\//);
     }
     expect((await api(s, 'GET', `${agentPath()}/jobs?limit=1000&offset=0`)).status).toBe(200);
   });
@@ -255,7 +264,7 @@ describe('Ctrlplane sandbox: claiming', () => {
 
     const second = await api(s, 'POST', claimPath(job.id));
     expect(second.status).toBe(409);
-    expect(typeof second.body.error).toBe('string');
+    expect(second.body).toEqual({ message: 'Job is not available to claim' });
     expect(s.claimAttempts(job.id).map((c) => [c.agentId, c.status])).toEqual([
       [AGENT, 200],
       [AGENT, 409],
@@ -426,7 +435,7 @@ describe('Ctrlplane sandbox: faults and outages', () => {
     s.injectFault({ kind: 'server-error', path: /\/claim$/ });
     s.injectFault({ kind: 'connection-reset', method: 'POST' });
     const error = await api(s, 'POST', claimPath(job.id));
-    expect(error).toEqual({ status: 500, body: { error: 'Internal Server Error' } });
+    expect(error).toMatchObject({ status: 500, body: { code: 'INTERNAL_ERROR' } });
     await connectionError(api(s, 'POST', claimPath(job.id)));
     expect(s.job(job.id)?.status).toBe('queued');
     expect(s.claimAttempts()).toEqual([]);
