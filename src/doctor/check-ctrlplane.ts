@@ -14,8 +14,11 @@ export async function checkCtrlplane(settings: CtrlplaneSettings | undefined): P
   const agentId = settings.agentId ?? deriveCtrlplaneAgentId(settings.workspaceId, settings.agentName);
   const client = createCtrlplaneClient(settings);
   let agent;
+  let workspace;
   try {
-    agent = await client.getJobAgent(settings.workspaceId, agentId);
+    // Ctrlplane's agent route answers an unknown workspace as an unknown agent: the workspace route tells them apart.
+    workspace = await client.getWorkspace(settings.workspaceId);
+    if (workspace) agent = await client.getJobAgent(settings.workspaceId, agentId);
   } catch (error) {
     const status = error instanceof CtrlplaneRequestError ? error.status : undefined;
     if (status === undefined) {
@@ -47,13 +50,25 @@ export async function checkCtrlplane(settings: CtrlplaneSettings | undefined): P
     ];
   }
   const results = [ok('ctrlplane.reachable', 'Ctrlplane reachable', settings.apiUrl), ok('ctrlplane.key', 'Ctrlplane API key', 'accepted')];
+  if (!workspace) {
+    results.push(
+      problem(
+        'ctrlplane.workspace',
+        'Ctrlplane workspace',
+        `no workspace ${settings.workspaceId} that the key's user is a member of`,
+        "set CTRLPLANE_WORKSPACE_ID to the workspace's ID (its settings show it) and CTRLPLANE_API_KEY to a key of a member of it",
+      ),
+    );
+    return results;
+  }
+  results.push(ok('ctrlplane.workspace', 'Ctrlplane workspace', `${workspace.name ?? workspace.id} (${workspace.id})`));
   if (!agent) {
     results.push(
       warn(
         'ctrlplane.agent',
         'Ctrlplane job agent',
         `no agent ${agentId} ("${settings.agentName}") in workspace ${settings.workspaceId} yet`,
-        'the worker creates it when it starts; if a worker already ran, check CTRLPLANE_WORKSPACE_ID (an unknown workspace looks the same)',
+        'the worker creates it when it starts',
       ),
     );
   } else if (agent.type !== HTTP_PULL_AGENT_TYPE) {

@@ -17,7 +17,8 @@ export function isApiKeyShaped(key: string): boolean {
  */
 export function authenticate(headers: IncomingHttpHeaders, apiKeys: ReadonlySet<string>): CtrlplaneAuth {
   const apiKey = headers['x-api-key'];
-  if (apiKey !== undefined) return typeof apiKey === 'string' && apiKeys.has(apiKey) ? 'api-key' : 'invalid';
+  // An empty header counts as none, as Ctrlplane's validator reads it.
+  if (apiKey !== undefined && apiKey !== '') return typeof apiKey === 'string' && apiKeys.has(apiKey) ? 'api-key' : 'invalid';
   const authorization = headers.authorization;
   if (authorization === undefined) return 'none';
   return /^bearer\s+\S+/i.test(authorization) ? 'bearer' : 'invalid';

@@ -116,8 +116,13 @@ export function createCtrlplaneRequestHandler(deps: CtrlplaneHandlerDeps): (req:
       if (tooLarge) throw new CtrlplaneError(413, 'request entity too large', 'PayloadTooLargeError', null);
       if (body === UNPARSABLE) throw new CtrlplaneError(400, 'the body is not valid JSON', 'SyntaxError', null);
       if (!url.pathname.startsWith('/api/')) throw notFound(url.pathname);
-      if (record.auth !== 'api-key') throw new CtrlplaneError(401, 'Authentication failed', 'AUTH_FAILED');
       const match = matchRoute(compiled, method, url.pathname.slice('/api'.length));
+      // No key at all is refused by the API's OpenAPI validator, a wrong one (or a Bearer token) by its auth middleware.
+      if (record.auth === 'none') {
+        const path = match ? `/api${match.route.path}` : url.pathname;
+        throw new CtrlplaneError(401, "'X-API-Key' header required", 'Unauthorized', [{ path, message: "'X-API-Key' header required" }]);
+      }
+      if (record.auth !== 'api-key') throw new CtrlplaneError(401, 'Authentication failed', 'AUTH_FAILED');
       if (!match) throw notFound(url.pathname);
       const result = match.route.handle(store, { params: match.params, query: url.searchParams, body: body === UNPARSABLE ? undefined : body });
       reply(result.status, result.body);

@@ -16,6 +16,8 @@ export interface SandboxWorkspace {
   id: string;
   name?: string;
   slug?: string;
+  /** Default: when the sandbox started. */
+  createdAt?: string;
 }
 
 export interface SandboxJobInput {
@@ -85,7 +87,7 @@ export class CtrlplaneStore {
     for (const workspace of workspaces) {
       if (!workspace.id) throw new Error('a sandbox workspace needs an id');
       if (this.workspaces.has(workspace.id)) throw new Error(`workspace ${workspace.id} given twice`);
-      this.workspaces.set(workspace.id, { ...workspace });
+      this.workspaces.set(workspace.id, { createdAt: new Date().toISOString(), ...workspace });
       this.agentsByWorkspace.set(workspace.id, new Map());
     }
   }

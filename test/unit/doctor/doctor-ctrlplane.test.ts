@@ -28,6 +28,7 @@ describe('gha-agent doctor: the Ctrlplane connection', () => {
     expect(await summary()).toEqual([
       `ctrlplane.reachable ok: ${ctrlplane.url}/api`,
       'ctrlplane.key ok: accepted',
+      `ctrlplane.workspace ok: ${WS} (${WS})`,
       `ctrlplane.agent ok: "github-actions-agent" (${AGENT}), type http-pull; deployments pick it with jobAgentSelector jobAgent.name == 'github-actions-agent'`,
     ]);
   });
@@ -36,6 +37,12 @@ describe('gha-agent doctor: the Ctrlplane connection', () => {
     expect((await summary()).at(-1)).toMatch(/^ctrlplane\.agent warn: no agent .* yet$/);
     ctrlplane.addJobAgent({ workspaceId: WS, id: AGENT, name: 'github-actions-agent', type: 'github-app' });
     expect((await summary()).at(-1)).toMatch(/^ctrlplane\.agent problem: .*has type "github-app"$/);
+  });
+
+  it('fails a workspace Ctrlplane does not show this key, naming CTRLPLANE_WORKSPACE_ID, and checks no agent there', async () => {
+    const results = await checkCtrlplane(loadConfig({ ...env, CTRLPLANE_WORKSPACE_ID: '11111111-2222-4333-8444-555555555555' }).ctrlplane);
+    expect(results.at(-1)).toMatchObject({ id: 'ctrlplane.workspace', status: 'problem', fix: expect.stringContaining('CTRLPLANE_WORKSPACE_ID') });
+    expect(results.find((r) => r.id === 'ctrlplane.agent')).toBeUndefined();
   });
 
   it('fails a refused key and an unreachable Ctrlplane, each with what to fix', async () => {
@@ -54,6 +61,6 @@ describe('gha-agent doctor: the Ctrlplane connection', () => {
       detail: expect.stringContaining('CTRLPLANE_API_KEY: required when CTRLPLANE_URL is set'),
     });
     const configured = await runDoctor({ env });
-    expect(configured.results.filter((r) => r.id.startsWith('ctrlplane')).map((r) => r.status)).toEqual(['ok', 'ok', 'warn']);
+    expect(configured.results.filter((r) => r.id.startsWith('ctrlplane')).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'warn']);
   });
 });

@@ -77,7 +77,11 @@ describe('Ctrlplane sandbox: authentication', () => {
     const none = await fetch(`${s.url}/api${agentPath()}`);
     expect(none.status).toBe(401);
     const refused = { message: 'Authentication failed', code: 'AUTH_FAILED' };
-    expect(await none.json()).toEqual(refused);
+    expect(await none.json()).toEqual({
+      message: "'X-API-Key' header required",
+      code: 'Unauthorized',
+      details: [{ path: '/api/v1/workspaces/{workspaceId}/job-agents/{agentId}', message: "'X-API-Key' header required" }],
+    });
     const wrong = await api(s, 'GET', agentPath(), { headers: { 'x-api-key': 'cp_test.wrong' } });
     expect(wrong).toEqual({ status: 401, body: refused });
     const bearer = await fetch(`${s.url}/api${agentPath()}`, { headers: { authorization: `Bearer ${API_KEY}` } });
