@@ -4,6 +4,7 @@ import { mintJobToken } from '../auth/job-token.ts';
 import { FailureType } from '../shared/workflow-contract.ts';
 import type { GithubClientFactory } from './github-client-factory.ts';
 import { toGithubFailure } from './github-failure.ts';
+import { inMutationTurn } from './in-mutation-turn.ts';
 import { runMatchesJob } from './job-run-matcher.ts';
 import { summarizeRun, type WorkflowRunSummary } from './workflow-run-summary.ts';
 
@@ -155,16 +156,18 @@ export function createActivities(github: GithubClientFactory, options: Activitie
       const token = input.jobTokenInput ? inputs[input.jobTokenInput] : undefined;
       try {
         const client = github.forInstallation(input.installationId);
-        const response = await client.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
-          owner: input.owner,
-          repo: input.repo,
-          workflow_id: input.workflowId,
-          ref: input.ref,
-          inputs,
-          return_run_details: true,
-          // The outcome of a failed POST is unknown; the next activity attempt checks before dispatching again.
-          request: { retries: 0 },
-        });
+        const response = await inMutationTurn(github, input.installationId, (signal) =>
+          client.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+            owner: input.owner,
+            repo: input.repo,
+            workflow_id: input.workflowId,
+            ref: input.ref,
+            inputs,
+            return_run_details: true,
+            // The outcome of a failed POST is unknown; the next activity attempt checks before dispatching again.
+            request: { retries: 0, signal },
+          }),
+        );
         const details = response.status === 200 ? (response.data as { workflow_run_id?: number; html_url?: string }) : undefined;
         if (details?.workflow_run_id) {
           return {
@@ -232,7 +235,13 @@ export function createActivities(github: GithubClientFactory, options: Activitie
     async cancelWorkflowRun(input: GetWorkflowRunInput): Promise<void> {
       try {
         const client = github.forInstallation(input.installationId);
-        await client.rest.actions.cancelWorkflowRun({ owner: input.owner, repo: input.repo, run_id: input.runId });
+        // Ahead of waiting dispatches: a run left going deploys after its job said cancelled.
+        await inMutationTurn(
+          github,
+          input.installationId,
+          (signal) => client.rest.actions.cancelWorkflowRun({ owner: input.owner, repo: input.repo, run_id: input.runId, request: { signal } }),
+          { urgent: true },
+        );
       } catch (error) {
         if ((error as { status?: number }).status === 409) return;
         throw toGithubFailure(error, (status, message) => `cancelling run ${input.runId} of ${input.owner}/${input.repo} failed: ${message} (HTTP ${status})`);

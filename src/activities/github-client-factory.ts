@@ -31,6 +31,20 @@ export interface GithubClientFactory {
   readonly configured: boolean;
   /** One client per installation, reused, so auth-app's token cache means one token mint per hour. */
   forInstallation(installationId: number): GithubClient;
+  /**
+   * Runs `send` (a mutating request: dispatch, cancel) in the installation's turn: one at a time, `mutationIntervalMs`
+   * apart. `onTurn` is called when the wait is over, just before `send`. A request whose activity attempt ended while
+   * it waited (`signal` aborted: timed out, cancelled, worker shutting down) is never sent, so no request outlives
+   * the attempt that made it (docs/architecture.md "Invariants"). `urgent` requests (cancels) go before waiting
+   * dispatches.
+   */
+  mutate<T>(installationId: number, turn: MutationTurn, send: () => Promise<T>): Promise<T>;
+}
+
+export interface MutationTurn {
+  signal?: AbortSignal;
+  onTurn?: () => void;
+  urgent?: boolean;
 }
 
 export class GithubBotNotConfiguredError extends Error {
@@ -49,10 +63,22 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
   // With spacing on, one mutating request at a time per installation (GitHub: "avoid concurrent requests");
   // with it off (0), no limit at all.
   const interval = options.mutationIntervalMs ?? 1000;
-  const write = new Bottleneck.Group(interval > 0 ? { maxConcurrent: 1, minTime: interval } : { maxConcurrent: null, minTime: 0 });
+  const mutations = interval > 0 ? new Bottleneck.Group({ maxConcurrent: 1, minTime: interval }) : undefined;
+  // The plugin's own write limiter would queue a request where no activity sees it wait: mutations take their turn
+  // in `mutate` instead, and pass through the plugin unspaced.
+  const write = new Bottleneck.Group({ maxConcurrent: null, minTime: 0 });
   const log = options.logger.child({ component: 'github' });
   return {
     configured: options.app !== undefined,
+    mutate(installationId, { signal, onTurn, urgent }, send) {
+      const inTurn = () => {
+        onTurn?.();
+        signal?.throwIfAborted();
+        return send();
+      };
+      if (!mutations) return inTurn();
+      return mutations.key(String(installationId)).schedule({ priority: urgent ? 1 : 5 }, inTurn);
+    },
     forInstallation(installationId) {
       const app = options.app;
       if (!app) throw new GithubBotNotConfiguredError();

@@ -65,13 +65,19 @@ interface WaitProgress {
 type ContinueIfLong = (wait: WaitProgress) => Promise<void>;
 
 /**
+ * Mutations (dispatch, cancel) wait for their installation's turn inside the activity, heartbeating (GitHub asks for
+ * one mutating request per second per installation; a burst of 200 jobs queues for minutes): the heartbeat timeout,
+ * not the queue, bounds how long a worker that died mid-request holds the job up; an hour bounds the queue.
+ */
+const mutationTimeouts = { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds' } satisfies ActivityOptions;
+
+/**
  * Dispatch: network errors, 5xx and rate limits are retried (rate limits after GitHub's `retry-after`, the rest with
  * backoff) for up to ten attempts; InvalidIntegration (401/403/404/422, no credentials) is final. Each retry checks
- * for an existing run first. 30 s is far above a dispatch's normal second or two, and bounds how long a worker
- * that died mid-dispatch holds the job up.
+ * for an existing run first.
  */
 const dispatchOptions: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
+  ...mutationTimeouts,
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
@@ -105,7 +111,7 @@ const { getWorkflowRun, findWorkflowRun } = proxyActivities<Activities>({
 
 /** Cancelling the GitHub run is worth insisting on: a run left going deploys after the job said cancelled. */
 const { cancelWorkflowRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  ...mutationTimeouts,
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: [FailureType.InvalidIntegration] },
 });
 

@@ -1,0 +1,27 @@
+import { Context } from '@temporalio/activity';
+import type { GithubClientFactory } from './github-client-factory.ts';
+
+/** Heartbeats while a mutation waits for its turn: well inside the activities' 30 s heartbeat timeout. */
+const WAITING_HEARTBEAT_MS = 5_000;
+
+/**
+ * Runs a mutating GitHub request of the current activity in its installation's turn (`GithubClientFactory.mutate`),
+ * waiting where Temporal sees it: the activity heartbeats while it waits, so a long queue (a burst of dispatches on
+ * one installation) never times the attempt out, and stops once its turn comes, so a request that hangs is caught by
+ * the heartbeat timeout as before. When the attempt ends while waiting (cancelled, timed out, worker shut down), the
+ * request leaves the queue unsent: a retry can never race an earlier attempt's request still waiting to go out.
+ */
+export function inMutationTurn<T>(
+  github: GithubClientFactory,
+  installationId: number,
+  send: (signal: AbortSignal) => Promise<T>,
+  options: { urgent?: boolean } = {},
+): Promise<T> {
+  const context = Context.current();
+  const signal = context.cancellationSignal;
+  context.heartbeat();
+  const beat = setInterval(() => context.heartbeat(), WAITING_HEARTBEAT_MS);
+  return github
+    .mutate(installationId, { signal, urgent: options.urgent, onTurn: () => clearInterval(beat) }, () => send(signal))
+    .finally(() => clearInterval(beat));
+}
