@@ -11,7 +11,20 @@ import { installOnce, REPO_ROOT, TOOLS_DIR } from './tools-dir.mjs';
 /** The folder with Ctrlplane's pinned source and its start script: CTRLPLANE_API_HOME, or `shared/ctrlplane-api` beside the clone. */
 export const CTRLPLANE_API_HOME = process.env.CTRLPLANE_API_HOME ?? path.resolve(REPO_ROOT, '..', 'shared', 'ctrlplane-api');
 export const CTRLPLANE_API_SCRIPT = path.join(CTRLPLANE_API_HOME, 'ctrlplane-api.sh');
-export const CTRLPLANE_API_DIR = path.join(TOOLS_DIR, 'ctrlplane-api');
+/**
+ * Where it is installed: `.tools/ctrlplane-api`, unless the script runs as root in a folder the `postgres` user cannot
+ * reach (PostgreSQL runs as that user and keeps its data there): then a folder of the system's temporary directory.
+ */
+export const CTRLPLANE_API_DIR = postgresCanReach(TOOLS_DIR) ? path.join(TOOLS_DIR, 'ctrlplane-api') : path.join(tmpdir(), 'gha-agent-ctrlplane-api');
+
+/** @param {string} dir */
+function postgresCanReach(dir) {
+  if (process.getuid?.() !== 0) return true;
+  // The nearest folder that exists: .tools/ may not be made yet.
+  let existing = dir;
+  while (!existsSync(existing)) existing = path.dirname(existing);
+  return spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', existing]).status === 0;
+}
 
 /**
  * Runs `ctrlplane-api.sh <command> .tools/ctrlplane-api` with the given ports; throws with its output on failure.

@@ -2,10 +2,11 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
 import { mintJobToken } from '../auth/job-token.ts';
 import { FailureType } from '../shared/workflow-contract.ts';
-import type { GithubClientFactory } from './github-client-factory.ts';
+import type { GithubClient, GithubClientFactory } from './github-client-factory.ts';
 import { toGithubFailure } from './github-failure.ts';
 import { inMutationTurn } from './in-mutation-turn.ts';
 import { runMatchesJob } from './job-run-matcher.ts';
+import { SharedRunListings } from './shared-run-listings.ts';
 import { summarizeRun, type WorkflowRunSummary } from './workflow-run-summary.ts';
 
 export interface RepoTarget {
@@ -38,6 +39,8 @@ export interface FindWorkflowRunInput extends RepoTarget {
   workflowId: number | string;
   jobId: string;
   notBefore: string;
+  /** List afresh, never from a listing shared with other jobs: where a run created a moment ago must be seen. */
+  fresh?: boolean;
 }
 
 export interface GetWorkflowRunInput extends RepoTarget {
@@ -49,6 +52,12 @@ export interface ResolveGithubOrganizationInput {
   installationId: number;
   organizationId: number;
 }
+
+/** A run as GitHub lists it. */
+type ListedRun = Awaited<ReturnType<GithubClient['rest']['actions']['listWorkflowRuns']>>['data']['workflow_runs'][number];
+
+/** Runs per listing request: GitHub's largest page. */
+const LISTING_PAGE = 100;
 
 /** Margin for clock skew between us and GitHub when filtering runs by creation time. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -96,24 +105,30 @@ function withoutToken(error: unknown, token: string): unknown {
  */
 export function createActivities(github: GithubClientFactory, options: ActivitiesOptions = {}) {
   const jobTokenSecret = options.jobTokenSecrets?.[0];
+  // Jobs of one worker that look for their runs at about the same time share one listing of the workflow's runs.
+  const workflowListings = new SharedRunListings<ListedRun>();
+
+  /** The job's run, or null when GitHub has none (yet). */
   async function findWorkflowRun(input: FindWorkflowRunInput): Promise<WorkflowRunSummary | null> {
-    const since = new Date(Date.parse(input.notBefore) - CLOCK_SKEW_MS).toISOString();
+    const since = Date.parse(input.notBefore) - CLOCK_SKEW_MS;
     try {
       const client = github.forInstallation(input.installationId);
+      const query = { owner: input.owner, repo: input.repo, workflow_id: input.workflowId, event: 'workflow_dispatch', per_page: LISTING_PAGE } as const;
+      const list = async (from: number) =>
+        (await client.rest.actions.listWorkflowRuns({ ...query, created: `>=${new Date(from).toISOString()}` })).data.workflow_runs;
+      const key = `${input.installationId}/${`${input.owner}/${input.repo}`.toLowerCase()}/${input.workflowId}`;
+      const recent = input.fresh ? await list(since) : await workflowListings.runs(key, since, list);
+      const match = recent.find((run) => runMatchesJob(run, input.jobId));
+      if (match) return summarizeRun(match);
+      // One page held every run since then, and none is this job's.
+      if (recent.length < LISTING_PAGE) return null;
       const runs = await client.paginate(
         client.rest.actions.listWorkflowRuns,
-        {
-          owner: input.owner,
-          repo: input.repo,
-          workflow_id: input.workflowId,
-          event: 'workflow_dispatch',
-          created: `>=${since}`,
-          per_page: 100,
-        },
+        { ...query, created: `>=${new Date(since).toISOString()}` },
         (response, done) => {
-          const match = response.data.find((run) => runMatchesJob(run, input.jobId));
-          if (match) done();
-          return match ? [match] : [];
+          const found = response.data.find((run) => runMatchesJob(run, input.jobId));
+          if (found) done();
+          return found ? [found] : [];
         },
       );
       return runs[0] ? summarizeRun(runs[0]) : null;
@@ -136,10 +151,6 @@ export function createActivities(github: GithubClientFactory, options: Activitie
       if (!isDispatchAllowed(options.dispatchAllowlist, input)) {
         throw ApplicationFailure.create({ type: FailureType.InvalidIntegration, message: describeRefusedTarget(input), nonRetryable: true });
       }
-      if (Context.current().info.attempt > 1) {
-        const existing = await findWorkflowRun(input);
-        if (existing) return { run: existing, recovered: true };
-      }
       const inputs: Record<string, string> = { job_id: input.jobId };
       if (input.jobTokenInput) {
         if (!jobTokenSecret) {
@@ -156,8 +167,12 @@ export function createActivities(github: GithubClientFactory, options: Activitie
       const token = input.jobTokenInput ? inputs[input.jobTokenInput] : undefined;
       try {
         const client = github.forInstallation(input.installationId);
-        const response = await inMutationTurn(github, input.installationId, (signal) =>
-          client.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+        const retry = Context.current().info.attempt > 1;
+        const response = await inMutationTurn(github, input.installationId, async (signal) => {
+          // Checked in the turn, not before the wait: a run an earlier attempt started while this one waited counts.
+          const existing = retry ? await findWorkflowRun({ ...input, fresh: true }) : null;
+          if (existing) return { recovered: existing };
+          return client.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
             owner: input.owner,
             repo: input.repo,
             workflow_id: input.workflowId,
@@ -166,8 +181,9 @@ export function createActivities(github: GithubClientFactory, options: Activitie
             return_run_details: true,
             // The outcome of a failed POST is unknown; the next activity attempt checks before dispatching again.
             request: { retries: 0, signal },
-          }),
-        );
+          });
+        });
+        if ('recovered' in response) return { run: response.recovered, recovered: true };
         const details = response.status === 200 ? (response.data as { workflow_run_id?: number; html_url?: string }) : undefined;
         if (details?.workflow_run_id) {
           return {

@@ -8,8 +8,9 @@ const WAITING_HEARTBEAT_MS = 5_000;
  * Runs a mutating GitHub request of the current activity in its installation's turn (`GithubClientFactory.mutate`),
  * waiting where Temporal sees it: the activity heartbeats while it waits, so a long queue (a burst of dispatches on
  * one installation) never times the attempt out, and stops once its turn comes, so a request that hangs is caught by
- * the heartbeat timeout as before. When the attempt ends while waiting (cancelled, timed out, worker shut down), the
- * request leaves the queue unsent: a retry can never race an earlier attempt's request still waiting to go out.
+ * the heartbeat timeout as before. When the attempt ends while waiting (cancelled, timed out, worker shut down), it
+ * stops waiting at once and its request is never sent (its place in the queue passes when reached): a retry can never
+ * race an earlier attempt's request still waiting to go out.
  */
 export function inMutationTurn<T>(
   github: GithubClientFactory,
@@ -21,7 +22,12 @@ export function inMutationTurn<T>(
   const signal = context.cancellationSignal;
   context.heartbeat();
   const beat = setInterval(() => context.heartbeat(), WAITING_HEARTBEAT_MS);
-  return github
-    .mutate(installationId, { signal, urgent: options.urgent, onTurn: () => clearInterval(beat) }, () => send(signal))
-    .finally(() => clearInterval(beat));
+  const turn = github.mutate(installationId, { signal, urgent: options.urgent, onTurn: () => clearInterval(beat) }, () => send(signal));
+  const ended = new Promise<never>((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+  // The queued request settles later (unsent, when its turn comes): nothing waits for it.
+  turn.catch(() => undefined);
+  return Promise.race([turn, ended]).finally(() => clearInterval(beat));
 }

@@ -204,14 +204,24 @@ export class CtrlplaneClient {
 }
 
 /**
- * Ctrlplane answers errors as JSON `{message, code?, details?}`; its OpenAPI document also declares `{error}`, which
- * the server does not send, and both are taken (docs/architecture.md "Ctrlplane connection").
+ * What Ctrlplane's own handlers answer when the thing asked for does not exist. A gateway or proxy in front of it may
+ * answer 404 with a JSON `{message}` too ("Not Found", "no Route matched"), and so does Ctrlplane for a route it does
+ * not have: only these sentences mean "no such workspace, agent or job".
+ */
+const CTRLPLANE_NOT_FOUND = new Set(['Workspace not found', 'Job agent not found', 'Job not found']);
+
+/**
+ * Ctrlplane's own answer, not a proxy's: JSON `{message, code?, details?}` as the server sends it, and for a 404 one
+ * of its own not-found sentences; `{error}`, which its OpenAPI document also declares, is taken too
+ * (docs/architecture.md "Ctrlplane connection").
  */
 function isCtrlplaneError(response: Response, text: string): boolean {
   if (!response.headers.get('content-type')?.includes('application/json')) return false;
   try {
     const body = JSON.parse(text) as { message?: unknown; error?: unknown } | null;
-    return typeof body?.message === 'string' || typeof body?.error === 'string';
+    if (typeof body?.error === 'string') return true;
+    if (typeof body?.message !== 'string') return false;
+    return response.status !== 404 || CTRLPLANE_NOT_FOUND.has(body.message);
   } catch {
     return false;
   }

@@ -1,3 +1,4 @@
+import { PrimaryRateLimit, type RateLimitState } from './primary-rate-limit.ts';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -91,6 +92,8 @@ export interface GithubSandboxOptions {
   stepDelayMs?: number;
   /** Default true: honour `return_run_details`; false → always 204 (older GHES). */
   returnRunDetails?: boolean;
+  /** Each installation's primary rate limit (requests an hour); default GitHub's 5,000. Tests shrink it. */
+  rateLimitPerHour?: number;
   logger?: Logger;
 }
 
@@ -116,6 +119,8 @@ export interface GithubSandbox {
    * as `GET /organizations/{id}` finds it and `account.id` shows it; undefined for a login the sandbox does not know.
    */
   organizationId(login: string): number | undefined;
+  /** The installation's primary rate limit now (what `x-ratelimit-*` says), and how many requests it refused. */
+  rateLimit(installationId: number): RateLimitState & { refused: number };
   /** Installation tokens minted, for one installation or in total. */
   tokenMints(installationId?: number): number;
   /** The run as `GET /repos/{owner}/{repo}/actions/runs/{id}` returns it, or `undefined`. */
@@ -181,6 +186,7 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
       createdAt: Date.now(),
       app: { events: options.events ?? ['workflow_run'], permissions: appPermissions },
       hook: sender,
+      rateLimit: new PrimaryRateLimit(options.rateLimitPerHour),
     };
     const requests: RecordedRequest[] = [];
     const faults = new FaultInjector();
@@ -211,6 +217,7 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
         const found = organizations(ctx).find((known) => known.toLowerCase() === login.toLowerCase());
         return found === undefined ? undefined : objects.accountId(found);
       },
+      rateLimit: (installationId) => ({ ...ctx.rateLimit.state(installationId), refused: ctx.rateLimit.refused.get(installationId) ?? 0 }),
       tokenMints: (installationId) => auth.tokenMints(installationId),
       getRun: (runId) => {
         const run = runs.get(runId);

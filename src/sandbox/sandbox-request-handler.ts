@@ -1,3 +1,4 @@
+import { type RateLimitDecision, rateLimitExceeded } from './primary-rate-limit.ts';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -83,6 +84,7 @@ export function createRequestHandler(
       send(res, status, body, headers);
     };
 
+    let limit: RateLimitDecision | undefined;
     try {
       const raw = await readBody(req);
       let parsedBody: unknown;
@@ -124,6 +126,13 @@ export function createRequestHandler(
       if (method === 'POST' && route.operationId === 'apps/create-installation-access-token') {
         record.installationId = Number(params.installation_id);
       }
+      // Every request made with an installation's token counts against its primary limit; past it, refused.
+      limit = caller?.kind === 'installation' ? ctx.rateLimit.take(caller.token.installationId) : undefined;
+      if (caller?.kind === 'installation' && limit && !limit.allowed) {
+        const exceeded = rateLimitExceeded(caller.token.installationId);
+        reply(exceeded.status, exceeded.body, limit.headers);
+        return;
+      }
       if (typeof parsedBody === 'symbol') throw new GithubError(400, 'Problems parsing JSON', docsUrl);
       const operation = ctx.openapi.operation(route.operationId);
       if (operation.requestSchema) {
@@ -133,10 +142,10 @@ export function createRequestHandler(
         if (problem) throw new GithubError(422, problem, docsUrl);
       }
       const result = route.handle(ctx, { params, query: url.searchParams, body: parsedBody, url, caller: caller as Caller });
-      reply(result.status, result.body, result.headers);
+      reply(result.status, result.body, { ...limit?.headers, ...result.headers });
     } catch (error) {
       if (error instanceof GithubError) {
-        reply(error.status, error.body());
+        reply(error.status, error.body(), limit?.headers);
         return;
       }
       throw error;

@@ -1,3 +1,4 @@
+import type { PrimaryRateLimit } from './primary-rate-limit.ts';
 import type { AppAuth, InstallationToken } from './app-auth.ts';
 import { GENERIC_DOCS_URL, GithubError } from './github-error.ts';
 import type { AppSettings, GithubObjects, SandboxRepo, SandboxWorkflow } from './github-objects.ts';
@@ -64,6 +65,8 @@ export interface SandboxContext {
   app: AppSettings;
   /** The App's webhook: its config and every delivery attempt. */
   hook: WebhookSender;
+  /** Each installation's primary rate limit, counted over the requests made with its tokens. */
+  rateLimit: PrimaryRateLimit;
 }
 
 export type Caller = { kind: 'jwt' } | { kind: 'installation'; token: InstallationToken };

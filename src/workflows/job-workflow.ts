@@ -448,7 +448,8 @@ async function lookUpRun(state: JobState, target: RunBinding): Promise<void> {
 async function cancelGithubRun(state: JobState, target: RunBinding | undefined, jobId: string): Promise<void> {
   if (!target || state.terminal) return;
   try {
-    const runId = state.job.run?.id ?? (await findWorkflowRun({ ...target, jobId }))?.runId;
+    // A run started a moment ago must be found and cancelled: a listing of its own, not one shared with other jobs.
+    const runId = state.job.run?.id ?? (await findWorkflowRun({ ...target, jobId, fresh: true }))?.runId;
     if (runId !== undefined) await cancelWorkflowRun({ ...target, runId });
   } catch (error) {
     log.warn('cancelling the GitHub run failed', { error: failureMessage(error) });

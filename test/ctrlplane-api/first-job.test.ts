@@ -120,6 +120,25 @@ describe("a worker against Ctrlplane's real API", () => {
     expect(proxy.requests.filter((r) => r.path.includes(jobId) && r.method === 'PUT')).toHaveLength(0);
   });
 
+  it('stops reporting, once, for a job deleted in Ctrlplane while it runs, and the job still ends here', async () => {
+    const agentName = 'gha-deleted-while-running';
+    const agentId = await startWorkers(agentName);
+    const jobId = await queueRealCtrlplaneJob({ agentId, agentName, config: realConfig(103) });
+    await waitForRealStatus(jobId, 'inProgress');
+    const running = await env.waitForStatus(jobId, 'in_progress');
+    await ctrlplaneSql(`DELETE FROM release_job WHERE job_id = :'id'; DELETE FROM job WHERE id = :'id';`, { id: jobId });
+    await env.sandbox.completeRun(Number(running.externalId), 'success');
+    const job = await env.waitForStatus(jobId, 'successful');
+    // The report read the job, Ctrlplane said it has none, and reporting stopped: no write, no retry.
+    await expect.poll(async () => (await env.stack.client.workflow.getHandle(`job-${jobId}`).describe()).status.name, { timeout: 30_000 }).toBe('COMPLETED');
+    // The poller may read it too (a running job Ctrlplane no longer lists): every read found nothing.
+    const reads = proxy.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/jobs/${jobId}`)).map((r) => r.status);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads)).toEqual(new Set([404]));
+    expect(proxy.requests.filter((r) => r.method === 'PUT' && r.path.includes(jobId))).toHaveLength(0);
+    expect(job.ctrlplane).toMatchObject({ workspaceId: seed.workspaceId, agentId });
+  });
+
   it('leaves a job of no release queued, says so in a log line and a metric, and never claims it', async () => {
     const agentName = 'gha-no-release';
     const agentId = await startWorkers(agentName);
