@@ -26,7 +26,7 @@ describe("a 404 is Ctrlplane's word only when Ctrlplane says the thing does not 
   it.each([
     [{ message: 'Job not found' }, 'the real server'],
     [{ error: 'Job not found' }, 'the {error} shape its OpenAPI document declares'],
-  ])('takes %j (%s) as "no such job"', async (body) => {
+  ])('takes %j (%s) as "no such job"', async (body, _source) => {
     expect(await (await answering404(body)).getJob(WS, JOB)).toBeUndefined();
   });
 
@@ -34,7 +34,7 @@ describe("a 404 is Ctrlplane's word only when Ctrlplane says the thing does not 
     [{ message: 'Not Found' }, "a gateway's JSON 404"],
     [{ message: 'no Route matched with those values' }, "an ingress's"],
     [{ message: 'not found', code: 'Not Found' }, "Ctrlplane's own answer for a route it does not have"],
-  ])('retries %j (%s) instead of dropping the job', async (body) => {
+  ])('retries %j (%s) instead of dropping the job', async (body, _source) => {
     const error = await (await answering404(body)).getJob(WS, JOB).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(CtrlplaneRequestError);
     expect((error as CtrlplaneRequestError).notFound).toBe(false);
