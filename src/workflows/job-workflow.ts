@@ -72,36 +72,26 @@ type ContinueIfLong = (wait: WaitProgress) => Promise<void>;
 const mutationTimeouts = { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds' } satisfies ActivityOptions;
 
 /**
- * Dispatch: network errors, 5xx and rate limits are retried (rate limits after GitHub's `retry-after`, the rest with
- * backoff) for up to ten attempts; InvalidIntegration (401/403/404/422, no credentials) is final. Each retry checks
- * for an existing run first.
+ * Network errors, 5xx and rate limits are retried (rate limits after GitHub's `retry-after`, the rest with backoff)
+ * for up to ten attempts; InvalidIntegration (401/403/404/422, no credentials) is final.
  */
-const dispatchOptions: ActivityOptions = {
-  ...mutationTimeouts,
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [FailureType.InvalidIntegration],
-  },
-};
+const githubRetry = {
+  initialInterval: '2 seconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: [FailureType.InvalidIntegration],
+} satisfies ActivityOptions['retry'];
+
+/** Dispatch: retried as above; each retry checks for an existing run first. */
+const dispatchOptions: ActivityOptions = { ...mutationTimeouts, retry: githubRetry };
 const github = proxyActivities<Activities>(dispatchOptions);
 
 /**
  * A numeric organizationId (Ctrlplane's reading) → the organization's login, once per job, before the dispatch: its
  * result is in history, so a retried dispatch never asks again. Retried like the dispatch; a 404 is final.
  */
-const { resolveGithubOrganizationLogin } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [FailureType.InvalidIntegration],
-  },
-});
+const { resolveGithubOrganizationLogin } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: githubRetry });
 
 /** Lookups while waiting: a failed poll is retried a little, then left to the next poll. */
 const { getWorkflowRun, findWorkflowRun } = proxyActivities<Activities>({
