@@ -1,4 +1,4 @@
-/** How long one listing of a repository's runs answers the look-ups of other jobs: those that ask at about the same time. */
+/** How long one listing of a workflow's runs answers the look-ups of other jobs: those that ask at about the same time. */
 export const RUN_LISTING_SHARED_MS = 5_000;
 
 interface Listing<Run> {
@@ -9,9 +9,9 @@ interface Listing<Run> {
 }
 
 /**
- * Shares GitHub's run listings between the jobs of one worker that look up runs of the same repository (or workflow)
- * at about the same time: when webhooks stay away, every waiting job looks its run up, and a burst of jobs on one
- * repository would otherwise cost a request each. A listing answers every look-up that comes within
+ * Shares GitHub's run listings between the jobs of one worker that look for runs of the same workflow
+ * at about the same time: until their runs are found, every waiting job looks its run up, and a burst of jobs on one
+ * workflow would otherwise cost a request each. A listing answers every look-up that comes within
  * `RUN_LISTING_SHARED_MS` of it and asks for runs it covers; a failed listing answers nobody after it fails.
  */
 export class SharedRunListings<Run> {

@@ -226,11 +226,6 @@ export class CtrlplaneStore {
     if (isFinalCtrlplaneStatus(status)) stored.job.completedAt = now;
     return structuredClone(stored.job);
   }
-
-  /** The workspace a job belongs to, for routes that must not reach across workspaces. */
-  workspaceOf(jobId: string): string | undefined {
-    return this.jobs.get(jobId)?.workspaceId;
-  }
 }
 
 /** Ctrlplane's unique (workspace, name) constraint on job agents. */
