@@ -6,7 +6,7 @@ import type { GithubClient, GithubClientFactory } from './github-client-factory.
 import { toGithubFailure } from './github-failure.ts';
 import { inMutationTurn } from './in-mutation-turn.ts';
 import { runMatchesJob } from './job-run-matcher.ts';
-import { SharedRunListings } from './shared-run-listings.ts';
+import { MAX_LISTING_PAGES, type RunListing, WorkflowRunListings } from './workflow-run-listings.ts';
 import { summarizeRun, type WorkflowRunSummary } from './workflow-run-summary.ts';
 
 export interface RepoTarget {
@@ -35,13 +35,23 @@ export interface DispatchWorkflowRunResult {
   recovered: boolean;
 }
 
+/** The job's run, looked for in a listing of its own: where a run created a moment ago must be seen (dispatch, cancel). */
 export interface FindWorkflowRunInput extends RepoTarget {
   workflowId: number | string;
   jobId: string;
   notBefore: string;
-  /** List afresh, never from a listing shared with other jobs: where a run created a moment ago must be seen. */
-  fresh?: boolean;
 }
+
+/** A waiting job's look-up of its run, when webhooks stay away (docs/architecture.md "GitHub's request budget"). */
+export interface LookUpWorkflowRunInput extends FindWorkflowRunInput {
+  /** The run, once known. */
+  runId?: number;
+  /** How old a listing shared with other jobs may answer (ms): half the interval at which the job looks. */
+  maxAgeMs: number;
+}
+
+/** The run (null: GitHub has none, yet or any more), or when to come back because the installation's budget says wait. */
+export type LookUpWorkflowRunResult = { run: WorkflowRunSummary | null } | { deferredUntil: string; reason: string };
 
 export interface GetWorkflowRunInput extends RepoTarget {
   runId: number;
@@ -105,39 +115,59 @@ function withoutToken(error: unknown, token: string): unknown {
  */
 export function createActivities(github: GithubClientFactory, options: ActivitiesOptions = {}) {
   const jobTokenSecret = options.jobTokenSecrets?.[0];
-  // Jobs of one worker that look for their runs at about the same time share one listing of the workflow's runs.
-  const workflowListings = new SharedRunListings<ListedRun>();
+  // Waiting jobs of one workflow share listings of its runs, within the installation's budget.
+  const workflowListings = new WorkflowRunListings<ListedRun>(github.budget);
 
-  /** The job's run, or null when GitHub has none (yet). */
+  const listingFailure = (input: FindWorkflowRunInput) => (error: unknown) =>
+    toGithubFailure(error, (status, message) =>
+      status === 404
+        ? `workflow not found: ${input.owner}/${input.repo}/${input.workflowId} (${message})`
+        : `listing runs of ${input.owner}/${input.repo}/${input.workflowId} failed: ${message} (HTTP ${status})`,
+    );
+
+  /** The workflow's runs created since `since`, newest first, up to MAX_LISTING_PAGES pages (`until` stops sooner). */
+  async function listRuns(input: FindWorkflowRunInput, since: number, until?: (runs: ListedRun[]) => boolean): Promise<RunListing<ListedRun>> {
+    const client = github.forInstallation(input.installationId);
+    const runs: ListedRun[] = [];
+    let pages = 0;
+    let complete = false;
+    for await (const response of client.paginate.iterator(client.rest.actions.listWorkflowRuns, {
+      owner: input.owner,
+      repo: input.repo,
+      workflow_id: input.workflowId,
+      event: 'workflow_dispatch',
+      per_page: LISTING_PAGE,
+      created: `>=${new Date(since).toISOString()}`,
+    })) {
+      runs.push(...response.data);
+      pages++;
+      complete = response.data.length < LISTING_PAGE || !/rel="next"/.test(response.headers.link ?? '');
+      if (complete || pages >= MAX_LISTING_PAGES || until?.(response.data)) break;
+    }
+    return { runs, complete };
+  }
+
+  /** The job's run, or null when GitHub has none (yet): a listing of its own, paged until the run is found. */
   async function findWorkflowRun(input: FindWorkflowRunInput): Promise<WorkflowRunSummary | null> {
-    const since = Date.parse(input.notBefore) - CLOCK_SKEW_MS;
+    try {
+      const since = Date.parse(input.notBefore) - CLOCK_SKEW_MS;
+      const { runs } = await listRuns(input, since, (page) => page.some((run) => runMatchesJob(run, input.jobId)));
+      const match = runs.find((run) => runMatchesJob(run, input.jobId));
+      return match ? summarizeRun(match) : null;
+    } catch (error) {
+      throw listingFailure(input)(error);
+    }
+  }
+
+  /** The run as GitHub reports it now; null when it does not exist (deleted, or not visible to the App). */
+  async function getWorkflowRun(input: GetWorkflowRunInput): Promise<WorkflowRunSummary | null> {
     try {
       const client = github.forInstallation(input.installationId);
-      const query = { owner: input.owner, repo: input.repo, workflow_id: input.workflowId, event: 'workflow_dispatch', per_page: LISTING_PAGE } as const;
-      const list = async (from: number) =>
-        (await client.rest.actions.listWorkflowRuns({ ...query, created: `>=${new Date(from).toISOString()}` })).data.workflow_runs;
-      const key = `${input.installationId}/${`${input.owner}/${input.repo}`.toLowerCase()}/${input.workflowId}`;
-      const recent = input.fresh ? await list(since) : await workflowListings.runs(key, since, list);
-      const match = recent.find((run) => runMatchesJob(run, input.jobId));
-      if (match) return summarizeRun(match);
-      // One page held every run since then, and none is this job's.
-      if (recent.length < LISTING_PAGE) return null;
-      const runs = await client.paginate(
-        client.rest.actions.listWorkflowRuns,
-        { ...query, created: `>=${new Date(since).toISOString()}` },
-        (response, done) => {
-          const found = response.data.find((run) => runMatchesJob(run, input.jobId));
-          if (found) done();
-          return found ? [found] : [];
-        },
-      );
-      return runs[0] ? summarizeRun(runs[0]) : null;
+      const { data } = await client.rest.actions.getWorkflowRun({ owner: input.owner, repo: input.repo, run_id: input.runId });
+      return summarizeRun(data);
     } catch (error) {
-      throw toGithubFailure(error, (status, message) =>
-        status === 404
-          ? `workflow not found: ${input.owner}/${input.repo}/${input.workflowId} (${message})`
-          : `listing runs of ${input.owner}/${input.repo}/${input.workflowId} failed: ${message} (HTTP ${status})`,
-      );
+      if ((error as { status?: number }).status === 404) return null;
+      throw toGithubFailure(error, (status, message) => `reading run ${input.runId} of ${input.owner}/${input.repo} failed: ${message} (HTTP ${status})`);
     }
   }
 
@@ -170,7 +200,7 @@ export function createActivities(github: GithubClientFactory, options: Activitie
         const retry = Context.current().info.attempt > 1;
         const response = await inMutationTurn(github, input.installationId, async (signal) => {
           // Checked in the turn, not before the wait: a run an earlier attempt started while this one waited counts.
-          const existing = retry ? await findWorkflowRun({ ...input, fresh: true }) : null;
+          const existing = retry ? await findWorkflowRun(input) : null;
           if (existing) return { recovered: existing };
           return client.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
             owner: input.owner,
@@ -211,6 +241,30 @@ export function createActivities(github: GithubClientFactory, options: Activitie
     findWorkflowRun,
 
     /**
+     * A waiting job's run as GitHub reports it now, from a listing of its workflow's runs shared with the worker's other
+     * jobs of that workflow (docs/architecture.md "GitHub's request budget"); or, when the installation's budget says so,
+     * when to come back. A run the listing does not hold (an old run of a busy workflow, or a deleted one) is read alone.
+     */
+    async lookUpWorkflowRun(input: LookUpWorkflowRunInput): Promise<LookUpWorkflowRunResult> {
+      const since = Date.parse(input.notBefore) - CLOCK_SKEW_MS;
+      const key = `${input.installationId}/${`${input.owner}/${input.repo}`.toLowerCase()}/${input.workflowId}`;
+      let answer;
+      try {
+        answer = await workflowListings.answer({ installationId: input.installationId, key, since, maxAgeMs: input.maxAgeMs, asker: input.jobId }, (from) =>
+          listRuns(input, from),
+        );
+      } catch (error) {
+        throw listingFailure(input)(error);
+      }
+      if ('deferred' in answer) return { deferredUntil: new Date(answer.deferred.until).toISOString(), reason: answer.deferred.reason };
+      const { runs, complete } = answer.listing;
+      const match = runs.find((run) => (input.runId === undefined ? runMatchesJob(run, input.jobId) : run.id === input.runId));
+      if (match) return { run: summarizeRun(match) };
+      if (input.runId !== undefined) return { run: await getWorkflowRun({ ...input, runId: input.runId }) };
+      return { run: complete ? null : await findWorkflowRun(input) };
+    },
+
+    /**
      * The login of a numeric GitHub organization ID, as Ctrlplane's GitHub agent turns `organizationId` into the owner:
      * `GET /organizations/{id}`, a route GitHub does not document but has long served, answering what
      * `GET /orgs/{org}` answers. Not found (404) is final, as every refusal of GitHub's (InvalidIntegration).
@@ -235,17 +289,7 @@ export function createActivities(github: GithubClientFactory, options: Activitie
       return login;
     },
 
-    /** The run as GitHub reports it now; null when it does not exist (deleted, or not visible to the App). */
-    async getWorkflowRun(input: GetWorkflowRunInput): Promise<WorkflowRunSummary | null> {
-      try {
-        const client = github.forInstallation(input.installationId);
-        const { data } = await client.rest.actions.getWorkflowRun({ owner: input.owner, repo: input.repo, run_id: input.runId });
-        return summarizeRun(data);
-      } catch (error) {
-        if ((error as { status?: number }).status === 404) return null;
-        throw toGithubFailure(error, (status, message) => `reading run ${input.runId} of ${input.owner}/${input.repo} failed: ${message} (HTTP ${status})`);
-      }
-    },
+    getWorkflowRun,
 
     /** Asks GitHub to cancel the run; a run that already finished (409) is fine. */
     async cancelWorkflowRun(input: GetWorkflowRunInput): Promise<void> {

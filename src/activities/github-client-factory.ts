@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { createAppAuth } from '@octokit/auth-app';
 import Bottleneck from 'bottleneck';
 import { retry } from '@octokit/plugin-retry';
@@ -5,6 +6,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { GithubAppCredentials } from '../config/env.ts';
+import type { InstallationBudget, RateLimitHeaders } from './installation-budget.ts';
 
 /** Octokit with GitHub's recommended retry (5xx, network) and throttling (429, secondary limits) plugins. */
 export const GithubClient = Octokit.plugin(retry, throttling);
@@ -25,6 +27,11 @@ export interface GithubClientFactoryOptions {
   mutationIntervalMs?: number;
   /** Called with `x-ratelimit-remaining` of every GitHub response (success or error), for the worker's metrics. */
   onRateLimitRemaining?: (resource: string, remaining: number) => void;
+  /**
+   * Each installation's request budget (GITHUB_REQUEST_BUDGET): fed with GitHub's count from every response; dispatches
+   * and cancels past it wait for GitHub's window to reset. Look-ups consult it themselves (WorkflowRunListings).
+   */
+  budget?: InstallationBudget;
 }
 
 export interface GithubClientFactory {
@@ -39,6 +46,8 @@ export interface GithubClientFactory {
    * dispatches.
    */
   mutate<T>(installationId: number, turn: MutationTurn, send: () => Promise<T>): Promise<T>;
+  /** The budget the factory's clients feed, when it has one. */
+  readonly budget?: InstallationBudget;
 }
 
 export interface MutationTurn {
@@ -68,10 +77,17 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
   // in `mutate` instead, and pass through the plugin unspaced.
   const write = new Bottleneck.Group({ maxConcurrent: null, minTime: 0 });
   const log = options.logger.child({ component: 'github' });
+  const budget = options.budget;
   return {
     configured: options.app !== undefined,
+    budget,
     mutate(installationId, { signal, onTurn, urgent }, send) {
-      const inTurn = () => {
+      const inTurn = async () => {
+        // Past the budget, the turn waits for GitHub's window to reset (still heartbeating: onTurn has not run).
+        for (let wait = budget?.mutationWait(installationId) ?? 0; wait > 0; wait = budget?.mutationWait(installationId) ?? 0) {
+          log.warn({ installationId, waitMs: wait }, "GitHub request budget spent: dispatches and cancels wait for GitHub's window to reset");
+          await delay(wait, undefined, { signal });
+        }
         onTurn?.();
         signal?.throwIfAborted();
         return send();
@@ -110,7 +126,14 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
             },
           },
         });
-        if (options.onRateLimitRemaining) observeRateLimit(client, options.onRateLimitRemaining);
+        observeRateLimit(client, (headers) => {
+          budget?.observe(installationId, headers);
+          const remaining = Number(headers?.['x-ratelimit-remaining']);
+          if (options.onRateLimitRemaining && headers?.['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining)) {
+            options.onRateLimitRemaining(String(headers['x-ratelimit-resource'] ?? 'core'), remaining);
+          }
+        });
+        if (budget) client.hook.before('request', () => budget.sending(installationId));
         clients.set(installationId, client);
       }
       return client;
@@ -118,13 +141,7 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
   };
 }
 
-type RateLimitHeaders = Record<string, string | number | undefined>;
-
-function observeRateLimit(client: GithubClient, report: (resource: string, remaining: number) => void): void {
-  const read = (headers: RateLimitHeaders | undefined) => {
-    const remaining = Number(headers?.['x-ratelimit-remaining']);
-    if (headers?.['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining)) report(String(headers['x-ratelimit-resource'] ?? 'core'), remaining);
-  };
+function observeRateLimit(client: GithubClient, read: (headers: RateLimitHeaders | undefined) => void): void {
   client.hook.after('request', (response) => read(response.headers as RateLimitHeaders));
   client.hook.error('request', (error) => {
     read((error as { response?: { headers?: RateLimitHeaders } }).response?.headers);

@@ -88,6 +88,7 @@ export async function devCommand(): Promise<void> {
     githubApiUrl: sandbox?.url ?? config.githubApiUrl,
     githubApp: sandbox ? { appId: sandbox.appId, privateKey: sandbox.privateKey } : config.githubApp,
     githubMutationIntervalMs: config.env.GITHUB_MUTATION_INTERVAL_MS,
+    githubRequestBudget: config.env.GITHUB_REQUEST_BUDGET,
     webhookSecret,
     apiKeys,
     jobTokenSecrets,

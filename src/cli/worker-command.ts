@@ -3,6 +3,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.ts';
 import { createCtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
 import { createGithubClientFactory } from '../activities/github-client-factory.ts';
+import { InstallationBudget } from '../activities/installation-budget.ts';
 import { createPayloadCodecs } from '../codec/create-payload-codecs.ts';
 import { loadConfig } from '../config/env.ts';
 import { startRedeliveryFromEnv } from '../doctor/redelivery-loop.ts';
@@ -33,7 +34,8 @@ export async function workerCommand(): Promise<void> {
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
   const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(payloadCodecs) });
-  const metrics = createWorkerMetrics({ jobCounts: { client, taskQueue: config.env.TEMPORAL_TASK_QUEUE } });
+  const githubBudget = new InstallationBudget(config.env.GITHUB_REQUEST_BUDGET);
+  const metrics = createWorkerMetrics({ jobCounts: { client, taskQueue: config.env.TEMPORAL_TASK_QUEUE }, githubBudget });
   const ctrlplaneMetrics = createCtrlplaneMetrics(metrics.registry);
   let worker: Worker | undefined;
   const metricsServer = await startWorkerMetricsServer({
@@ -48,6 +50,7 @@ export async function workerCommand(): Promise<void> {
     apiUrl: config.githubApiUrl,
     app: config.githubApp,
     mutationIntervalMs: config.env.GITHUB_MUTATION_INTERVAL_MS,
+    budget: githubBudget,
     logger,
     onRateLimitRemaining: (resource, remaining) => metrics.githubRateLimitRemaining.set({ resource }, remaining),
   });

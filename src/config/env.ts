@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ApiKeyEntry, parseApiKeys } from '../auth/api-keys.ts';
 import { DEFAULT_JOB_TOKEN_GRACE_MS, parseJobTokenSecrets } from '../auth/job-token.ts';
+import { DEFAULT_GITHUB_REQUEST_BUDGET } from '../activities/installation-budget.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/workflow-contract.ts';
 import { parseDispatchAllowlist } from './dispatch-allowlist.ts';
 import { parseDuration } from './parse-duration.ts';
@@ -95,6 +96,15 @@ export const envSchema = z.object({
     .max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB')
     .optional(),
   GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Worker: the share of each installation's GitHub rate limit the agent may spend (src/activities/installation-budget.ts);
+   * run look-ups keep a tenth of it for dispatches and cancels.
+   */
+  GITHUB_REQUEST_BUDGET: z.coerce
+    .number()
+    .gt(0, 'must be a share of the rate limit above 0')
+    .max(1, 'must be a share of the rate limit, at most 1')
+    .default(DEFAULT_GITHUB_REQUEST_BUDGET),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities/create-activities.ts';
 import { createCtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
 import { createGithubClientFactory } from '../activities/github-client-factory.ts';
+import { InstallationBudget } from '../activities/installation-budget.ts';
 import { buildApp } from '../api/build-app.ts';
 import { type ApiMetricsServer, startApiMetricsServer } from '../api/metrics-server.ts';
 import type { ApiKeyEntry } from '../auth/api-keys.ts';
@@ -31,6 +32,8 @@ export interface LocalStackOptions {
   githubApp?: GithubAppCredentials;
   /** Gap between mutating GitHub requests per installation (default 1000 ms, GitHub's guidance). */
   githubMutationIntervalMs?: number;
+  /** GITHUB_REQUEST_BUDGET of the in-process worker: the share of each installation's rate limit it may spend. */
+  githubRequestBudget?: number;
   webhookSecret?: string;
   /** A bare string may do everything; `{key, scopes}` only those scopes. */
   apiKeys: ApiKeyEntry[];
@@ -87,14 +90,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const nativeConnection = await NativeConnection.connect({ address: options.temporal.address });
   const connection = await Connection.connect({ address: options.temporal.address });
   const client = new Client({ connection, namespace: options.temporal.namespace, dataConverter: dataConverterFor(options.payloadCodecs) });
+  const githubBudget = new InstallationBudget(options.githubRequestBudget);
   const workerMetrics =
-    options.workerMetrics && options.startWorker !== false ? createWorkerMetrics({ jobCounts: { client, taskQueue: options.taskQueue } }) : undefined;
+    options.workerMetrics && options.startWorker !== false
+      ? createWorkerMetrics({ jobCounts: { client, taskQueue: options.taskQueue }, githubBudget })
+      : undefined;
   const ctrlplaneMetrics = options.ctrlplaneMetrics ?? (workerMetrics ? createCtrlplaneMetrics(workerMetrics.registry) : undefined);
   const activityInterceptors = workerMetrics ? [activityMetricsInterceptor(workerMetrics)] : [];
   const github = createGithubClientFactory({
     apiUrl: options.githubApiUrl,
     app: options.githubApp,
     mutationIntervalMs: options.githubMutationIntervalMs,
+    budget: githubBudget,
     logger,
     onRateLimitRemaining: workerMetrics && ((resource, remaining) => workerMetrics.githubRateLimitRemaining.set({ resource }, remaining)),
   });

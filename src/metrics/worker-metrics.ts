@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { InstallationBudget } from '../activities/installation-budget.ts';
 import { JOB_STATUSES } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 
@@ -15,6 +16,8 @@ export interface WorkerMetricsOptions {
   processMetrics?: boolean;
   /** Counts jobs by status through Temporal visibility at scrape time (cached); omitted → no `gha_agent_jobs`. */
   jobCounts?: { client: Client; taskQueue: string; cacheMs?: number };
+  /** Each installation's GitHub request budget, read at scrape time; omitted → no `gha_agent_github_budget_*`. */
+  githubBudget?: InstallationBudget;
 }
 
 export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerMetrics {
@@ -42,7 +45,39 @@ export function createWorkerMetrics(options: WorkerMetricsOptions = {}): WorkerM
     }),
   };
   if (options.jobCounts) registerJobCounts(registry, options.jobCounts);
+  if (options.githubBudget) registerBudget(registry, options.githubBudget);
   return metrics;
+}
+
+/** `gha_agent_github_budget_*{installation}`: each installation's request budget as this replica last saw it. */
+function registerBudget(registry: Registry, budget: InstallationBudget): void {
+  const gauge = (name: string, help: string, value: (snapshot: ReturnType<InstallationBudget['snapshots']>[number]) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['installation'],
+      registers: [registry],
+      collect() {
+        for (const snapshot of budget.snapshots()) this.set({ installation: String(snapshot.installationId) }, value(snapshot));
+      },
+    });
+  gauge(
+    'gha_agent_github_budget_requests',
+    "Requests per GitHub window the agent may spend: the installation's limit × GITHUB_REQUEST_BUDGET",
+    (s) => s.budget,
+  );
+  gauge('gha_agent_github_budget_used', "Requests of the installation's current GitHub window spent (GitHub's count, every replica)", (s) => s.used);
+  gauge('gha_agent_github_budget_reserve', 'Requests of the budget run look-ups leave to dispatches and cancels', (s) => s.reserve);
+  new Counter({
+    name: 'gha_agent_github_lookups_deferred_total',
+    help: "Run look-ups told to wait for the installation's request budget (this replica)",
+    labelNames: ['installation'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const snapshot of budget.snapshots()) this.inc({ installation: String(snapshot.installationId) }, snapshot.deferred);
+    },
+  });
 }
 
 /**

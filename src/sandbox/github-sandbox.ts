@@ -92,8 +92,10 @@ export interface GithubSandboxOptions {
   stepDelayMs?: number;
   /** Default true: honour `return_run_details`; false → always 204 (older GHES). */
   returnRunDetails?: boolean;
-  /** Each installation's primary rate limit (requests an hour); default GitHub's 5,000. Tests shrink it. */
+  /** Each installation's primary rate limit (requests a window); default GitHub's 5,000. Tests shrink it. */
   rateLimitPerHour?: number;
+  /** The rate limit's window; default GitHub's hour. Tests shrink it to watch windows reset. */
+  rateLimitWindowMs?: number;
   logger?: Logger;
 }
 
@@ -186,7 +188,7 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
       createdAt: Date.now(),
       app: { events: options.events ?? ['workflow_run'], permissions: appPermissions },
       hook: sender,
-      rateLimit: new PrimaryRateLimit(options.rateLimitPerHour),
+      rateLimit: new PrimaryRateLimit(options.rateLimitPerHour, Date.now, options.rateLimitWindowMs),
     };
     const requests: RecordedRequest[] = [];
     const faults = new FaultInjector();

@@ -1,6 +1,7 @@
 /** GitHub's primary rate limit for a GitHub App installation's token: 5,000 requests an hour by default. */
 export const DEFAULT_INSTALLATION_REQUESTS_PER_HOUR = 5_000;
-const WINDOW_MS = 60 * 60 * 1000;
+/** GitHub's window: an hour. */
+export const RATE_LIMIT_WINDOW_MS = 60 * 60 * 1000;
 
 export interface RateLimitState {
   limit: number;
@@ -29,8 +30,11 @@ export class PrimaryRateLimit {
   constructor(
     private readonly limit = DEFAULT_INSTALLATION_REQUESTS_PER_HOUR,
     private readonly now: () => number = Date.now,
+    /** GitHub's hour, shrunk by tests that watch the limit reset. */
+    private readonly windowMs = RATE_LIMIT_WINDOW_MS,
   ) {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`rate limit must be a positive integer, not ${limit}`);
+    if (!(windowMs >= 1000)) throw new Error(`rate limit window must be at least a second, not ${windowMs} ms`);
   }
 
   take(installationId: number): RateLimitDecision {
@@ -49,7 +53,7 @@ export class PrimaryRateLimit {
     const now = this.now();
     let window = this.windows.get(installationId);
     if (!window || now >= window.resetMs) {
-      window = { used: 0, resetMs: now + WINDOW_MS };
+      window = { used: 0, resetMs: now + this.windowMs };
       this.windows.set(installationId, window);
     }
     return window;

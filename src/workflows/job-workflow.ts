@@ -94,7 +94,7 @@ const github = proxyActivities<Activities>(dispatchOptions);
 const { resolveGithubOrganizationLogin } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: githubRetry });
 
 /** Lookups while waiting: a failed poll is retried a little, then left to the next poll. */
-const { getWorkflowRun, findWorkflowRun } = proxyActivities<Activities>({
+const { lookUpWorkflowRun, findWorkflowRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [FailureType.InvalidIntegration] },
 });
@@ -119,6 +119,11 @@ function publishedAtStart(): string {
   return JSON.stringify([[searchAttributes.status.name, status], ...(repository === undefined ? [] : [[searchAttributes.repository.name, repository]])]);
 }
 
+/** What the job waits for besides its run (GitHub's request budget), shown in its details while it lasts. */
+interface WaitingNote {
+  note?: string;
+}
+
 /**
  * Keeps the Temporal UI's view of the job current: search attributes and the details pane (one line: status, run
  * link, GitHub's own status), and counts the job when it ends.
@@ -129,7 +134,7 @@ function publishedAtStart(): string {
  * replay unchanged. With `oncePerTask`, the changes of one workflow task (the run and in_progress, known together from
  * the dispatch) make one upsert, sent after the task's other code has run.
  */
-function createPublisher(onlyChanges: boolean, initial: string, oncePerTask: boolean): (job: Job) => void {
+function createPublisher(onlyChanges: boolean, initial: string, oncePerTask: boolean, waiting: WaitingNote): (job: Job) => void {
   // Jobs that reached a final status, by status; the SDK drops metrics during replay, so each job counts once.
   const jobsCompleted = metricMeter.createCounter('gha_agent_jobs_completed', 'jobs', 'Jobs that reached a final status');
   let counted = false;
@@ -166,6 +171,7 @@ function createPublisher(onlyChanges: boolean, initial: string, oncePerTask: boo
     if (job.run) parts.push(job.links.run ? `[run ${job.run.id}](${job.links.run})` : `run ${job.run.id}`);
     if (job.run?.status) parts.push(`GitHub: ${job.run.status}${job.run.conclusion ? ` / ${job.run.conclusion}` : ''}`);
     if (job.message && !job.run) parts.push(job.message);
+    if (waiting.note && !isTerminalStatus(job.status)) parts.push(waiting.note);
     setCurrentDetails(parts.join(' · '));
     if (isTerminalStatus(job.status) && !counted) {
       counted = true;
@@ -181,7 +187,8 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   const patched = jobPatches();
   // Jobs started before this change upserted on every change, changed or not; their histories replay that way.
   const onlyChanges = patched('upsert-changed-search-attributes-only');
-  const publish = createPublisher(onlyChanges, onlyChanges && !resume ? publishedAtStart() : '', patched('one-upsert-per-workflow-task'));
+  const waiting: WaitingNote = {};
+  const publish = createPublisher(onlyChanges, onlyChanges && !resume ? publishedAtStart() : '', patched('one-upsert-per-workflow-task'), waiting);
   // Jobs started before events were bound to their job replay with the old, unbound handling.
   const bindEvents = resume ? true : patched('bind-run-events-to-job');
   const state = new JobState(resume ? resume.job : createPendingJob(input), publish, { bindEvents, carried: resume?.state });
@@ -224,7 +231,12 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
       resume: { job: state.job, state: state.carry(), wait, ctrlplaneReported: input.ctrlplane ? (reporter?.reported() ?? null) : undefined },
     });
   };
-  const run = () => runJob(input, state, publish, patched, timeouts, continueIfLong, resume?.wait);
+  const showWaiting = (note: string | undefined) => {
+    if (waiting.note === note) return;
+    waiting.note = note;
+    publish(state.job);
+  };
+  const run = () => runJob(input, state, publish, patched, timeouts, continueIfLong, resume?.wait, showWaiting);
 
   // Jobs pulled from Ctrlplane are claimed first and report every status back (docs/architecture.md).
   if (!input.ctrlplane) {
@@ -258,6 +270,7 @@ async function runJob(
   timeouts: JobTimeouts,
   continueIfLong: ContinueIfLong,
   resumedWait: WaitProgress | undefined,
+  showWaiting: ShowWaiting,
 ): Promise<void> {
   let dispatchStarted = false;
   let target: RunBinding | undefined;
@@ -266,7 +279,7 @@ async function runJob(
       dispatchStarted = true;
       target = state.carry().binding;
       if (!target) throw ApplicationFailure.nonRetryable('a continued job carries no run binding');
-      await waitForFinalStatus(state, target, patched, timeouts, continueIfLong, resumedWait);
+      await waitForFinalStatus(state, target, patched, timeouts, continueIfLong, showWaiting, resumedWait);
       return;
     }
     // 1. Render and validate the job agent config.
@@ -314,7 +327,7 @@ async function runJob(
     }
 
     // 3. Wait for the run to finish: webhooks first, the API when they stay away.
-    await waitForFinalStatus(state, target, patched, timeouts, continueIfLong);
+    await waitForFinalStatus(state, target, patched, timeouts, continueIfLong, showWaiting);
   } catch (error) {
     if (!isCancellation(error)) throw error;
     await CancellationScope.nonCancellable(() => cancelGithubRun(state, dispatchStarted ? target : undefined, input.id));
@@ -339,12 +352,16 @@ async function withOwner(state: JobState, config: ValidatedJobAgentConfig): Prom
   }
 }
 
+/** Shows (or, with undefined, clears) what the job waits for besides its run in its Temporal details. */
+type ShowWaiting = (note: string | undefined) => void;
+
 async function waitForFinalStatus(
   state: JobState,
   target: RunBinding,
   patched: (patch: JobPatch) => boolean,
   timeouts: JobTimeouts,
   continueIfLong: ContinueIfLong,
+  showWaiting: ShowWaiting,
   resumed?: WaitProgress,
 ): Promise<void> {
   const started = resumed?.startedAt ?? Date.now();
@@ -366,7 +383,8 @@ async function waitForFinalStatus(
       state.finish('failure', `no final status from GitHub within ${formatDuration(toMs(timeouts.jobTimeout))} of dispatch`);
       return;
     }
-    const limit = state.job.run ? deadline : Math.min(deadline, discoveryDeadline);
+    // Past the discovery deadline without a run, the job waits for a look-up the budget let through, then ends.
+    const limit = state.job.run || now >= discoveryDeadline ? deadline : Math.min(deadline, discoveryDeadline);
     const seen = state.observations;
     const held = state.heldArrivals;
     const changed = () => state.terminal || state.observations !== seen || state.heldArrivals !== held;
@@ -384,8 +402,8 @@ async function waitForFinalStatus(
     if (arrived && state.heldArrivals !== held && !state.job.run && !state.terminal) {
       // An event for a run not yet known to be ours (GHES answers dispatches with 204): confirm it on the job's
       // repository through the API before it counts.
-      await lookUpRun(state, target);
-      pollAt = Date.now() + interval;
+      const deferredUntil = await lookUpRun(state, target, interval, showWaiting);
+      pollAt = deferredUntil ?? Date.now() + interval;
       continue;
     }
     if (arrived) {
@@ -395,7 +413,12 @@ async function waitForFinalStatus(
       continue;
     }
     const before = runFingerprint(state);
-    await lookUpRun(state, target);
+    const deferredUntil = await lookUpRun(state, target, interval, showWaiting);
+    if (deferredUntil !== undefined) {
+      // The budget said wait: come back then, the poll's interval unchanged.
+      pollAt = deferredUntil;
+      continue;
+    }
     if (!state.job.run && Date.now() >= discoveryDeadline && !state.terminal) {
       state.finish(
         'external_run_not_found',
@@ -421,25 +444,35 @@ function runFingerprint(state: JobState): string {
   return [state.job.status, run?.id, run?.status, run?.conclusion, run?.attempt, run?.updatedAt].join('|');
 }
 
-/** Asks GitHub for the run when webhooks stay away; a failed lookup is logged and left to the next one. */
-async function lookUpRun(state: JobState, target: RunBinding): Promise<void> {
+/**
+ * Asks GitHub for the run when webhooks stay away (a listing shared with the worker's other jobs of the workflow may
+ * answer, if no older than half the job's `interval`); a failed lookup is logged and left to the next one. Returns when
+ * to come back (ms, workflow time) when the installation's request budget says wait, and says so in the job's details.
+ */
+async function lookUpRun(state: JobState, target: RunBinding, interval: number, showWaiting: ShowWaiting): Promise<number | undefined> {
   try {
-    const run = state.job.run ? await getWorkflowRun({ ...target, runId: state.job.run.id }) : await findWorkflowRun({ ...target, jobId: state.job.id });
-    if (run) {
-      state.applyObservation(run);
+    const answer = await lookUpWorkflowRun({ ...target, jobId: state.job.id, runId: state.job.run?.id, maxAgeMs: Math.floor(interval / 2) });
+    if ('deferredUntil' in answer) {
+      showWaiting(answer.reason);
+      return Math.max(Date.now() + 1, Date.parse(answer.deferredUntil));
+    }
+    showWaiting(undefined);
+    if (answer.run) {
+      state.applyObservation(answer.run);
       state.releaseHeld();
     }
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('looking up the GitHub run failed', { error: failureMessage(error) });
   }
+  return undefined;
 }
 
 async function cancelGithubRun(state: JobState, target: RunBinding | undefined, jobId: string): Promise<void> {
   if (!target || state.terminal) return;
   try {
     // A run started a moment ago must be found and cancelled: a listing of its own, not one shared with other jobs.
-    const runId = state.job.run?.id ?? (await findWorkflowRun({ ...target, jobId, fresh: true }))?.runId;
+    const runId = state.job.run?.id ?? (await findWorkflowRun({ ...target, jobId }))?.runId;
     if (runId !== undefined) await cancelWorkflowRun({ ...target, runId });
   } catch (error) {
     log.warn('cancelling the GitHub run failed', { error: failureMessage(error) });

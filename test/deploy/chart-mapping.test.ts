@@ -178,6 +178,7 @@ describe('processes, probes and security', () => {
     expect(worker.ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
     expect(env(worker, 'WORKER_METRICS_PORT')?.value).toBe('9464');
     expect(env(worker, 'GITHUB_MUTATION_INTERVAL_MS')?.value).toBe('1000');
+    expect(env(worker, 'GITHUB_REQUEST_BUDGET')?.value).toBe('0.8');
     expect(env(api, 'PORT')?.value).toBe('8080');
   });
 
