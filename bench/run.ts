@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow } from './bench-row.ts';
 
-const MODULES = ['webhook-ingest', 'job-throughput', 'waiting-jobs', 'template-render', 'topology', 'job-cost'];
+const MODULES = ['webhook-ingest', 'job-throughput', 'dispatch-burst', 'waiting-jobs', 'lookup-budget', 'template-render', 'topology', 'job-cost'];
 
 function machine() {
   return {

@@ -6,6 +6,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { GithubAppCredentials } from '../config/env.ts';
+import { DEFAULT_MUTATION_INTERVAL_MS } from './github-limits.ts';
 import type { InstallationBudget, RateLimitHeaders } from './installation-budget.ts';
 
 /** Octokit with GitHub's recommended retry (5xx, network) and throttling (429, secondary limits) plugins. */
@@ -71,7 +72,7 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
   // installation so one busy installation never slows another down.
   // With spacing on, one mutating request at a time per installation (GitHub: "avoid concurrent requests");
   // with it off (0), no limit at all.
-  const interval = options.mutationIntervalMs ?? 1000;
+  const interval = options.mutationIntervalMs ?? DEFAULT_MUTATION_INTERVAL_MS;
   const mutations = interval > 0 ? new Bottleneck.Group({ maxConcurrent: 1, minTime: interval }) : undefined;
   // The plugin's own write limiter would queue a request where no activity sees it wait: mutations take their turn
   // in `mutate` instead, and pass through the plugin unspaced.

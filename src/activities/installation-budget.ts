@@ -1,12 +1,4 @@
-/**
- * The share of an installation's GitHub rate limit the agent may spend (GITHUB_REQUEST_BUDGET), by default 80 %: the
- * rest stays for anything else that uses the App's installation, and absorbs what replicas spend between two looks at
- * GitHub's count.
- */
-export const DEFAULT_GITHUB_REQUEST_BUDGET = 0.8;
-
-/** The part of the budget look-ups leave to dispatches and cancels: a tenth. */
-export const MUTATION_RESERVE_SHARE = 0.1;
+import { DEFAULT_GITHUB_REQUEST_BUDGET, MUTATION_RESERVE_SHARE } from './github-limits.ts';
 
 /** A look-up slot set aside for a workflow that nobody came for within this long is given up. */
 const UNCLAIMED_SLOT_MS = 60_000;

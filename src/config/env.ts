@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ApiKeyEntry, parseApiKeys } from '../auth/api-keys.ts';
 import { DEFAULT_JOB_TOKEN_GRACE_MS, parseJobTokenSecrets } from '../auth/job-token.ts';
-import { DEFAULT_GITHUB_REQUEST_BUDGET } from '../activities/installation-budget.ts';
+import { DEFAULT_GITHUB_REQUEST_BUDGET, DEFAULT_MUTATION_INTERVAL_MS } from '../activities/github-limits.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/workflow-contract.ts';
 import { parseDispatchAllowlist } from './dispatch-allowlist.ts';
 import { parseDuration } from './parse-duration.ts';
@@ -95,7 +95,7 @@ export const envSchema = z.object({
     .min(1024, 'must be at least 1024 bytes')
     .max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB')
     .optional(),
-  GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(DEFAULT_MUTATION_INTERVAL_MS),
   /**
    * Worker: the share of each installation's GitHub rate limit the agent may spend (src/activities/installation-budget.ts);
    * run look-ups keep a tenth of it for dispatches and cancels.
