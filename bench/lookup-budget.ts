@@ -107,9 +107,10 @@ export async function start(): Promise<{ finish: Promise<BenchRow[]> }> {
         failures++;
         continue;
       }
-      if ('deferredUntil' in answer) {
+      if ('waitMs' in answer) {
         deferrals++;
-        interval = Date.parse(answer.deferredUntil) - Date.now();
+        // As the job workflow does: at least a second, at most 16 minutes.
+        interval = Math.min(Math.max(1000, answer.waitMs), 16 * 60_000);
         continue;
       }
       const status = answer.run?.status ?? 'missing';

@@ -50,8 +50,11 @@ export interface LookUpWorkflowRunInput extends FindWorkflowRunInput {
   maxAgeMs: number;
 }
 
-/** The run (null: GitHub has none, yet or any more), or when to come back because the installation's budget says wait. */
-export type LookUpWorkflowRunResult = { run: WorkflowRunSummary | null } | { deferredUntil: string; reason: string };
+/**
+ * The run (null: GitHub has none, yet or any more), or how long to wait (ms) before asking again because the
+ * installation's budget says so: relative, since the worker's clock and the workflow's may differ.
+ */
+export type LookUpWorkflowRunResult = { run: WorkflowRunSummary | null } | { waitMs: number; reason: string };
 
 export interface GetWorkflowRunInput extends RepoTarget {
   runId: number;
@@ -256,12 +259,20 @@ export function createActivities(github: GithubClientFactory, options: Activitie
       } catch (error) {
         throw listingFailure(input)(error);
       }
-      if ('deferred' in answer) return { deferredUntil: new Date(answer.deferred.until).toISOString(), reason: answer.deferred.reason };
+      const wait = (decision: { until: number; reason: string }) => ({ waitMs: Math.max(0, decision.until - Date.now()), reason: decision.reason });
+      if ('deferred' in answer) return wait(answer.deferred);
       const { runs, complete } = answer.listing;
       const match = runs.find((run) => (input.runId === undefined ? runMatchesJob(run, input.jobId) : run.id === input.runId));
       if (match) return { run: summarizeRun(match) };
+      // Newest first: a listing that reaches runs older than the job's holds every run the job could have.
+      const oldest = runs.at(-1);
+      const coversJob = complete || (oldest !== undefined && Date.parse(oldest.created_at) < since);
+      if (coversJob && input.runId === undefined) return { run: null };
+      // The run is not in the listing (deleted, or older than its pages reach): read alone, if the budget lets.
+      const followUp = github.budget?.followUp(input.installationId);
+      if (followUp) return wait(followUp);
       if (input.runId !== undefined) return { run: await getWorkflowRun({ ...input, runId: input.runId }) };
-      return { run: complete ? null : await findWorkflowRun(input) };
+      return { run: await findWorkflowRun(input) };
     },
 
     /**

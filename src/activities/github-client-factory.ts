@@ -134,7 +134,11 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
             options.onRateLimitRemaining(String(headers['x-ratelimit-resource'] ?? 'core'), remaining);
           }
         });
-        if (budget) client.hook.before('request', () => budget.sending(installationId));
+        if (budget) {
+          client.hook.before('request', (requestOptions) => {
+            if (!APP_REQUEST.test(requestOptions.url)) budget.sending(installationId);
+          });
+        }
         clients.set(installationId, client);
       }
       return client;
@@ -142,10 +146,15 @@ export function createGithubClientFactory(options: GithubClientFactoryOptions): 
   };
 }
 
+/** The App's own requests (as the App, with its JWT: minting an installation token) count against the App's limit. */
+const APP_REQUEST = /\/app\/installations\/\d+\/access_tokens/;
+
 function observeRateLimit(client: GithubClient, read: (headers: RateLimitHeaders | undefined) => void): void {
-  client.hook.after('request', (response) => read(response.headers as RateLimitHeaders));
-  client.hook.error('request', (error) => {
-    read((error as { response?: { headers?: RateLimitHeaders } }).response?.headers);
+  client.hook.after('request', (response, options) => {
+    if (!APP_REQUEST.test(options.url)) read(response.headers as RateLimitHeaders);
+  });
+  client.hook.error('request', (error, options) => {
+    if (!APP_REQUEST.test(options.url)) read((error as { response?: { headers?: RateLimitHeaders } }).response?.headers);
     throw error;
   });
 }

@@ -3,6 +3,13 @@ import { DEFAULT_GITHUB_REQUEST_BUDGET, MUTATION_RESERVE_SHARE } from './github-
 /** A look-up slot set aside for a workflow that nobody came for within this long is given up. */
 const UNCLAIMED_SLOT_MS = 60_000;
 
+/**
+ * The longest GitHub's window is believed to last from now: an hour, and a margin. A reset further off (a broken
+ * header, a clock far behind) is read as this; one already past by our clock (a clock ahead of GitHub's) as a second
+ * from now, so the count GitHub gave still holds until the next answer.
+ */
+const LONGEST_WINDOW_MS = 65 * 60_000;
+
 /** What GitHub last said of an installation's primary rate limit (`x-ratelimit-*`). */
 interface Observed {
   limit: number;
@@ -71,7 +78,8 @@ export class InstallationBudget {
     if (resource !== undefined && resource !== 'core') return;
     if (!(limit > 0) || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
     const state = this.state(installationId);
-    state.observed = { limit, remaining, resetMs: reset * 1000 };
+    const now = this.now();
+    state.observed = { limit, remaining, resetMs: Math.min(Math.max(reset * 1000, now + 1000), now + LONGEST_WINDOW_MS) };
     state.sentSince = 0;
   }
 
@@ -89,9 +97,10 @@ export class InstallationBudget {
     const now = this.now();
     const window = this.window(state, now);
     if (!window) return undefined;
+    for (const [other, at] of state.slots) if (now >= at + UNCLAIMED_SLOT_MS) state.slots.delete(other);
+    const available = window.remaining - window.lookUpFloor;
     const slot = state.slots.get(key);
-    if (slot !== undefined && now >= slot + UNCLAIMED_SLOT_MS) state.slots.delete(key);
-    else if (slot !== undefined) {
+    if (slot !== undefined && (now < slot || available > 0)) {
       if (now >= slot) {
         state.slots.delete(key);
         return undefined;
@@ -99,7 +108,8 @@ export class InstallationBudget {
       state.deferred++;
       return { until: slot, reason: this.describeWait(installationId, window) };
     }
-    const available = window.remaining - window.lookUpFloor;
+    // No slot, or its time came with the budget spent meanwhile (dispatches, other replicas): wait for the reset.
+    state.slots.delete(key);
     if (available <= 0) {
       // Spent down to the reserve: every workflow comes back when the window resets, a little apart.
       const until = Math.max(window.resetMs, state.nextLookUpAt) + 1000;
@@ -120,6 +130,18 @@ export class InstallationBudget {
     return { until, reason: this.describeWait(installationId, window) };
   }
 
+  /**
+   * Whether a look-up's follow-up request (a run the shared listing did not hold, read alone) may go: undefined while
+   * look-ups have budget left, else when the window resets. Not spaced: the listing it follows took the slot.
+   */
+  followUp(installationId: number): LookUpDecision {
+    const state = this.state(installationId);
+    const window = this.window(state, this.now());
+    if (!window || window.remaining > window.lookUpFloor) return undefined;
+    state.deferred++;
+    return { until: window.resetMs + 1000, reason: this.describeWait(installationId, window) };
+  }
+
   /** How long a dispatch or cancel must wait for GitHub's window to reset (ms; 0 = it may go now). */
   mutationWait(installationId: number): number {
     const state = this.state(installationId);
@@ -134,12 +156,14 @@ export class InstallationBudget {
       const observed = state.observed;
       if (!observed) return [];
       const budget = Math.floor(observed.limit * this.share);
+      // A window that has reset holds nothing spent yet, as far as anyone knows until GitHub answers again.
+      const remaining = this.now() >= observed.resetMs ? observed.limit : observed.remaining;
       return [
         {
           installationId,
           limit: observed.limit,
           budget,
-          used: observed.limit - observed.remaining,
+          used: observed.limit - remaining,
           reserve: Math.ceil(budget * MUTATION_RESERVE_SHARE),
           deferred: state.deferred,
         },

@@ -25,8 +25,10 @@ const BASELINE = 'job-patches-baseline-2026-12';
  * holds no marker of it, whatever its baseline). Ask one only where its old and new paths differ, so other jobs
  * record nothing.
  * - `read-config-as-ctrlplane`: a numeric `organizationId` is looked up, a `ref` that is not text is DEFAULT_REF.
+ * - `look-up-within-budget`: a waiting job looks its run up with `lookUpWorkflowRun` (shared listings, the
+ *   installation's request budget) rather than `getWorkflowRun` / `findWorkflowRun`.
  */
-export type LaterJobPatch = 'read-config-as-ctrlplane';
+export type LaterJobPatch = 'read-config-as-ctrlplane' | 'look-up-within-budget';
 
 export function laterPatched(patch: LaterJobPatch): boolean {
   return patched(patch);

@@ -94,7 +94,7 @@ const github = proxyActivities<Activities>(dispatchOptions);
 const { resolveGithubOrganizationLogin } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: githubRetry });
 
 /** Lookups while waiting: a failed poll is retried a little, then left to the next poll. */
-const { lookUpWorkflowRun, findWorkflowRun } = proxyActivities<Activities>({
+const { lookUpWorkflowRun, findWorkflowRun, getWorkflowRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [FailureType.InvalidIntegration] },
 });
@@ -402,8 +402,8 @@ async function waitForFinalStatus(
     if (arrived && state.heldArrivals !== held && !state.job.run && !state.terminal) {
       // An event for a run not yet known to be ours (GHES answers dispatches with 204): confirm it on the job's
       // repository through the API before it counts.
-      const deferredUntil = await lookUpRun(state, target, interval, showWaiting);
-      pollAt = deferredUntil ?? Date.now() + interval;
+      const outcome = await lookUpRun(state, target, interval, showWaiting);
+      pollAt = Date.now() + (typeof outcome === 'object' ? outcome.deferMs : interval);
       continue;
     }
     if (arrived) {
@@ -413,13 +413,14 @@ async function waitForFinalStatus(
       continue;
     }
     const before = runFingerprint(state);
-    const deferredUntil = await lookUpRun(state, target, interval, showWaiting);
-    if (deferredUntil !== undefined) {
+    const outcome = await lookUpRun(state, target, interval, showWaiting);
+    if (typeof outcome === 'object') {
       // The budget said wait: come back then, the poll's interval unchanged.
-      pollAt = deferredUntil;
+      pollAt = Date.now() + outcome.deferMs;
       continue;
     }
-    if (!state.job.run && Date.now() >= discoveryDeadline && !state.terminal) {
+    // Past the discovery deadline, only a look-up that found no run ends the job (a failed one is not an answer).
+    if (outcome === 'seen' && !state.job.run && Date.now() >= discoveryDeadline && !state.terminal) {
       state.finish(
         'external_run_not_found',
         `no GitHub run for job ${state.job.id} found in ${target.owner}/${target.repo} within ${formatDuration(toMs(timeouts.discoveryTimeout))} of dispatch ` +
@@ -444,28 +445,45 @@ function runFingerprint(state: JobState): string {
   return [state.job.status, run?.id, run?.status, run?.conclusion, run?.attempt, run?.updatedAt].join('|');
 }
 
+/** What a look-up found: the run (or none yet), nothing (it failed, and was logged), or when to come back. */
+type LookUpOutcome = 'seen' | 'failed' | { deferMs: number };
+
+/** Longest a look-up waits for the budget before it asks again: whatever GitHub's headers said. */
+const MAX_BUDGET_WAIT_MS = 16 * 60_000;
+
 /**
  * Asks GitHub for the run when webhooks stay away (a listing shared with the worker's other jobs of the workflow may
- * answer, if no older than half the job's `interval`); a failed lookup is logged and left to the next one. Returns when
- * to come back (ms, workflow time) when the installation's request budget says wait, and says so in the job's details.
+ * answer, if no older than half the job's `interval`); a failed lookup is logged and left to the next one. When the
+ * installation's request budget says wait, says so in the job's details and returns how long (docs/architecture.md
+ * "GitHub's request budget"). Jobs started before the budget replay with the look-ups they made.
  */
-async function lookUpRun(state: JobState, target: RunBinding, interval: number, showWaiting: ShowWaiting): Promise<number | undefined> {
+async function lookUpRun(state: JobState, target: RunBinding, interval: number, showWaiting: ShowWaiting): Promise<LookUpOutcome> {
+  // Jobs started before took a failed look-up past the discovery deadline as "no run"; they replay that way.
+  const budgeted = laterPatched('look-up-within-budget');
   try {
-    const answer = await lookUpWorkflowRun({ ...target, jobId: state.job.id, runId: state.job.run?.id, maxAgeMs: Math.floor(interval / 2) });
-    if ('deferredUntil' in answer) {
-      showWaiting(answer.reason);
-      return Math.max(Date.now() + 1, Date.parse(answer.deferredUntil));
+    let run;
+    if (budgeted) {
+      const answer = await lookUpWorkflowRun({ ...target, jobId: state.job.id, runId: state.job.run?.id, maxAgeMs: Math.floor(interval / 2) });
+      if ('waitMs' in answer) {
+        showWaiting(answer.reason);
+        // A relative wait, timed by the workflow's own clock: the worker's may differ from the server's.
+        return { deferMs: Math.min(Math.max(1000, answer.waitMs), MAX_BUDGET_WAIT_MS) };
+      }
+      showWaiting(undefined);
+      run = answer.run;
+    } else {
+      run = state.job.run ? await getWorkflowRun({ ...target, runId: state.job.run.id }) : await findWorkflowRun({ ...target, jobId: state.job.id });
     }
-    showWaiting(undefined);
-    if (answer.run) {
-      state.applyObservation(answer.run);
+    if (run) {
+      state.applyObservation(run);
       state.releaseHeld();
     }
+    return 'seen';
   } catch (error) {
     if (isCancellation(error)) throw error;
     log.warn('looking up the GitHub run failed', { error: failureMessage(error) });
+    return budgeted ? 'failed' : 'seen';
   }
-  return undefined;
 }
 
 async function cancelGithubRun(state: JobState, target: RunBinding | undefined, jobId: string): Promise<void> {

@@ -68,6 +68,41 @@ describe('InstallationBudget', () => {
     expect(budget.lookUp(1, 'a')?.until).toBe(HOUR + 1000);
   });
 
+  it('holds a workflow whose slot came when the budget was spent meanwhile, until the reset', () => {
+    let now = 0;
+    const budget = new InstallationBudget(0.8, () => now);
+    budget.observe(1, headers(100, 80, HOUR));
+    expect(budget.lookUp(1, 'first')).toBeUndefined();
+    const slots = Array.from({ length: 5 }, (_, i) => budget.lookUp(1, `w${i}`)?.until as number);
+    expect(slots.every((until) => until > 0 && until < HOUR)).toBe(true);
+    // Dispatches (or another replica) spent the look-ups' share before the slots came.
+    budget.observe(1, headers(100, 25, HOUR));
+    now = Math.max(...slots);
+    for (let i = 0; i < 5; i++) expect(budget.lookUp(1, `w${i}`)?.until).toBeGreaterThanOrEqual(HOUR + 1000);
+  });
+
+  it('bounds what a reset header can make anyone wait: a broken one far off, one already past by our clock', () => {
+    const now = 1_000_000;
+    const budget = new InstallationBudget(0.8, () => now);
+    // About the year 5138.
+    budget.observe(1, headers(5000, 0, 99_999_999_999_000));
+    expect(budget.mutationWait(1)).toBeLessThanOrEqual(65 * 60_000 + 1000);
+    expect(budget.lookUp(1, 'a')?.until).toBeLessThanOrEqual(now + 65 * 60_000 + 1000);
+    // Our clock ahead of GitHub's: the count still holds until the next answer.
+    budget.observe(2, headers(5000, 0, now - 30_000));
+    expect(budget.mutationWait(2)).toBeGreaterThan(0);
+    expect(budget.lookUp(2, 'a')).toBeDefined();
+  });
+
+  it('lets a look-up read alone what its listing did not hold while look-ups have budget, else not before the reset', () => {
+    const now = 0;
+    const budget = new InstallationBudget(0.8, () => now);
+    budget.observe(1, headers(100, 40, HOUR));
+    expect(budget.followUp(1)).toBeUndefined();
+    budget.observe(1, headers(100, 28, HOUR));
+    expect(budget.followUp(1)?.until).toBe(HOUR + 1000);
+  });
+
   it('refuses a budget that is not a share of the limit', () => {
     expect(() => new InstallationBudget(0)).toThrow(/share of the rate limit/);
     expect(() => new InstallationBudget(1.5)).toThrow(/share of the rate limit/);

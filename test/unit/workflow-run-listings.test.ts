@@ -93,11 +93,70 @@ describe('run look-ups of many waiting jobs', () => {
     for (let i = 0; i < 30; i++) {
       answers.push(await activities.lookUpWorkflowRun({ ...target, jobId: jobIds[i % 3] as string, notBefore, maxAgeMs: 0 }));
     }
-    const deferred = answers.filter((answer) => 'deferredUntil' in answer);
+    const deferred = answers.filter((answer) => 'waitMs' in answer);
     expect(deferred.length).toBeGreaterThan(0);
     expect(deferred[0]).toMatchObject({ reason: expect.stringMatching(/request budget of installation 42/) as string });
     expect(sandbox.rateLimit(INSTALLATION_ID)).toMatchObject({ refused: 0 });
     // Look-ups left the reserve: a dispatch still goes.
     expect(sandbox.rateLimit(INSTALLATION_ID).remaining).toBeGreaterThanOrEqual(2 + 4);
+  });
+});
+
+describe('a listing reaching back for one long job', () => {
+  it('still answers new jobs without a listing each: it holds every run newer than theirs', async () => {
+    const now = Date.now();
+    // 1,200 runs of a busy workflow over the last 6 hours, newest first, served as GitHub pages them (1,000 at most).
+    const runs = Array.from({ length: 1200 }, (_, i) => ({
+      id: 10_000 - i,
+      display_title: `old-${i}`,
+      name: 'deploy',
+      status: 'completed',
+      conclusion: 'success',
+      created_at: new Date(now - i * 17_000).toISOString(),
+    }));
+    let requests = 0;
+    const client = {
+      rest: {
+        actions: {
+          listWorkflowRuns: {},
+          getWorkflowRun: ({ run_id }: { run_id: number }) => {
+            requests++;
+            return Promise.resolve({ data: runs.find((run) => run.id === run_id) });
+          },
+        },
+      },
+      paginate: {
+        async *iterator(_route: unknown, params: { created: string }) {
+          const since = Date.parse(params.created.slice(2));
+          const all = runs.filter((run) => Date.parse(run.created_at) >= since).slice(0, 1000);
+          for (let page = 0; page * 100 < Math.max(all.length, 1); page++) {
+            requests++;
+            await Promise.resolve();
+            yield { data: all.slice(page * 100, page * 100 + 100), headers: { link: (page + 1) * 100 < all.length ? '<next>; rel="next"' : undefined } };
+          }
+        },
+      },
+    };
+    const factory = { configured: true, forInstallation: () => client } as unknown as Parameters<typeof createActivities>[0];
+    const activities = createActivities(factory);
+    const where = { installationId: 1, owner: 'acme', repo: 'busy', workflowId: 7 };
+    // A job whose run started 6 hours ago looks up: the workflow's listings now reach back 6 hours (10 pages).
+    const old = await activities.lookUpWorkflowRun({
+      ...where,
+      jobId: 'old-1199',
+      runId: runs[1199]!.id,
+      notBefore: new Date(now - 6 * 3_600_000).toISOString(),
+      maxAgeMs: 60_000,
+    });
+    expect(runOf(old)?.runId).toBe(runs[1199]!.id);
+    requests = 0;
+    // 30 jobs dispatched a moment ago, their runs not created yet: the shared listing answers them all.
+    const fresh = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        activities.lookUpWorkflowRun({ ...where, jobId: `new-${i}`, notBefore: new Date(now).toISOString(), maxAgeMs: 60_000 }),
+      ),
+    );
+    expect(fresh.map(runOf)).toEqual(Array.from({ length: 30 }, () => null));
+    expect(requests).toBe(0);
   });
 });
