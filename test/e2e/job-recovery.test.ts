@@ -52,7 +52,8 @@ describe('webhooks that arrive twice, late, out of order or not at all', () => {
     expect(done.status).toBe('failure');
     expect(e.relay.forwarded.filter((f) => f.runId === done.run?.id)).toHaveLength(0);
     expect(e.relay.dropped.length).toBeGreaterThan(0);
-    expect(e.sandbox.requests.some((r) => r.method === 'GET' && r.path.endsWith(`/actions/runs/${done.run?.id}`))).toBe(true);
+    // The run, known from the dispatch, is read from a listing of its workflow's runs (shared with other waiting jobs).
+    expect(e.sandbox.requests.some((r) => r.method === 'GET' && r.path === `/repos/${OWNER}/${REPO}/actions/workflows/102/runs`)).toBe(true);
   });
 
   it('does not poll GitHub while webhooks flow', async () => {
@@ -208,17 +209,6 @@ describe('GitHub Enterprise Server', () => {
     expect((await e.waitForStatus(job.id, [...TERMINAL])).status).toBe('successful');
     expect(dispatchesOf(e, job.id)).toHaveLength(1);
   });
-});
-
-describe('installation tokens', () => {
-  it('mints one token for a burst of 100 jobs on one installation', async () => {
-    const e = await stackWith({ sandbox: { stepDelayMs: 5 } });
-    const jobs = await Promise.all(Array.from({ length: 100 }, () => e.createJob(config(101))));
-    const done = await Promise.all(jobs.map((job) => e.waitForStatus(job.id, [...TERMINAL], 90_000)));
-    expect(done.every((job) => job.status === 'successful')).toBe(true);
-    expect(e.sandbox.tokenMints(INSTALLATION_ID)).toBe(1);
-    expect(e.sandbox.dispatches).toHaveLength(100);
-  }, 150_000);
 });
 
 describe('cancellation', () => {
