@@ -13,7 +13,6 @@ const WINDOW_MS = 60_000;
 let env: E2eStack;
 beforeAll(async () => {
   env = await startE2eStack({
-    githubMutationIntervalMs: 'production',
     sandbox: {
       rateLimitPerHour: LIMIT,
       rateLimitWindowMs: WINDOW_MS,
@@ -43,6 +42,9 @@ describe('a burst of jobs on one installation, within its rate limit', () => {
     expect(env.sandbox.dispatches).toHaveLength(JOBS);
     expect(jobs.filter((job) => perJob.get(job.id) !== 1).map((job) => [job.id, perJob.get(job.id) ?? 0])).toEqual([]);
     expect(new Set(await Promise.all(jobs.map(async (job) => (await env.getJob(job.id)).externalId))).size).toBe(JOBS);
+
+    // One installation token served the whole burst, dispatches and look-ups alike (auth-app's cache, per installation).
+    expect(env.sandbox.tokenMints(INSTALLATION_ID)).toBe(1);
 
     // GitHub refused nothing, and never more than the limit was asked of a window.
     expect(env.sandbox.rateLimit(INSTALLATION_ID).refused).toBe(0);

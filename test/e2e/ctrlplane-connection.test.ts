@@ -172,7 +172,6 @@ describe('Ctrlplane http-pull connection', () => {
       taskQueue: env.stack.taskQueue,
       githubApiUrl: env.sandbox.url,
       githubApp: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey },
-      githubMutationIntervalMs: 0,
       apiKeys: ['unused'],
       jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes' },
       workflowBundlePath: inject('workflowBundlePath'),

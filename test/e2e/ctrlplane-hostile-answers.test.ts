@@ -213,7 +213,6 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
       taskQueue: `ingress-${randomUUID()}`,
       githubApiUrl: env.sandbox.url,
       githubApp: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey },
-      githubMutationIntervalMs: 0,
       apiKeys: ['unused'],
       jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes' },
       workflowBundlePath: inject('workflowBundlePath'),

@@ -69,10 +69,10 @@ export interface E2eStackOptions {
   /** Private key the worker signs its JWTs with (default: the sandbox App's own). */
   privateKey?: string;
   /**
-   * GITHUB_MUTATION_INTERVAL_MS of the in-process worker: the production spacing (one mutating request per second
-   * per installation) when set to `'production'`; default 0, for files whose bursts are about something else.
+   * GITHUB_MUTATION_INTERVAL_MS of the in-process worker; default production's (one mutating request per second per
+   * installation), as for every other limit. Only for a test about the spacing itself, never to make one faster.
    */
-  githubMutationIntervalMs?: number | 'production';
+  githubMutationIntervalMs?: number;
   /** Start the in-process worker (default true). */
   startWorker?: boolean;
   /** JobAgent and Deployment documents, as CONFIG_FILE would give them. */
@@ -143,8 +143,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     githubApiUrl: options.githubApiUrl?.(sandbox.url) ?? sandbox.url,
     githubApp: options.withoutGithubApp ? undefined : { appId: sandbox.appId, privateKey: options.privateKey ?? sandbox.privateKey },
     startWorker: options.startWorker,
-    // Files whose bursts of jobs are about something else run without spacing; the burst test runs production's.
-    githubMutationIntervalMs: options.githubMutationIntervalMs === 'production' ? undefined : (options.githubMutationIntervalMs ?? 0),
+    githubMutationIntervalMs: options.githubMutationIntervalMs,
     webhookSecret,
     apiKeys: options.apiKeys ?? [API_KEY],
     jobTokenSecrets: options.jobTokenSecret ? [options.jobTokenSecret] : undefined,

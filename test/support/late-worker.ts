@@ -17,7 +17,6 @@ export async function createLateWorker(env: E2eStack): Promise<{ stop(): Promise
     activities: createActivities(
       createGithubClientFactory({
         apiUrl: env.sandbox.url,
-        mutationIntervalMs: 0,
         app: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey },
         logger,
       }),

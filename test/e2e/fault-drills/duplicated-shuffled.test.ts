@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobStatus } from '../../../src/shared/job-status.ts';
-import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../../support/e2e-stack.ts';
+import { defaultSandboxRepos, type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../../support/e2e-stack.ts';
 import { expectEndedRight, waitAllTerminal } from './drill-checks.ts';
+
+// A release to 40 targets in 8 organizations, each with its own installation of the App. GitHub's one dispatch a
+// second per installation (production's spacing) then starts runs of several jobs each second, so each second's
+// deliveries mix runs; on one installation the runs would start a second apart and hardly mix.
+const ORGS = Array.from({ length: 8 }, (_, i) => ({ id: INSTALLATION_ID + i, owner: i === 0 ? OWNER : `${OWNER}-${i + 1}` }));
 
 let env: E2eStack;
 beforeAll(async () => {
-  env = await startE2eStack();
+  env = await startE2eStack({
+    sandbox: {
+      installations: ORGS.map(({ id, owner }) => ({ id, account: owner })),
+      repos: ORGS.map(({ owner }) => ({ ...defaultSandboxRepos[0]!, owner })),
+    },
+  });
 });
 afterAll(async () => {
   await env?.stop();
@@ -19,7 +29,9 @@ describe('fault drill: deliveries arrive three times each and out of order, unde
     const created = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         env
-          .createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: i % 4 === 3 ? 102 : 101 } })
+          .createJob({
+            jobAgentConfig: { installationId: ORGS[i % ORGS.length]!.id, owner: ORGS[i % ORGS.length]!.owner, repo: REPO, workflowId: i % 4 === 3 ? 102 : 101 },
+          })
           .then((job) => [job.id, i % 4 === 3 ? 'failure' : 'successful'] as const),
       ),
     );

@@ -43,7 +43,6 @@ describe('fault drill: the Temporal server dies with jobs in flight', () => {
       taskQueue: `drill-${randomUUID()}`,
       githubApiUrl: sandbox.url,
       githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
-      githubMutationIntervalMs: 0,
       webhookSecret,
       apiKeys: [API_KEY],
       jobTimeouts: { quietPeriod: '4 seconds', pollInterval: '2 seconds', discoveryTimeout: '60 seconds', jobTimeout: '3 minutes' },
