@@ -13,7 +13,9 @@ export function installQuietTemporalRuntime(): void {
   try {
     const wanted = process.env.TEST_LOG_LEVEL?.toUpperCase() ?? 'ERROR';
     const level = (['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const).find((known) => known === wanted) ?? 'ERROR';
-    Runtime.install({ logger: new DefaultLogger(level) });
+    // Core's own logs (heartbeats a partitioned worker cannot deliver, say) go to the console unless told to follow
+    // the same level.
+    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level, other: level } } } });
   } catch {
     // Already installed in this process by another file: keep it.
   }
