@@ -11,7 +11,7 @@ import { startGithubSandbox, type GithubSandbox } from '../../src/sandbox/github
 import { findFreePort } from '../../src/temporal/free-port.ts';
 import { ensureNodeLts } from '../../scripts/ensure-node-lts.mjs';
 import { type ChartDefaults, chartDefaults } from './chart-defaults.ts';
-import { INSTALLATION_ID, OWNER, REPO } from './example-job.ts';
+import { REPO, type SandboxInstallation, sandboxInstallations } from './example-job.ts';
 import { startLoadBalancer, type LoadBalancer } from './load-balancer.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { startPostgres, type Postgres } from './postgres.ts';
@@ -38,6 +38,10 @@ export interface Cluster {
   github: GithubSandbox;
   ctrlplane: CtrlplaneSandbox;
   ctrlplaneAgentId: string;
+  /** The installations (organizations) jobs are spread over: one for the drills. */
+  installations: SandboxInstallation[];
+  /** The installation the next job goes to, round-robin. */
+  nextInstallation(): SandboxInstallation;
   chart: ChartDefaults;
   /** The Node binary the agent processes run on, and its version. */
   node: { path: string; version: string };
@@ -58,7 +62,11 @@ export interface Cluster {
  * of API and worker replicas running the built `dist/` on the image's Node release (not tsx), a load balancer in
  * front of the APIs, and the GitHub and Ctrlplane sandboxes.
  */
-export async function startCluster(log: (line: string) => void, backend: TemporalBackend = 'postgres'): Promise<Cluster> {
+export async function startCluster(
+  log: (line: string) => void,
+  backend: TemporalBackend = 'postgres',
+  options: { installations?: number } = {},
+): Promise<Cluster> {
   const stops: Array<() => Promise<unknown>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -98,19 +106,19 @@ export async function startCluster(log: (line: string) => void, backend: Tempora
     log(`gha-agent setup: ${setup.stdout.trim().split('\n').length - 1} search attributes on PostgreSQL visibility`);
 
     const webhookSecret = randomBytes(16).toString('hex');
+    const installations = sandboxInstallations(options.installations);
+    let next = 0;
     const github = await startGithubSandbox({
       webhookSecret,
-      installations: [{ id: INSTALLATION_ID, account: OWNER }],
-      repos: [
-        {
-          owner: OWNER,
-          name: REPO,
-          workflows: [
-            { id: WORKFLOW.quick, path: '.github/workflows/deploy.yml', name: 'Deploy', conclusion: 'success', stepDelayMs: 300 },
-            { id: WORKFLOW.held, path: '.github/workflows/deploy-held.yml', name: 'Deploy (held)', hold: true },
-          ],
-        },
-      ],
+      installations: installations.map(({ id, owner }) => ({ id, account: owner })),
+      repos: installations.map(({ owner }) => ({
+        owner,
+        name: REPO,
+        workflows: [
+          { id: WORKFLOW.quick, path: '.github/workflows/deploy.yml', name: 'Deploy', conclusion: 'success', stepDelayMs: 300 },
+          { id: WORKFLOW.held, path: '.github/workflows/deploy-held.yml', name: 'Deploy (held)', hold: true },
+        ],
+      })),
     });
     stops.push(() => github.close());
     const ctrlplaneKey = `drill.${randomBytes(16).toString('hex')}`;
@@ -151,7 +159,6 @@ export async function startCluster(log: (line: string) => void, backend: Tempora
           GITHUB_API_URL: github.url,
           GITHUB_BOT_APP_ID: String(github.appId),
           GITHUB_BOT_PRIVATE_KEY: github.privateKey,
-          GITHUB_MUTATION_INTERVAL_MS: '0',
           GITHUB_REDELIVER_INTERVAL: '10s',
           CTRLPLANE_URL: ctrlplane.url,
           CTRLPLANE_API_KEY: ctrlplaneKey,
@@ -189,6 +196,8 @@ export async function startCluster(log: (line: string) => void, backend: Tempora
       github,
       ctrlplane,
       ctrlplaneAgentId,
+      installations,
+      nextInstallation: () => installations[next++ % installations.length] as SandboxInstallation,
       chart,
       node: { path: nodePath, version: nodeVersion },
       apis,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type CtrlplaneJobStatus, isFinalCtrlplaneStatus } from '../../src/ctrlplane/ctrlplane-status.ts';
 import { isTerminalStatus, type JobStatus } from '../../src/shared/job-status.ts';
 import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
-import { API_KEY, CTRLPLANE_WORKSPACE_ID, INSTALLATION_ID, OWNER, REPO, WORKFLOW, jobBody, type Cluster } from './cluster.ts';
+import { API_KEY, CTRLPLANE_WORKSPACE_ID, REPO, WORKFLOW, jobBody, type Cluster } from './cluster.ts';
 
 export type JobOrigin = 'api' | 'ctrlplane';
 
@@ -46,11 +46,15 @@ export class JobLedger {
     this.deliveriesBefore = cluster.github.deliveries.length;
   }
 
-  /** Creates a job through the jobs API; a 502/503 while replicas roll is retried with the same job ID, as a client would. */
+  /**
+   * Creates a job through the jobs API, on the cluster's next installation; a 502/503 while replicas roll is retried
+   * with the same job ID, as a client would.
+   */
   async createApiJob(workflowId: number, context: Record<string, unknown> = {}): Promise<DrillJob> {
     const id = randomUUID();
+    const body = { ...jobBody(workflowId, id, this.cluster.nextInstallation()), ...context };
     for (let attempt = 1; ; attempt++) {
-      const response = await api(this.cluster, '/api/v1/jobs', { method: 'POST', json: { ...jobBody(workflowId, id), ...context } }).catch(() => undefined);
+      const response = await api(this.cluster, '/api/v1/jobs', { method: 'POST', json: body }).catch(() => undefined);
       if (response && (response.status === 201 || response.status === 200)) break;
       if (attempt >= 20 || (response && response.status < 500)) {
         throw new Error(`creating job ${id} failed: ${response ? `${response.status} ${await response.text()}` : 'no answer'}`);
@@ -62,12 +66,13 @@ export class JobLedger {
     return job;
   }
 
-  /** Queues a job in Ctrlplane for the workers' http-pull agent. */
+  /** Queues a job in Ctrlplane for the workers' http-pull agent, on the cluster's next installation. */
   createCtrlplaneJob(workflowId: number): DrillJob {
+    const installation = this.cluster.nextInstallation();
     const created = this.cluster.ctrlplane.createJob({
       workspaceId: CTRLPLANE_WORKSPACE_ID,
       jobAgentId: this.cluster.ctrlplaneAgentId,
-      deploymentJobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId, ref: 'main' },
+      deploymentJobAgentConfig: { installationId: installation.id, owner: installation.owner, repo: REPO, workflowId, ref: 'main' },
       dispatchContext: {
         deployment: { id: randomUUID(), name: 'api-service', slug: 'api-service' },
         environment: { id: randomUUID(), name: 'production' },
