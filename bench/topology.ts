@@ -3,7 +3,8 @@
 // the real server on PostgreSQL that `npm run drill:cluster` drills. BENCH_TARGET=dev or cluster runs one of them.
 // Each target's jobs end to end are set beside the engine's ceiling on that same server: as many minimal job shapes
 // (bench/support/engine-ceiling.ts), offered at BENCH_JOB_RATE, once the topology's jobs are done and the memory
-// read.
+// read. The workers run with production's GitHub limits (one dispatch a second per installation, per replica), so the
+// jobs are spread over BENCH_INSTALLATIONS installations (organizations), round-robin, as such a load would be.
 import { readdir, readFile } from 'node:fs/promises';
 import type { BenchRow } from './bench-row.ts';
 import { concurrently, envNumber, Latencies } from './support/load.ts';
@@ -71,13 +72,14 @@ export async function run(): Promise<BenchRow[]> {
   const jobs = envNumber('BENCH_TOPOLOGY_JOBS', 300, 20);
   const concurrency = envNumber('BENCH_TOPOLOGY_CONCURRENCY', 16, 1);
   const ceilingRate = envNumber('BENCH_JOB_RATE', 100);
+  const installations = envNumber('BENCH_INSTALLATIONS', 200);
   const wanted = (process.env.BENCH_TARGET ?? 'dev,cluster').split(',').map((name) => name.trim());
   const rows: BenchRow[] = [];
   const rates = new Map<string, number>();
   for (const name of wanted) {
     const target = TARGETS[name];
     if (!target) throw new Error(`BENCH_TARGET: unknown target "${name}" (dev, cluster)`);
-    const cluster = await startCluster(() => undefined, target.backend);
+    const cluster = await startCluster(() => undefined, target.backend, { installations });
     try {
       await measure(cluster, 10, 4); // warm-up: connections, caches, the bundle in each worker
       const result = await measure(cluster, jobs, concurrency);
@@ -104,7 +106,7 @@ export async function run(): Promise<BenchRow[]> {
         },
         {
           name: row,
-          metric: `${jobs} jobs end to end (2 API + 2 worker replicas, concurrency ${concurrency})`,
+          metric: `${jobs} jobs end to end (2 API + 2 worker replicas, concurrency ${concurrency}, ${installations} installations)`,
           value: round(result.perSecond),
           unit: 'jobs/s',
         },

@@ -7,7 +7,7 @@ import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { startGithubSandbox, type GithubSandbox, type SandboxWorkflowSpec } from '../../src/sandbox/github-sandbox.ts';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
-import { INSTALLATION_ID, jobBody, OWNER, REPO } from '../../drill/support/example-job.ts';
+import { jobBody, REPO, type SandboxInstallation, sandboxInstallations } from '../../drill/support/example-job.ts';
 import { workflowBundleOptions } from '../../src/worker/workflow-source.ts';
 import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
 
@@ -19,7 +19,13 @@ export const WORKFLOW = { quick: 101, hold: 103 } as const;
 export interface BenchStackOptions {
   /** Run the worker in the API process (default true); false when a bench spawns `gha-agent worker`. */
   startWorker?: boolean;
+  /** GITHUB_MUTATION_INTERVAL_MS of the worker; default production's (one dispatch or cancel a second per installation). */
   githubMutationIntervalMs?: number;
+  /**
+   * Installations (organizations) the stack's jobs are spread over, round-robin (default 1): a load of more jobs a
+   * second than one installation dispatches under the production spacing is many organizations' load.
+   */
+  installations?: number;
   jobTimeouts?: Partial<JobTimeouts>;
   stepDelayMs?: number;
 }
@@ -30,7 +36,9 @@ export interface BenchStack {
   stack: LocalStack;
   webhookSecret: string;
   workflowBundlePath: string;
-  /** A job body like Ctrlplane sends; `workflowId` picks the sandbox workflow. */
+  /** The installations the jobs are spread over. */
+  installations: SandboxInstallation[];
+  /** A job body like Ctrlplane sends; `workflowId` picks the sandbox workflow; each goes to the next installation. */
   jobBody(workflowId: number, id?: string): Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -54,14 +62,16 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
   const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quiet });
   await writeFile(workflowBundlePath, code);
   const webhookSecret = `bench-${randomUUID()}`;
+  const installations = sandboxInstallations(options.installations);
+  let next = 0;
   const workflows: SandboxWorkflowSpec[] = [
     { id: WORKFLOW.quick, path: '.github/workflows/deploy.yml', name: 'Deploy', conclusion: 'success' },
     { id: WORKFLOW.hold, path: '.github/workflows/deploy-held.yml', name: 'Deploy (held)', hold: true },
   ];
   const sandbox = await startGithubSandbox({
     webhookSecret,
-    installations: [{ id: INSTALLATION_ID, account: OWNER }],
-    repos: [{ owner: OWNER, name: REPO, workflows }],
+    installations: installations.map(({ id, owner }) => ({ id, account: owner })),
+    repos: installations.map(({ owner }) => ({ owner, name: REPO, workflows })),
     stepDelayMs: options.stepDelayMs ?? 50,
   });
   const stack = await startLocalStack({
@@ -69,7 +79,7 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     taskQueue: `bench-${randomUUID()}`,
     githubApiUrl: sandbox.url,
     githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
-    githubMutationIntervalMs: options.githubMutationIntervalMs ?? 0,
+    githubMutationIntervalMs: options.githubMutationIntervalMs,
     webhookSecret,
     apiKeys: [API_KEY],
     jobTimeouts: { quietPeriod: '2 minutes', pollInterval: '1 minute', discoveryTimeout: '10 minutes', jobTimeout: '1 hour', ...options.jobTimeouts },
@@ -84,7 +94,8 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     stack,
     webhookSecret,
     workflowBundlePath,
-    jobBody,
+    installations,
+    jobBody: (workflowId, id) => jobBody(workflowId, id, installations[next++ % installations.length]),
     async stop() {
       await sandbox.close();
       await stack.stop();

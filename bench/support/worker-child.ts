@@ -7,7 +7,10 @@ import { startBenchStack, type BenchStack, type BenchStackOptions } from './benc
 /** The built entry point, as the image runs it (`npm run bench` builds first), not the checkout's tsx loader. */
 const MAIN_JS = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-/** `gha-agent worker` as its own process on the bench stack's task queue, so its memory can be read alone. */
+/**
+ * `gha-agent worker` as its own process on the bench stack's task queue, so its memory can be read alone. Its GitHub
+ * limits are production's unless `githubMutationIntervalMs` names another spacing.
+ */
 export async function startWorkerChild(
   env: BenchStack,
   options: { githubMutationIntervalMs?: number } = {},
@@ -25,7 +28,7 @@ export async function startWorkerChild(
       GITHUB_API_URL: env.sandbox.url,
       GITHUB_BOT_APP_ID: String(env.sandbox.appId),
       GITHUB_BOT_PRIVATE_KEY: env.sandbox.privateKey,
-      GITHUB_MUTATION_INTERVAL_MS: String(options.githubMutationIntervalMs ?? 0),
+      ...(options.githubMutationIntervalMs === undefined ? {} : { GITHUB_MUTATION_INTERVAL_MS: String(options.githubMutationIntervalMs) }),
       WORKFLOW_BUNDLE_PATH: env.workflowBundlePath,
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
