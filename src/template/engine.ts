@@ -36,16 +36,22 @@ interface CacheEntry {
 }
 
 export interface ProgramCacheOptions {
-  /** Total UTF-8 bytes of the cached sources (and names); default 8 MiB. */
+  /** Estimated heap bytes of the cached programs, their sources and names (estimateProgramBytes); default 32 MiB. */
   maxBytes?: number;
   /** Number of cached programs; default 10000. */
   maxEntries?: number;
 }
 
+/** Default bound of a ProgramCache: estimated heap bytes of what it holds. */
+export const PARSE_CACHE_MAX_BYTES = 32 << 20;
+/** Default bound of a ProgramCache: programs it holds. */
+export const PARSE_CACHE_MAX_ENTRIES = 10_000;
+
 /**
- * Parsed programs by template name and source text, least recently used evicted first once the cached
- * sources pass `maxBytes` in total (or `maxEntries` programs). A parse tree takes a small multiple of its
- * source's size, so the bound on source bytes bounds the cache's memory.
+ * Parsed programs by template name and source text, least recently used evicted first once what the cache holds
+ * passes `maxBytes` in total (estimated heap bytes of the parse trees, sources and names: a tree takes far more
+ * than its source, about 180 bytes per byte of `{{1}}{{1}}…`) or `maxEntries` programs. Only programs that rendered
+ * are added by `run`, so a template that fails costs no cache space.
  */
 export class ProgramCache {
   private readonly byName = new Map<string, Map<string, CacheEntry>>();
@@ -56,8 +62,8 @@ export class ProgramCache {
   readonly maxEntries: number;
 
   constructor(options: ProgramCacheOptions = {}) {
-    this.maxBytes = options.maxBytes ?? 8 << 20;
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.maxBytes = options.maxBytes ?? PARSE_CACHE_MAX_BYTES;
+    this.maxEntries = options.maxEntries ?? PARSE_CACHE_MAX_ENTRIES;
   }
 
   /** Number of cached programs. */
@@ -65,23 +71,35 @@ export class ProgramCache {
     return this.order.size;
   }
 
-  /** UTF-8 bytes of the cached sources and names. */
+  /** Estimated heap bytes of the cached programs, sources and names. */
   get bytes(): number {
     return this.total;
   }
 
+  /** The cached program of (name, source), marked most recently used, or undefined. */
+  lookup(name: string, source: string): Program | undefined {
+    const hit = this.byName.get(name)?.get(source);
+    if (!hit) return undefined;
+    this.order.delete(hit);
+    this.order.add(hit);
+    return hit.program;
+  }
+
+  /** The program of (name, source), parsed and added when not cached; throws TemplateError on a syntax error. */
   get(name: string, source: string): Program {
+    const hit = this.lookup(name, source);
+    if (hit) return hit;
+    const program = parseProgram(name, source);
+    this.add(name, source, program);
+    return program;
+  }
+
+  /** Adds a parsed program; one estimated larger than the whole cache is not kept. */
+  add(name: string, source: string, program: Program): void {
+    if (this.byName.get(name)?.has(source)) return;
+    const bytes = estimateProgramBytes(program) + STRING_BYTES + utf8Length(source) + STRING_BYTES + utf8Length(name) + ENTRY_BYTES;
+    if (bytes > this.maxBytes) return;
     let bySource = this.byName.get(name);
-    const hit = bySource?.get(source);
-    if (hit) {
-      this.order.delete(hit);
-      this.order.add(hit);
-      return hit.program;
-    }
-    const program: Program = { name, trees: parse(name, source) };
-    const bytes = utf8Length(source) + utf8Length(name);
-    // A program larger than the whole cache is used once and not kept.
-    if (bytes > this.maxBytes) return program;
     if (!bySource) {
       bySource = new Map();
       this.byName.set(name, bySource);
@@ -91,8 +109,7 @@ export class ProgramCache {
     this.order.add(entry);
     this.total += bytes;
     // Bounded by the entries there are: a count left wrong by an eviction the sandbox cut short cannot spin it.
-    while (this.order.size > 0 && (this.total > this.maxBytes || this.order.size > this.maxEntries)) this.evictOldest();
-    return program;
+    for (let n = this.order.size; n > 0 && (this.total > this.maxBytes || this.order.size > this.maxEntries); n--) this.evictOldest();
   }
 
   private evictOldest(): void {
@@ -110,6 +127,53 @@ export class ProgramCache {
     this.order.clear();
     this.total = 0;
   }
+}
+
+// Heap estimate of a parse tree, calibrated against V8 (Node 20: heap used after garbage collection, per template kind: actions, text, fields, pipelines, branches): what the walk counts below
+// (headers, one slot per property or element, string characters) times HEAP_FACTOR stays above what V8 used.
+const OBJECT_BYTES = 24;
+const ARRAY_BYTES = 32;
+const SLOT_BYTES = 8;
+const STRING_BYTES = 16;
+const BIGINT_BYTES = 24;
+const ENTRY_BYTES = 160;
+const HEAP_FACTOR = 2;
+
+/**
+ * Estimated heap bytes of a parsed program: every node, array, string and bigint its trees hold (a tree's source
+ * text is the cache's key and is counted there). A walk over what the parse built, so it costs a fraction of the
+ * parse and is bounded by the same budget.
+ */
+export function estimateProgramBytes(program: Program): number {
+  let bytes = 0;
+  const stack: unknown[] = [];
+  for (const tree of program.trees.values()) {
+    bytes += OBJECT_BYTES + 4 * SLOT_BYTES + STRING_BYTES * 2 + tree.name.length + tree.parseName.length;
+    if (tree.root) stack.push(tree.root);
+  }
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') bytes += STRING_BYTES + v.length;
+    else if (typeof v === 'bigint') bytes += BIGINT_BYTES;
+    else if (typeof v === 'number') bytes += SLOT_BYTES;
+    else if (Array.isArray(v)) {
+      bytes += ARRAY_BYTES + SLOT_BYTES * v.length;
+      for (const x of v) stack.push(x);
+    } else if (v !== null && typeof v === 'object') {
+      bytes += OBJECT_BYTES;
+      for (const k in v) {
+        bytes += SLOT_BYTES;
+        // Every node points back at its tree, counted above.
+        if (k !== 'tree') stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+  return bytes * HEAP_FACTOR;
+}
+
+/** Parses `source` into a program (not cached). */
+export function parseProgram(name: string, source: string): Program {
+  return { name, trees: parse(name, source) };
 }
 
 /** Parses, reporting a JavaScript stack overflow (absurdly deep nesting) as a parse error. */
@@ -172,8 +236,14 @@ export function run(cache: ProgramCache, name: string, source: string, data: unk
   } catch (e) {
     throw new TemplateError(`template: ${name}: ${(e as Error).message}`);
   }
-  const program = cache.get(name, source);
-  return execute(program, data, options, meter);
+  const cached = cache.lookup(name, source);
+  if (cached) return execute(cached, data, options, meter);
+  const program = parseProgram(name, source);
+  const out = execute(program, data, options, meter);
+  // Only a program that rendered is kept: a failing template (a syntax error, a render over budget) is parsed again
+  // each time, paid by its render's budget, and holds no memory afterwards.
+  cache.add(name, source, program);
+  return out;
 }
 
 export function execute(program: Program, data: unknown, options?: RenderOptions, meter = newMeter(options)): string {

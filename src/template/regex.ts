@@ -33,8 +33,30 @@ export interface GoRegexp {
   readonly maxLen: number;
 }
 
-const cache = new Map<string, GoRegexp>();
-const CACHE_ENTRIES = 128;
+/** Patterns the regex cache holds at most. */
+export const REGEX_CACHE_MAX_ENTRIES = 128;
+/**
+ * Estimated heap bytes the regex cache holds at most: the compiled programs and the DFA states re2js builds while
+ * matching (up to 8 MiB per pattern by its own count). Checked each time a pattern is compiled or reused, so the cache
+ * passes it by at most what one pattern's matches added since.
+ */
+export const REGEX_CACHE_MAX_BYTES = 16 << 20;
+// Heap per compiled instruction (the instruction and its share of a matcher) and per rune of a character class,
+// measured on re2js 2.10.0 and rounded up; the DFA's own count of its states is close to its real heap.
+const INST_BYTES = 192;
+const RUNE_BYTES = 8;
+const DFA_HEAP_FACTOR = 1.5;
+/** re2js's lazy DFA budget per pattern (its default), assumed when its count cannot be read. */
+const DFA_MAX_BYTES = 8 << 20;
+
+interface CacheEntry {
+  compiled: GoRegexp;
+  /** Estimated heap bytes of the compiled pattern, without its DFA. */
+  bytes: number;
+}
+
+/** Compiled patterns, least recently used first (a Map keeps insertion order). */
+const cache = new Map<string, CacheEntry>();
 
 /** regexp.Compile: throws RegexSyntaxError with Go's message, BudgetError for a pattern past the budget. */
 export function compileGoRegex(expr: string): GoRegexp {
@@ -50,12 +72,65 @@ export function compileGoRegex(expr: string): GoRegexp {
   if (hit) {
     cache.delete(expr);
     cache.set(expr, hit);
-    return hit;
+    trimRegexCache();
+    return hit.compiled;
   }
   const compiled = compile(expr);
-  cache.set(expr, compiled);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(expr, { compiled, bytes: compiledBytes(compiled) });
+  trimRegexCache();
   return compiled;
+}
+
+/** Estimated heap bytes of every cached pattern (with its DFA as it is now). */
+export function regexCacheBytes(): number {
+  let total = 0;
+  for (const entry of cache.values()) total += entry.bytes + dfaBytes(entry.compiled.re);
+  return total;
+}
+
+/** Evicts the least recently used patterns until the cache is within its entries and bytes. */
+function trimRegexCache(): void {
+  // The DFAs grow while matching, so their sizes are read afresh (at most REGEX_CACHE_MAX_ENTRIES + 1 of them).
+  let total = regexCacheBytes();
+  for (const [expr, entry] of cache) {
+    if (cache.size <= REGEX_CACHE_MAX_ENTRIES && total <= REGEX_CACHE_MAX_BYTES) break;
+    cache.delete(expr);
+    total -= entry.bytes + dfaBytes(entry.compiled.re);
+  }
+}
+
+/** Estimated heap bytes of a compiled pattern: its instructions, their character classes and its source. */
+function compiledBytes(compiled: GoRegexp): number {
+  const prog = reInternals(compiled.re).re2Input?.prog;
+  let runes = 0;
+  if (Array.isArray(prog?.inst)) for (const inst of prog.inst as { runes?: unknown }[]) runes += Array.isArray(inst.runes) ? inst.runes.length : 0;
+  return compiled.progSize * INST_BYTES + runes * RUNE_BYTES + compiled.expr.length * 2;
+}
+
+/** Heap bytes of the DFA re2js built for `re` while matching (by its own count), 0 before any match. */
+function dfaBytes(re: RE2JS): number {
+  const dfa = reInternals(re).re2Input?.lazyDFA;
+  if (dfa === null) return 0;
+  if (dfa === undefined) return DFA_MAX_BYTES;
+  const { stateBudget, memBudget } = dfa;
+  if (typeof stateBudget !== 'number' || typeof memBudget !== 'number') return DFA_MAX_BYTES;
+  return (stateBudget - memBudget) * DFA_HEAP_FACTOR;
+}
+
+/**
+ * What re2js 2.10.0 keeps inside a compiled pattern (not part of its typed API): the program, and the lazy DFA that
+ * caches states while matching. Read only to estimate memory; a re2js that changes them is caught by
+ * test/template/cache-memory.test.ts, and a DFA that cannot be read is counted at its maximum.
+ */
+interface Re2Internals {
+  re2Input?: {
+    prog?: { inst?: unknown };
+    lazyDFA?: { stateBudget?: unknown; memBudget?: unknown } | null;
+  };
+}
+
+function reInternals(re: RE2JS): Re2Internals {
+  return re as unknown as Re2Internals;
 }
 
 function compile(expr: string): GoRegexp {

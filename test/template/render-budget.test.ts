@@ -3,6 +3,7 @@
 // templates still render under the same budget.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RENDER_BUDGET, ProgramCache, TemplateError, renderConfig, renderTemplate, type RenderOptions } from '../../src/template/index.ts';
+import { estimateProgramBytes } from '../../src/template/engine.ts';
 
 /** Renders and returns the error message (failing the test when the render succeeds). */
 function failure(source: string, data: unknown = {}, options?: RenderOptions): string {
@@ -271,18 +272,22 @@ describe('template sources and the parse cache', () => {
     expect(msg === 'template: t: render budget exceeded: template nested too deeply to parse' || msg.endsWith('max expression depth exceeded')).toBe(true);
   });
 
-  it('bounds the cache by the bytes of the sources it holds', () => {
-    const cache = new ProgramCache({ maxBytes: 100 });
+  it('bounds the cache by the estimated heap bytes of what it holds', () => {
+    const a0 = new ProgramCache().get('a', `{{ "${'a'.repeat(40)}" }}`);
+    const one = estimateProgramBytes(a0);
+    // A parse tree takes many times its source.
+    expect(one).toBeGreaterThan(10 * 46);
+    const cache = new ProgramCache({ maxBytes: 2 * one + 1000 });
     const a = cache.get('a', `{{ "${'a'.repeat(40)}" }}`);
     cache.get('b', `{{ "${'b'.repeat(40)}" }}`);
     expect(cache.size).toBe(2);
     expect(cache.get('a', `{{ "${'a'.repeat(40)}" }}`)).toBe(a); // a is now the most recent
     cache.get('c', `{{ "${'c'.repeat(40)}" }}`); // evicts b
     expect(cache.size).toBe(2);
-    expect(cache.bytes).toBeLessThanOrEqual(100);
+    expect(cache.bytes).toBeLessThanOrEqual(cache.maxBytes);
     expect(cache.get('a', `{{ "${'a'.repeat(40)}" }}`)).toBe(a);
-    // A source larger than the whole cache is parsed but not kept.
-    cache.get('d', 'x'.repeat(200));
+    // A program larger than the whole cache is parsed but not kept.
+    cache.get('d', '{{1}}'.repeat(200));
     expect(cache.size).toBe(2);
   });
 });
