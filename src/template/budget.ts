@@ -39,6 +39,12 @@ export const DEFAULT_RENDER_BUDGET: Readonly<RenderBudget> = Object.freeze({
 export const CHARS_PER_STEP = 64;
 /** Characters per step for per-character JavaScript loops (quoting, case mapping, hashing, UTF-8). */
 export const SLOW_CHARS_PER_STEP = 4;
+/**
+ * Characters per step for work that costs a JavaScript call or allocation per character: a replacement at every
+ * character (regexQuoteMeta), a code point mapped one by one outside ASCII (upper, lower, title), a map key built
+ * (split), a list item converted (join), a line padded (indent).
+ */
+export const CALL_CHARS_PER_STEP = 1;
 /** List items built or copied per step. */
 export const ITEMS_PER_STEP = 8;
 /** Map keys enumerated per step (Object.keys on a large map is slower than copying a list). */

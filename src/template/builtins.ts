@@ -271,9 +271,11 @@ export const builtins: Record<string, TemplateFunc> = {
   // Escapers grow their input by a bounded factor; the executor checks what they return.
   html: { params: [], variadic: 'any', fn: (args) => htmlEscape(charged(evalArgs(args))) },
   js: { params: [], variadic: 'any', fn: (args) => jsEscape(charged(evalArgs(args))) },
-  urlquery: { params: [], variadic: 'any', fn: (args) => queryEscape(charged(evalArgs(args))) },
+  // Escaped byte by byte, each byte a string of its own.
+  urlquery: { params: [], variadic: 'any', fn: (args) => queryEscape(charged(charged(evalArgs(args)))) },
   index: { params: ['value'], variadic: 'value', slow: true, fn: index },
-  len: { params: ['value'], fn: length },
+  // Counting a string's UTF-8 bytes is a loop over its characters.
+  len: { params: ['value'], slow: true, fn: length },
   print: { params: [], variadic: 'any', fn: (args) => sprint(args) },
   println: { params: [], variadic: 'any', fn: (args) => sprintln(args) },
   printf: { params: ['string'], variadic: 'any', fn: ([f, ...args]) => sprintf(f as string, args) },

@@ -387,21 +387,33 @@ export function utf8Bytes(s: string): number[] {
   return out;
 }
 
+/** The first `n` code points of `s` (a precision), scanning no further. */
+function firstRunes(s: string, n: number): string {
+  let i = 0;
+  for (let k = 0; k < n && i < s.length; k++) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return s.slice(0, i);
+}
+
 function fmtStringVerb(s: string, verb: string, f: Flags): string | undefined {
   switch (verb) {
     case 'v':
     case 's': {
-      const r = f.prec >= 0 ? [...s].slice(0, f.prec).join('') : s;
+      const r = f.prec >= 0 ? firstRunes(s, f.prec) : s;
       return pad(r, f);
     }
     case 'q': {
-      const r = f.prec >= 0 ? [...s].slice(0, f.prec).join('') : s;
+      const r = f.prec >= 0 ? firstRunes(s, f.prec) : s;
+      // Quoting looks at every code point: charged on its input too.
+      meter().work(r.length, SLOW_CHARS_PER_STEP);
       if (f.sharp && !r.includes('`') && ![...r].some((c) => c !== '\t' && !isPrintable(c))) return pad('`' + r + '`', f);
       return pad(f.plus ? asciiQuote(r) : goQuote(r), f);
     }
     case 'x':
     case 'X':
-      return pad(hexString(f.prec >= 0 ? [...s].slice(0, f.prec).join('') : s, verb === 'X', f), f);
+      return pad(hexString(f.prec >= 0 ? firstRunes(s, f.prec) : s, verb === 'X', f), f);
   }
   return undefined;
 }

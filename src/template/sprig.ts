@@ -10,7 +10,7 @@ import { parseFloat64, parseInt0 } from './strconv.ts';
 import { formatTime } from './time.ts';
 import { decodeUtf8 } from './encoding.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
-import { BudgetError, SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
+import { BudgetError, CALL_CHARS_PER_STEP, SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
 
 const noFlags = { plus: false, minus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
 
@@ -177,20 +177,26 @@ function byteSlice(s: string, a: number | null, b: number | null): string {
   return decodeUtf8(utf8Bytes(s).slice(lo, hi));
 }
 
-const spaceChar = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
+/** unicode.IsSpace for one UTF-16 unit (every space is in the BMP). */
+function isSpaceUnit(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
 
 /** strings.TrimSpace, by scanning (a `\s+$` regex is quadratic on long runs of spaces). */
 function trimSpace(s: string): string {
   let a = 0;
   let b = s.length;
-  while (a < b && spaceChar.test(s[a]!)) a++;
-  while (b > a && spaceChar.test(s[b - 1]!)) b--;
+  while (a < b && isSpaceUnit(s.charCodeAt(a))) a++;
+  while (b > a && isSpaceUnit(s.charCodeAt(b - 1))) b--;
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 function mapRunes(s: string, f: (c: string) => string): string {
   // ASCII maps to ASCII one for one: the native mapping is the same.
   if (/^[\x00-\x7f]*$/.test(s)) return f(s);
+  meter().work(s.length, CALL_CHARS_PER_STEP);
   let out = '';
   for (const c of s) {
     const m = f(c);
@@ -212,6 +218,7 @@ function isTitleSeparator(c: string): boolean {
 }
 
 function title(s: string): string {
+  meter().work(s.length, CALL_CHARS_PER_STEP);
   let prev = ' ';
   let out = '';
   for (const c of s) {
@@ -322,7 +329,7 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   upper: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => c.toUpperCase()) },
   lower: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => c.toLowerCase()) },
   title: { params: ['string'], slow: true, fn: ([s]) => title(s as string) },
-  trim: { params: ['string'], fn: ([s]) => trimSpace(s as string) },
+  trim: { params: ['string'], slow: true, fn: ([s]) => trimSpace(s as string) },
   trimAll: { params: ['string', 'string'], slow: true, fn: ([a, b]) => trimCutset(b as string, a as string) },
   trimall: { params: ['string', 'string'], slow: true, fn: ([a, b]) => trimCutset(b as string, a as string) },
   trimPrefix: { params: ['string', 'string'], fn: ([p, s]) => ((s as string).startsWith(p as string) ? (s as string).slice((p as string).length) : s) },
@@ -362,6 +369,8 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
       const out = newMap();
       const parts = goSplit(s as string, sep as string);
       meter().copy(parts.length * 2, 'map');
+      // Each piece becomes a key of its own.
+      meter().work(parts.length, CALL_CHARS_PER_STEP);
       parts.forEach((p, i) => (out[`_${i}`] = p));
       stringMaps.add(out);
       return out;
@@ -372,6 +381,7 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     params: ['string', 'any'],
     fn: ([sep, v]) => {
       const parts = strslice(v);
+      meter().work(parts.length, CALL_CHARS_PER_STEP);
       checkJoin(parts, sep as string);
       return parts.join(sep as string);
     },
@@ -428,6 +438,8 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     params: ['string'],
     slow: true,
     fn: ([s]) => {
+      // Decoding works per character and then per byte: twice the slow rate.
+      meter().work((s as string).length, SLOW_CHARS_PER_STEP);
       try {
         return base64Decode(s as string);
       } catch (e) {
@@ -772,7 +784,13 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     params: ['string', 'string', 'int'],
     fn: ([re, s, n]) => stringSlice(split(compileOrError(re as string), s as string, clampInt(n as bigint))),
   },
-  regexQuoteMeta: { params: ['string'], fn: ([s]) => quoteMeta(s as string) },
+  regexQuoteMeta: {
+    params: ['string'],
+    fn: ([s]) => {
+      meter().work((s as string).length, CALL_CHARS_PER_STEP);
+      return quoteMeta(s as string);
+    },
+  },
 
   // paths
   base: { params: ['string'], fn: ([p]) => pathBase(p as string) },
@@ -1033,6 +1051,7 @@ function indent(n: bigint, s: string): string {
   if (n < 0n) throw new FuncError('strings: negative Repeat count');
   // The padding goes before every line: (newlines + 1) x n bytes on top of s.
   const lines = (s.length === 0 ? 0 : countOf(s, '\n')) + 1;
+  meter().work(lines, CALL_CHARS_PER_STEP);
   meter().string(Number(n) * lines + utf8Length(s));
   const pad = ' '.repeat(Number(n));
   return pad + s.replaceAll('\n', '\n' + pad);

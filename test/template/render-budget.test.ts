@@ -258,6 +258,35 @@ describe('regular expressions (re2js: linear time)', () => {
   });
 });
 
+describe('every string function is charged by the bytes it touches (issue #26)', () => {
+  // Each loop rendered within the old budget and took seconds doing it (trim: 64 trims of 1 MB of spaces, 3.7 s): a
+  // function charged as native string work that in fact loops over characters in JavaScript. Charged by what it
+  // touches, a few calls exhaust the budget.
+  const cases: Record<string, string> = {
+    trim: `{{ $s := repeat 1000000 " " }}{{ range until 8 }}{{ $x := trim $s }}{{ end }}`,
+    regexQuoteMeta: `{{ $s := repeat 500000 "." }}{{ range until 4 }}{{ $x := regexQuoteMeta $s }}{{ end }}`,
+    split: `{{ $s := repeat 49999 "a," }}{{ range until 20 }}{{ $x := split "," $s }}{{ end }}`,
+    join: `{{ $l := splitList "," (repeat 99999 "aaaaaaaa,") }}{{ range until 12 }}{{ $x := join "," $l }}{{ end }}`,
+    indent: `{{ $s := repeat 100000 "a\\n" }}{{ range until 12 }}{{ $x := indent 3 $s }}{{ end }}`,
+    upper: `{{ $s := repeat 300000 "é" }}{{ range until 4 }}{{ $x := upper $s }}{{ end }}`,
+    title: `{{ $s := repeat 1000000 "a" }}{{ $x := title $s }}`,
+    len: `{{ $s := repeat 300000 "é" }}{{ range until 16 }}{{ $x := len $s }}{{ end }}`,
+    'printf %q': `{{ $s := repeat 300000 "é" }}{{ range until 8 }}{{ $x := printf "%q" $s }}{{ end }}`,
+    urlquery: `{{ $s := repeat 150000 "é" }}{{ range until 12 }}{{ $x := urlquery $s }}{{ end }}`,
+    b64dec: `{{ $s := repeat 700000 "a" | b64enc }}{{ range until 3 }}{{ $x := b64dec $s }}{{ end }}`,
+  };
+  it.each(Object.entries(cases))('%s', (_, source) => {
+    expect(failure(source)).toMatch(/render budget exceeded: more than 1000000 execution steps \(maxSteps\)$/);
+  });
+
+  it('a precision keeps the first code points of a long string', () => {
+    // Only the kept characters are read: %.1s of 1 MB costs what its argument is charged.
+    expect(renderTemplate(`{{ $s := repeat 500000 "é" }}{{ range until 50 }}{{ printf "%.1s|%.2q" $s "😀xyz" }}{{ end }}`, {})).toBe(
+      'é|"😀x"'.repeat(50),
+    );
+  });
+});
+
 describe('template sources and the parse cache', () => {
   it('refuses a source over maxTemplateBytes before parsing it', () => {
     const big = `{{ "${'x'.repeat(70_000)}" }}`;
