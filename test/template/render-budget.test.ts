@@ -281,9 +281,7 @@ describe('every string function is charged by the bytes it touches (issue #26)',
 
   it('a precision keeps the first code points of a long string', () => {
     // Only the kept characters are read: %.1s of 1 MB costs what its argument is charged.
-    expect(renderTemplate(`{{ $s := repeat 500000 "é" }}{{ range until 50 }}{{ printf "%.1s|%.2q" $s "😀xyz" }}{{ end }}`, {})).toBe(
-      'é|"😀x"'.repeat(50),
-    );
+    expect(renderTemplate(`{{ $s := repeat 500000 "é" }}{{ range until 50 }}{{ printf "%.1s|%.2q" $s "😀xyz" }}{{ end }}`, {})).toBe('é|"😀x"'.repeat(50));
   });
 });
 
