@@ -110,6 +110,9 @@ export const workspaceJobResponse = z
   })
   .meta({ id: 'WorkspaceJob' });
 
+/** What a status report answers a caller that may not read the job (a key with jobs:report only): what it set. */
+export const jobStatusReceipt = z.strictObject({ id: z.uuid(), status: jobStatusSchema }).meta({ id: 'JobStatusReceipt' });
+
 export const cancelResponse = z.object({ ok: z.literal(true), message: z.string(), job: jobResponse }).meta({ id: 'CancelJobResponse' });
 
 /** Comma-separated list of statuses, each snake_case or camelCase. */
