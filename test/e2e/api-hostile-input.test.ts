@@ -20,6 +20,7 @@ import {
 
 const CREATE_KEY = `create-${randomUUID()}`;
 const REPORT_KEY = `report-${randomUUID()}`;
+const CANCEL_KEY = `cancel-${randomUUID()}`;
 const JOB_TOKEN_SECRET = randomBytes(32).toString('hex');
 /** What a job's variables may hold: a password, a Ctrlplane job's secret. Never for a caller without jobs:read. */
 const SECRET = `s3cret-${randomUUID()}`;
@@ -44,7 +45,12 @@ beforeAll(async () => {
   env = await startE2eStack({
     sandbox: { repos },
     ctrlplane: true,
-    apiKeys: [API_KEY, { key: CREATE_KEY, scopes: ['jobs:create'] }, { key: REPORT_KEY, scopes: ['jobs:report'] }],
+    apiKeys: [
+      API_KEY,
+      { key: CREATE_KEY, scopes: ['jobs:create'] },
+      { key: REPORT_KEY, scopes: ['jobs:report'] },
+      { key: CANCEL_KEY, scopes: ['jobs:cancel'] },
+    ],
     jobTokenSecret: JOB_TOKEN_SECRET,
   });
   agentId = env.stack.ctrlplane!.origin.agentId;
@@ -98,6 +104,20 @@ describe('a scoped key receives no more than its scope may read', () => {
     } finally {
       await cancelHere(job.id);
     }
+  });
+
+  it('a jobs:cancel-only key that cancels a job is told so, without the job', async () => {
+    const job = await env.createJob({
+      jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 103 },
+      variables: { db_password: SECRET },
+    });
+    await env.waitForStatus(job.id, 'in_progress');
+    const response = await env.api(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST', apiKey: CANCEL_KEY });
+    const text = await response.text();
+    expect(response.status, text).toBe(202);
+    expect(JSON.parse(text)).toEqual({ ok: true, message: `cancellation of job ${job.id} requested` });
+    expect(text).not.toContain(SECRET);
+    expect((await env.waitForStatus(job.id, [...TERMINAL])).status).toBe('cancelled');
   });
 });
 
