@@ -123,7 +123,7 @@ export function requireApiKey(app: FastifyInstance, { apiKeys, jobTokens }: Auth
     request.caller = { kind: 'job-token', jobId: token.jobId, origin: token.origin };
     if (!scope || !jobToken) throw forbidden('a job token may only read its own job and report its status');
     const { jobId } = (request.params ?? {}) as { jobId?: string };
-    // Exact match: the job is workflow `job-<id>`, and workflow IDs are case-sensitive.
+    // Exact match: the job ID is part of its workflow ID, and workflow IDs are case-sensitive.
     if (jobId !== undefined && jobId !== token.jobId) throw forbidden(`this job token is for job ${token.jobId} only`);
     const validity = jobTokenValidity(await jobTokens.lookupJob(token.jobId, token.origin), token, graceMs);
     if (!validity.ok) throw new HttpError(401, 'unauthorized', validity.reason);

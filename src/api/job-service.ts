@@ -374,7 +374,7 @@ export class JobService {
     }
     const token = response.nextPageToken;
     return {
-      // Workflow IDs of jobs are `job-<uuid>`; anything else of type jobWorkflow is not ours to list.
+      // Workflow IDs of jobs are `job-<uuid>` or `ctrlplane-job-<uuid>`; anything else of type jobWorkflow is not ours to list.
       jobs: (response.executions ?? []).map(toJobSummary).filter((job) => isJobId(job.id)),
       nextCursor: token && token.length > 0 ? encodeCursor(token, query) : undefined,
     };

@@ -121,7 +121,7 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
   };
 }
 
-/** The jobs API under /api/v1 (DESIGN §5); the caller registers it behind the API-key check, each route names its scope. */
+/** The jobs API under /api/v1 (docs/jobs-api.md); the caller registers it behind the API-key check, each route names its scope. */
 export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispatchAllowlist }: JobsRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
@@ -226,7 +226,8 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
       schema: {
         tags: TAGS,
         summary: 'Cancel a job',
-        description: 'Cancels the job and its GitHub run; the job ends cancelled shortly after. Scope: jobs:cancel.',
+        description:
+          'Cancels the job and its GitHub run; the job ends cancelled shortly after. The answer carries the job only for a key that may also read it (jobs:read). Scope: jobs:cancel.',
         security: SECURITY,
         params: jobIdParams,
         response: { 202: cancelResponse, ...errors },
@@ -234,7 +235,8 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
     },
     async (request, reply) => {
       const job = await jobs.cancel(request.params.jobId);
-      return reply.code(202).send({ ok: true as const, message: `cancellation of job ${job.id} requested`, job: toJobResponse(job) });
+      const message = `cancellation of job ${job.id} requested`;
+      return reply.code(202).send({ ok: true as const, message, ...(mayReadJob(request.caller, job.id) ? { job: toJobResponse(job) } : {}) });
     },
   );
 }
