@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_INPUT_LIMITS } from '../../src/api/job-input-limits.ts';
 import type { Job } from '../../src/shared/job.ts';
+import { jobWorkflowId } from '../../src/shared/job-id.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import {
   API_KEY,
@@ -229,6 +230,18 @@ describe('every job input is bounded when it enters', () => {
       expect((await env.api(`/api/v1/jobs/${base.id as string}`)).status).toBe(404);
     },
   );
+
+  it('ends a Ctrlplane job whose variables are over the limit invalidJobAgent, saying why, without dispatching or carrying them', async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { variables: { blob: 'x'.repeat(JOB_INPUT_LIMITS.fieldBytes + 10) } });
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'invalidJobAgent');
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['invalidJobAgent']);
+    expect(JSON.stringify(env.ctrlplane!.statusReports(queued.id)[0]?.body)).toMatch(
+      new RegExp(`variables is \\d+ bytes; the limit is ${JOB_INPUT_LIMITS.fieldBytes} bytes \\(64 KiB\\)`),
+    );
+    expect(dispatchesOf(queued.id)).toEqual([]);
+    const history = JSON.stringify(await env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane')).fetchHistory());
+    expect(history.length).toBeLessThan(JOB_INPUT_LIMITS.fieldBytes);
+  });
 
   it('accepts a job whose every field is just under its limit, and runs it', async () => {
     const near = 'x'.repeat(JOB_INPUT_LIMITS.fieldBytes - 200);
