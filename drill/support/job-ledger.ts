@@ -166,7 +166,7 @@ export class JobLedger {
     const applied = new Map<string, Set<string>>();
     const closedAt = new Map<string, number>();
     for (const job of new Set(ownRuns.values())) {
-      const handle = client.workflow.getHandle(jobWorkflowId(job.id));
+      const handle = client.workflow.getHandle(jobWorkflowId(job.id, job.origin));
       const history = await handle.fetchHistory();
       const guids = new Set<string>();
       for (const event of history.events ?? []) {

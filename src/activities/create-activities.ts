@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
 import { mintJobToken } from '../auth/job-token.ts';
+import { parseJobWorkflowId } from '../shared/job-id.ts';
 import { FailureType } from '../shared/workflow-contract.ts';
 import type { GithubClient, GithubClientFactory } from './github-client-factory.ts';
 import { toGithubFailure } from './github-failure.ts';
@@ -195,7 +196,9 @@ export function createActivities(github: GithubClientFactory, options: Activitie
               'set JOB_TOKEN_SECRET (the same value) on the worker and the API, or remove jobTokenInput from the job agent config',
           });
         }
-        inputs[input.jobTokenInput] = mintJobToken(jobTokenSecret, input.jobId);
+        // Bound to the job's origin, which its workflow ID carries: the token reaches this job, not another origin's job of the same ID.
+        const origin = parseJobWorkflowId(Context.current().info.workflowExecution?.workflowId ?? '')?.origin ?? 'api';
+        inputs[input.jobTokenInput] = mintJobToken(jobTokenSecret, input.jobId, Date.now(), origin);
       }
       const token = input.jobTokenInput ? inputs[input.jobTokenInput] : undefined;
       try {

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { type ApiKeyEntry, type ApiScope, apiKeyScopes, apiKeyText } from '../auth/api-keys.ts';
 import { DEFAULT_JOB_TOKEN_GRACE_MS, type JobTokenSubject, jobTokenValidity, looksLikeJobToken, verifyJobToken } from '../auth/job-token.ts';
+import type { JobOrigin } from '../shared/job-id.ts';
 import { HttpError } from './http-error.ts';
 
 declare module 'fastify' {
@@ -16,8 +17,25 @@ declare module 'fastify' {
   }
 }
 
-/** Who made a request: an API key (by position in API_KEYS, never the key) or the job token of one job. */
-export type Caller = { kind: 'api-key'; index: number } | { kind: 'job-token'; jobId: string };
+/**
+ * Who made a request: an API key (by position in API_KEYS, never the key, with its scopes) or the job token of one
+ * job (its ID and origin).
+ */
+export type Caller = { kind: 'api-key'; index: number; scopes: ReadonlySet<ApiScope> } | { kind: 'job-token'; jobId: string; origin: JobOrigin };
+
+/**
+ * Whether the caller may read job `jobId`: a key with jobs:read, or that job's own token. A route that answers with a
+ * job answers others with no more than what they sent (README "Security"): a scope never reads more than it may.
+ */
+export function mayReadJob(caller: Caller | undefined, jobId: string): boolean {
+  if (!caller) return false;
+  return caller.kind === 'api-key' ? caller.scopes.has('jobs:read') : caller.jobId === jobId;
+}
+
+/** The origin of the job a job token was made for; undefined for an API key (which reaches jobs of every origin). */
+export function callerJobOrigin(caller: Caller | undefined): JobOrigin | undefined {
+  return caller?.kind === 'job-token' ? caller.origin : undefined;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,8 +48,8 @@ export interface JobTokenAuthOptions {
   secrets: readonly string[];
   /** How long a token works after its job ended; default 10 minutes. */
   gracePeriodMs?: number;
-  /** The job (its status and times), or undefined when there is none. */
-  lookupJob(jobId: string): Promise<JobTokenSubject | undefined>;
+  /** The job of that origin (its status and times), or undefined when there is none. */
+  lookupJob(jobId: string, origin: JobOrigin): Promise<JobTokenSubject | undefined>;
 }
 
 export interface AuthOptions {
@@ -87,9 +105,10 @@ export function requireApiKey(app: FastifyInstance, { apiKeys, jobTokens }: Auth
       if (timingSafeEqual(given, known.digest) && index < 0) index = position;
     });
     if (index >= 0) {
-      request.caller = { kind: 'api-key', index };
+      const scopes = keys[index]?.scopes ?? new Set<ApiScope>();
+      request.caller = { kind: 'api-key', index, scopes };
       if (!scope) throw forbidden('this route declares no scope; nobody may call it');
-      if (!keys[index]?.scopes.has(scope)) throw forbidden(`this API key lacks the ${scope} scope`);
+      if (!scopes.has(scope)) throw forbidden(`this API key lacks the ${scope} scope`);
       return;
     }
 
@@ -101,12 +120,12 @@ export function requireApiKey(app: FastifyInstance, { apiKeys, jobTokens }: Auth
         keys.length || jobTokens ? 'invalid API key' : 'invalid API key: the server has no API keys configured (API_KEYS)',
       );
     }
-    request.caller = { kind: 'job-token', jobId: token.jobId };
+    request.caller = { kind: 'job-token', jobId: token.jobId, origin: token.origin };
     if (!scope || !jobToken) throw forbidden('a job token may only read its own job and report its status');
     const { jobId } = (request.params ?? {}) as { jobId?: string };
-    // Exact match: the job is workflow `job-<id>`, and workflow IDs are case-sensitive.
+    // Exact match: the job ID is part of its workflow ID, and workflow IDs are case-sensitive.
     if (jobId !== undefined && jobId !== token.jobId) throw forbidden(`this job token is for job ${token.jobId} only`);
-    const validity = jobTokenValidity(await jobTokens.lookupJob(token.jobId), token, graceMs);
+    const validity = jobTokenValidity(await jobTokens.lookupJob(token.jobId, token.origin), token, graceMs);
     if (!validity.ok) throw new HttpError(401, 'unauthorized', validity.reason);
   });
 }

@@ -84,7 +84,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes, { client: options.client });
   await app.register(webhookRoute, { secret: options.webhookSecret, jobs, bodyLimit: options.webhookBodyLimit });
   const jobTokens: JobTokenAuthOptions | undefined = options.jobTokenSecrets?.length
-    ? { secrets: options.jobTokenSecrets, gracePeriodMs: options.jobTokenGracePeriodMs, lookupJob: (jobId) => jobs.get(jobId) }
+    ? { secrets: options.jobTokenSecrets, gracePeriodMs: options.jobTokenGracePeriodMs, lookupJob: (jobId, origin) => jobs.get(jobId, origin) }
     : undefined;
   await app.register(async (v1) => {
     // Every route here declares the scope it needs (config.scope); requireApiKey refuses to start otherwise.

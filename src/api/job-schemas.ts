@@ -6,7 +6,7 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 export const jobIdParams = z.object({ jobId: z.uuid({ message: 'jobId must be a UUID' }).describe('The job ID (a UUID)') });
 
-/** `POST /api/v1/jobs`: the dispatch context at the top level (DESIGN §5). */
+/** `POST /api/v1/jobs`: the dispatch context at the top level (docs/jobs-api.md). */
 export const createJobBody = z
   .strictObject({
     id: z.uuid({ message: 'id must be a UUID' }).optional().describe('Job ID; creating the same ID twice returns the existing job'),
@@ -110,7 +110,12 @@ export const workspaceJobResponse = z
   })
   .meta({ id: 'WorkspaceJob' });
 
-export const cancelResponse = z.object({ ok: z.literal(true), message: z.string(), job: jobResponse }).meta({ id: 'CancelJobResponse' });
+/** What a status report answers a caller that may not read the job (a key with jobs:report only): what it set. */
+export const jobStatusReceipt = z.strictObject({ id: z.uuid(), status: jobStatusSchema }).meta({ id: 'JobStatusReceipt' });
+
+export const cancelResponse = z
+  .object({ ok: z.literal(true), message: z.string(), job: jobResponse.optional().describe('The job, for a key that may also read it (jobs:read)') })
+  .meta({ id: 'CancelJobResponse' });
 
 /** Comma-separated list of statuses, each snake_case or camelCase. */
 const statusFilter = z.string().transform((value, context) => {
@@ -177,7 +182,7 @@ export const workspaceJobParams = z.object({
   jobId: z.uuid({ message: 'jobId must be a UUID' }),
 });
 
-/** Every error body (DESIGN §5). */
+/** Every error body (docs/jobs-api.md). */
 export const errorResponse = z
   .object({
     error: z.string().describe('Machine-readable code: unauthorized, not_found, validation_error, conflict, ...'),

@@ -5,7 +5,7 @@ import { optionalTsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import type { Job, JobWorkflowInput } from '../shared/job.ts';
-import { isJobId } from '../shared/job-id.ts';
+import { isJobId, JOB_ORIGINS, type JobOrigin, jobOriginOf } from '../shared/job-id.ts';
 import { createPendingJob } from '../shared/job.ts';
 import { isTerminalStatus, parseJobStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
@@ -72,6 +72,9 @@ function toJobSummary(execution: RawExecution): JobSummary {
   };
 }
 
+/** How the API names an origin in its answers. */
+const ORIGIN_NAMES: Record<JobOrigin, string> = { api: 'the jobs API', ctrlplane: 'Ctrlplane' };
+
 const WEBHOOK_TEMPORAL_DEADLINE_MS = 4000;
 /** Jobs whose repository the API remembers for routing deliveries: one describe per job, not per delivery. */
 const REMEMBERED_JOB_TARGETS = 10_000;
@@ -100,7 +103,7 @@ export type WebhookTemporalCall = 'signal' | 'describe' | 'visibility';
 
 /** Temporal is the job store: one workflow per job; this class is the only place the API talks to it about jobs. */
 export class JobService {
-  /** Job ID → the repository it dispatches to, for the jobs deliveries arrive for (a few hundred bytes each). */
+  /** Job workflow ID → the repository it dispatches to, for the jobs deliveries arrive for (a few hundred bytes each). */
   private readonly jobTargets = new LRUCache<string, string>({ max: REMEMBERED_JOB_TARGETS });
 
   /** Repositories with running jobs: deliveries from any other cost Temporal nothing. */
@@ -110,38 +113,76 @@ export class JobService {
     this.repositories = new RepositoryIndex({ lookUp: (names) => this.repositoriesWithRunningJobs(names), ...options.repositoryIndex });
   }
 
-  private handle(jobId: string) {
-    return this.options.client.workflow.getHandle<typeof jobWorkflow>(jobWorkflowId(jobId));
+  private handle(jobId: string, origin: JobOrigin) {
+    return this.options.client.workflow.getHandle<typeof jobWorkflow>(jobWorkflowId(jobId, origin));
   }
 
-  /** Starts the job's workflow; the same ID twice is one job (`created: false` the second time). */
+  /** The description of job `jobId`'s workflow of `origin`, or undefined when there is none. */
+  private async describe(jobId: string, origin: JobOrigin): Promise<WorkflowExecutionDescription | undefined> {
+    try {
+      return await this.handle(jobId, origin).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Which workflow holds public job ID `jobId`: the one of `origin` when the caller is bound to one (a job token),
+   * else the first origin of JOB_ORIGINS that has it, so a Ctrlplane job is never hidden behind an API job that took
+   * its ID first (docs/architecture.md "Job IDs and origins"). Every origin is described at once: one round trip.
+   */
+  private async locate(jobId: string, origin?: JobOrigin): Promise<{ origin: JobOrigin; description: WorkflowExecutionDescription } | undefined> {
+    const origins = origin ? [origin] : JOB_ORIGINS;
+    const descriptions = await Promise.all(origins.map((candidate) => this.describe(jobId, candidate)));
+    const index = descriptions.findIndex((description) => description !== undefined);
+    return index < 0 ? undefined : { origin: origins[index] as JobOrigin, description: descriptions[index] as WorkflowExecutionDescription };
+  }
+
+  /**
+   * Starts the job's workflow; the same ID twice is one job (`created: false` the second time). An ID a job of
+   * another origin holds is refused (409) before anything starts: an API caller cannot take a Ctrlplane job's ID.
+   */
   async create(input: JobWorkflowInput, rendered?: RenderOutcome): Promise<{ job: Job; created: boolean }> {
+    const own = jobOriginOf(input);
+    const others = JOB_ORIGINS.filter((origin) => origin !== own);
+    const held = await Promise.all(others.map((origin) => this.describe(input.id, origin)));
+    const holder = others[held.findIndex((description) => description !== undefined)];
+    if (holder) throw new HttpError(409, 'conflict', `job ${input.id} already exists (from ${ORIGIN_NAMES[holder]})`);
     const { started } = await startJobWorkflow(this.options.client, input, { taskQueue: this.options.taskQueue, timeouts: this.options.timeouts, rendered });
     if (started) return { job: createPendingJob(input), created: true };
-    const job = await this.get(input.id);
+    const job = await this.get(input.id, own);
     if (!job) throw new HttpError(409, 'conflict', `job ${input.id} exists but could not be read`);
     return { job, created: false };
   }
 
   /**
-   * The job as its workflow knows it, or undefined when there is no such job. A finished job is its workflow's
-   * result; a running one answers a query, or, when no worker answers in time (none polling while a new version
-   * rolls out, or all busy), the job as Temporal stores it: its input and the status it last published. A GitHub
-   * workflow's get-job-inputs step never fails for want of a worker.
+   * The job as its workflow knows it, or undefined when there is no such job (of `origin`, when given). A finished
+   * job is its workflow's result; a running one answers a query, or, when no worker answers in time (none polling
+   * while a new version rolls out, or all busy), the job as Temporal stores it: its input and the status it last
+   * published. A GitHub workflow's get-job-inputs step never fails for want of a worker.
    */
-  async get(jobId: string): Promise<Job | undefined> {
-    const handle = this.handle(jobId);
+  async get(jobId: string, origin?: JobOrigin): Promise<Job | undefined> {
+    return (await this.find(jobId, origin))?.job;
+  }
+
+  /** The job and the origin of the workflow that holds it. */
+  private async find(jobId: string, origin?: JobOrigin): Promise<{ job: Job; origin: JobOrigin } | undefined> {
+    const located = await this.locate(jobId, origin);
+    if (!located) return undefined;
+    const { description } = located;
+    const handle = this.handle(jobId, located.origin);
+    const found = (job: Job) => ({ job, origin: located.origin });
     try {
-      const description = await handle.describe();
-      if (description.status.name === 'COMPLETED') return await handle.result();
+      if (description.status.name === 'COMPLETED') return found(await handle.result());
       const endedOutside = endedOutsideWorkflow(description.status.name);
-      if (endedOutside) return await this.jobEndedOutside(jobId, description, endedOutside);
+      if (endedOutside) return found(await this.jobEndedOutside(jobId, located.origin, description, endedOutside));
       try {
-        return await this.options.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(jobQuery));
+        return found(await this.options.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(jobQuery)));
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) throw error;
         this.options.logger.warn({ jobId, err: error }, 'no worker answered the job query; answering from stored state');
-        return await this.storedJob(jobId, description);
+        return found(await this.storedJob(jobId, located.origin, description));
       }
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
@@ -150,11 +191,11 @@ export class JobService {
   }
 
   /** The job from the workflow's start input and the search attributes it keeps current. */
-  private async storedJob(jobId: string, description: WorkflowExecutionDescription): Promise<Job> {
+  private async storedJob(jobId: string, origin: JobOrigin, description: WorkflowExecutionDescription): Promise<Job> {
     const { client } = this.options;
     const page = await client.workflowService.getWorkflowExecutionHistory({
       namespace: client.options.namespace,
-      execution: { workflowId: jobWorkflowId(jobId), runId: description.runId },
+      execution: { workflowId: jobWorkflowId(jobId, origin), runId: description.runId },
       maximumPageSize: 1,
     });
     const payloads = page.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
@@ -173,13 +214,18 @@ export class JobService {
   }
 
   /** A job whose workflow closed without ending it (timed out by the backstop, terminated): final, and says why. */
-  private async jobEndedOutside(jobId: string, description: WorkflowExecutionDescription, ended: { status: Job['status']; how: string }): Promise<Job> {
-    const job = await this.storedJob(jobId, description);
+  private async jobEndedOutside(
+    jobId: string,
+    origin: JobOrigin,
+    description: WorkflowExecutionDescription,
+    ended: { status: Job['status']; how: string },
+  ): Promise<Job> {
+    const job = await this.storedJob(jobId, origin, description);
     if (isTerminalStatus(job.status)) return job;
     const { client } = this.options;
     const last = await client.workflowService.getWorkflowExecutionHistoryReverse({
       namespace: client.options.namespace,
-      execution: { workflowId: jobWorkflowId(jobId), runId: description.runId },
+      execution: { workflowId: jobWorkflowId(jobId, origin), runId: description.runId },
       maximumPageSize: 1,
     });
     const event = last.history?.events?.[0];
@@ -193,15 +239,21 @@ export class JobService {
     return { ...job, status: ended.status, message: `the job's workflow ${ended.how}${why} before the job ended`, updatedAt: closedAt, completedAt: closedAt };
   }
 
-  async require(jobId: string): Promise<Job> {
-    const job = await this.get(jobId);
-    if (!job) throw new HttpError(404, 'not_found', `job ${jobId} not found`);
-    return job;
+  /** The job, or 404; `origin` for a caller bound to one (a job token). */
+  async require(jobId: string, origin?: JobOrigin): Promise<Job> {
+    return (await this.requireFound(jobId, origin)).job;
+  }
+
+  private async requireFound(jobId: string, origin?: JobOrigin): Promise<{ job: Job; origin: JobOrigin }> {
+    const found = await this.find(jobId, origin);
+    if (!found) throw new HttpError(404, 'not_found', `job ${jobId} not found`);
+    return found;
   }
 
   /** A manual status report; 404 for no job, 409 when the job is finished or the change would go backwards. */
-  async setStatus(jobId: string, change: ManualStatusChange): Promise<Job> {
-    const job = await this.require(jobId);
+  async setStatus(jobId: string, change: ManualStatusChange, origin?: JobOrigin): Promise<Job> {
+    const found = await this.requireFound(jobId, origin);
+    const { job } = found;
     const finished = () => new HttpError(409, 'conflict', `job ${jobId} is already ${job.status}; a finished job never changes status`);
     if (isTerminalStatus(job.status)) throw finished();
     // A report of what the job already says (a workflow step marking it in_progress again) changes nothing:
@@ -212,7 +264,7 @@ export class JobService {
       (change.externalId === undefined || change.externalId === job.externalId);
     if (unchanged) return job;
     try {
-      const changed = await this.handle(jobId).executeUpdate(setStatusUpdate, { args: [change] });
+      const changed = await this.handle(jobId, found.origin).executeUpdate(setStatusUpdate, { args: [change] });
       return { ...job, ...changed };
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
@@ -226,10 +278,10 @@ export class JobService {
 
   /** Requests cancellation; the workflow cancels the GitHub run and ends `cancelled`. */
   async cancel(jobId: string): Promise<Job> {
-    const job = await this.require(jobId);
+    const { job, origin } = await this.requireFound(jobId);
     if (isTerminalStatus(job.status)) throw new HttpError(409, 'conflict', `job ${jobId} is already ${job.status}`);
     try {
-      await this.handle(jobId).cancel();
+      await this.handle(jobId, origin).cancel();
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
@@ -243,41 +295,56 @@ export class JobService {
    * (docs/architecture.md "Invariants"); the workflow still checks installation, workflow and time itself.
    */
   async deliverRunEvent(jobId: string, event: WorkflowRunEvent): Promise<RunEventDelivery> {
-    const target = await this.runningJobTarget(jobId);
-    if (!target) return { delivered: false, reason: 'no-job' };
-    if (target.repository && !sameRepository(target.repository, event.repository)) {
-      return { delivered: false, reason: 'foreign', detail: `run of ${event.repository ?? '(no repository)'}, not of job ${jobId}'s ${target.repository}` };
+    const running = await this.runningJobTargets(jobId);
+    if (!running.length) return { delivered: false, reason: 'no-job' };
+    const matching = running.filter(({ repository }) => !repository || sameRepository(repository, event.repository));
+    if (!matching.length) {
+      const repositories = running.map(({ repository }) => repository).join(', ');
+      return { delivered: false, reason: 'foreign', detail: `run of ${event.repository ?? '(no repository)'}, not of job ${jobId}'s ${repositories}` };
     }
-    try {
-      this.options.onWebhookTemporalCall?.('signal');
-      await this.withinWebhookDeadline(() => this.handle(jobId).signal(workflowRunEventSignal, event));
-      return { delivered: true };
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-      this.jobTargets.delete(jobId);
-      return { delivered: false, reason: 'no-job' };
+    let delivered = false;
+    for (const { origin } of matching) {
+      try {
+        this.options.onWebhookTemporalCall?.('signal');
+        await this.withinWebhookDeadline(() => this.handle(jobId, origin).signal(workflowRunEventSignal, event));
+        delivered = true;
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        this.jobTargets.delete(jobWorkflowId(jobId, origin));
+      }
     }
+    return delivered ? { delivered: true } : { delivered: false, reason: 'no-job' };
   }
 
   /**
-   * Where a running job dispatches (its GithubRepository search attribute, absent until its config is rendered), or
-   * undefined for no running job. A job's repository never changes once set, so it is remembered (bounded).
+   * The running jobs of public ID `jobId` (one, but for an API job that took a Ctrlplane job's ID first) and where
+   * each dispatches (its GithubRepository search attribute, absent until its config is rendered). A job's repository
+   * never changes once set, so it is remembered (bounded): a job known is not described again, and while one is
+   * known, the other origins are not described either; unknown origins are described at once (one round trip).
    */
-  private async runningJobTarget(jobId: string): Promise<{ repository?: string } | undefined> {
-    const known = this.jobTargets.get(jobId);
-    if (known) return { repository: known };
-    let description: WorkflowExecutionDescription;
-    try {
-      this.options.onWebhookTemporalCall?.('describe');
-      description = await this.withinWebhookDeadline(() => this.handle(jobId).describe());
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    }
-    if (description.status.name !== 'RUNNING') return undefined;
-    const repository = description.typedSearchAttributes.get(searchAttributes.repository);
-    if (repository) this.learnTarget(jobId, repository);
-    return { repository };
+  private async runningJobTargets(jobId: string): Promise<Array<{ origin: JobOrigin; repository?: string }>> {
+    const known = JOB_ORIGINS.flatMap((origin) => {
+      const repository = this.jobTargets.get(jobWorkflowId(jobId, origin));
+      return repository ? [{ origin, repository }] : [];
+    });
+    if (known.length) return known;
+    const described = await Promise.all(
+      JOB_ORIGINS.map(async (origin) => {
+        let description: WorkflowExecutionDescription;
+        try {
+          this.options.onWebhookTemporalCall?.('describe');
+          description = await this.withinWebhookDeadline(() => this.handle(jobId, origin).describe());
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) return [];
+          throw error;
+        }
+        if (description.status.name !== 'RUNNING') return [];
+        const repository = description.typedSearchAttributes.get(searchAttributes.repository);
+        if (repository) this.learnTarget(jobWorkflowId(jobId, origin), repository);
+        return [{ origin, repository }];
+      }),
+    );
+    return described.flat();
   }
 
   /**
@@ -307,14 +374,14 @@ export class JobService {
     }
     const token = response.nextPageToken;
     return {
-      // Workflow IDs of jobs are `job-<uuid>`; anything else of type jobWorkflow is not ours to list.
+      // Workflow IDs of jobs are `job-<uuid>` or `ctrlplane-job-<uuid>`; anything else of type jobWorkflow is not ours to list.
       jobs: (response.executions ?? []).map(toJobSummary).filter((job) => isJobId(job.id)),
       nextCursor: token && token.length > 0 ? encodeCursor(token, query) : undefined,
     };
   }
 
-  private learnTarget(jobId: string, repository: string): void {
-    this.jobTargets.set(jobId, repository);
+  private learnTarget(workflowId: string, repository: string): void {
+    this.jobTargets.set(workflowId, repository);
     this.repositories.remember(repository);
   }
 
@@ -359,7 +426,7 @@ export class JobService {
       for await (const execution of this.options.client.workflow.list({ query, pageSize: 1 })) {
         const jobId = jobIdOfWorkflowId(execution.workflowId);
         const repository = execution.typedSearchAttributes.get(searchAttributes.repository);
-        if (repository) this.learnTarget(jobId, repository);
+        if (repository) this.learnTarget(execution.workflowId, repository);
         return { jobId, repository };
       }
       return undefined;

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
 import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
+import { callerJobOrigin, mayReadJob } from './api-key-auth.ts';
 import { HttpError } from './http-error.ts';
+import { bodyTooLargeMessage, fieldTooLargeMessage, JOB_INPUT_LIMITS, oversizedJobField } from './job-input-limits.ts';
 import {
   cancelResponse,
   type CreateJobBody,
@@ -13,6 +16,7 @@ import {
   errorResponse,
   jobIdParams,
   jobResponse,
+  jobStatusReceipt,
   listJobsQuery,
   listJobsResponse,
   updateJobBody,
@@ -32,13 +36,26 @@ export interface JobsRoutesOptions {
  * A job agent config, as given or as rendered, is a handful of short fields; past this it is refused when the job is
  * created (413), before it reaches the workflow's history.
  */
-export const MAX_JOB_AGENT_CONFIG_BYTES = 64 * 1024;
+export const MAX_JOB_AGENT_CONFIG_BYTES = JOB_INPUT_LIMITS.fieldBytes;
 
 function refuseOversizedConfig(what: string, value: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-  if (bytes > MAX_JOB_AGENT_CONFIG_BYTES) {
-    throw new HttpError(413, 'payload_too_large', `${what} is ${bytes} bytes; the limit is ${MAX_JOB_AGENT_CONFIG_BYTES} bytes (64 KiB)`);
-  }
+  if (bytes > MAX_JOB_AGENT_CONFIG_BYTES) throw new HttpError(413, 'payload_too_large', fieldTooLargeMessage(what, bytes, MAX_JOB_AGENT_CONFIG_BYTES));
+}
+
+/**
+ * Every part of a job is bounded where it enters (JOB_INPUT_LIMITS): the body as a whole (Fastify refuses it from
+ * its content-length, before reading it) and each context field, so no job's input nears Temporal's payload limit.
+ */
+function refuseOversizedFields(body: CreateJobBody): void {
+  const oversized = oversizedJobField(body);
+  if (oversized) throw new HttpError(413, 'payload_too_large', fieldTooLargeMessage(`body.${oversized.field}`, oversized.bytes));
+}
+
+/** Fastify's own 413 for the create route, said with the limit. */
+function createErrorHandler(error: FastifyError): never {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new HttpError(413, 'payload_too_large', bodyTooLargeMessage(JOB_INPUT_LIMITS.bodyBytes, 'a job'));
+  throw error;
 }
 
 /** The keys that say where a job dispatches: a configured Deployment's cannot be changed by a request. */
@@ -104,7 +121,7 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
   };
 }
 
-/** The jobs API under /api/v1 (DESIGN §5); the caller registers it behind the API-key check, each route names its scope. */
+/** The jobs API under /api/v1 (docs/jobs-api.md); the caller registers it behind the API-key check, each route names its scope. */
 export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispatchAllowlist }: JobsRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
@@ -112,17 +129,20 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
     '/api/v1/jobs',
     {
       config: { scope: 'jobs:create' },
+      bodyLimit: JOB_INPUT_LIMITS.bodyBytes,
+      errorHandler: createErrorHandler,
       schema: {
         tags: TAGS,
         summary: 'Create a job (idempotent on id)',
         description:
-          'Starts one Temporal workflow per job. The same id twice is one job: 201 the first time, 200 with the existing job after. Scope: jobs:create.',
+          'Starts one Temporal workflow per job. The same id twice is one job: 201 the first time, 200 with the existing job after (409 without it for a key that lacks jobs:read). An id a Ctrlplane job holds is 409. Bodies over 256 KiB, and any context field over 64 KiB, are 413. Scope: jobs:create.',
         security: SECURITY,
         body: createJobBody,
         response: { 200: jobResponse, 201: jobResponse, ...errors },
       },
     },
     async (request, reply) => {
+      refuseOversizedFields(request.body);
       const input = workflowInput(request.body, config);
       refuseOversizedConfig('jobAgentConfig', input.jobAgentConfig);
       // Rendered as the workflow will render it: a target outside the allow-list never starts (the worker checks
@@ -134,6 +154,8 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
         throw new HttpError(403, 'forbidden', describeRefusedTarget(rendered.config));
       }
       const { job, created } = await jobs.create(input, rendered);
+      // The same ID again answers with the existing job only to a caller that may read it: job IDs are public (run names).
+      if (!created && !mayReadJob(request.caller, job.id)) throw new HttpError(409, 'conflict', `job ${job.id} already exists`);
       return reply.code(created ? 201 : 200).send(toJobResponse(job));
     },
   );
@@ -172,7 +194,7 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
         response: { 200: jobResponse, ...errors },
       },
     },
-    async (request) => toJobResponse(await jobs.require(request.params.jobId)),
+    async (request) => toJobResponse(await jobs.require(request.params.jobId, callerJobOrigin(request.caller))),
   );
 
   app.patch(
@@ -182,14 +204,19 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
       schema: {
         tags: TAGS,
         summary: 'Report a job status by hand',
-        description: "For workflows that report their own status. A finished job never changes: 409. Scope: jobs:report, or the job's own job token.",
+        description:
+          "For workflows that report their own status. A finished job never changes: 409. Answers with the job to a caller that may read it (jobs:read, or the job's token), else with its id and status only. Scope: jobs:report, or the job's own job token.",
         security: SECURITY,
         params: jobIdParams,
         body: updateJobBody,
-        response: { 200: jobResponse, ...errors },
+        response: { 200: z.union([jobResponse, jobStatusReceipt]), ...errors },
       },
     },
-    async (request) => toJobResponse(await jobs.setStatus(request.params.jobId, request.body)),
+    async (request) => {
+      const { jobId } = request.params;
+      const job = await jobs.setStatus(jobId, request.body, callerJobOrigin(request.caller));
+      return mayReadJob(request.caller, jobId) ? toJobResponse(job) : { id: job.id, status: job.status };
+    },
   );
 
   app.post(
@@ -199,7 +226,8 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
       schema: {
         tags: TAGS,
         summary: 'Cancel a job',
-        description: 'Cancels the job and its GitHub run; the job ends cancelled shortly after. Scope: jobs:cancel.',
+        description:
+          'Cancels the job and its GitHub run; the job ends cancelled shortly after. The answer carries the job only for a key that may also read it (jobs:read). Scope: jobs:cancel.',
         security: SECURITY,
         params: jobIdParams,
         response: { 202: cancelResponse, ...errors },
@@ -207,7 +235,8 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
     },
     async (request, reply) => {
       const job = await jobs.cancel(request.params.jobId);
-      return reply.code(202).send({ ok: true as const, message: `cancellation of job ${job.id} requested`, job: toJobResponse(job) });
+      const message = `cancellation of job ${job.id} requested`;
+      return reply.code(202).send({ ok: true as const, message, ...(mayReadJob(request.caller, job.id) ? { job: toJobResponse(job) } : {}) });
     },
   );
 }

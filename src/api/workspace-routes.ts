@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DEFAULT_WORKSPACE, isDefaultWorkspace } from './default-workspace.ts';
+import { callerJobOrigin } from './api-key-auth.ts';
 import { HttpError } from './http-error.ts';
 import { errorResponse, workspaceJobParams, workspaceJobResponse, workspacesResponse } from './job-schemas.ts';
 import type { JobService } from './job-service.ts';
@@ -49,7 +50,7 @@ export async function workspaceRoutes(parent: FastifyInstance, { jobs }: { jobs:
     async (request) => {
       const { workspaceId, jobId } = request.params;
       if (!isDefaultWorkspace(workspaceId)) throw new HttpError(404, 'not_found', `workspace ${workspaceId} not found`);
-      return toWorkspaceJob(await jobs.require(jobId), DEFAULT_WORKSPACE.id);
+      return toWorkspaceJob(await jobs.require(jobId, callerJobOrigin(request.caller)), DEFAULT_WORKSPACE.id);
     },
   );
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { JOB_ORIGINS, type JobOrigin } from '../shared/job-id.ts';
 import { isTerminalStatus, type JobStatus } from '../shared/job-status.ts';
 
 /**
@@ -11,7 +12,10 @@ import { isTerminalStatus, type JobStatus } from '../shared/job-status.ts';
  * enters Temporal history, an activity input or result, or a log. The API checks the MAC (constant time), that the
  * route is one a job token may call, that the job is the token's own, and that the job is still running or ended
  * less than a grace period ago: a token expires with its job. The issue time binds a token to this incarnation of
- * the job ID (a job created again under the same ID after Temporal's retention is a different job).
+ * the job ID (a job created again under the same ID after Temporal's retention is a different job). The MAC also
+ * binds the job's origin (docs/architecture.md "Job IDs and origins"): an API job that took a Ctrlplane job's ID
+ * gets a token for its own job only, never for the Ctrlplane job of the same ID. API jobs' tokens sign what they
+ * always signed, so tokens already handed out keep working.
  *
  * Not for workflow code (node:crypto).
  */
@@ -27,14 +31,15 @@ const ISSUE_SKEW_MS = 5 * 60 * 1000;
 /** The job ID exactly as the job has it (workflow IDs are case-sensitive), the issue time, the MAC. */
 const TOKEN = /^gha_job_([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
 
-function mac(secret: string, jobId: string, issuedAtSeconds: number): Buffer {
-  return createHmac('sha256', secret).update(`gha_job.v1.${jobId}.${issuedAtSeconds}`).digest();
+function mac(secret: string, jobId: string, issuedAtSeconds: number, origin: JobOrigin): Buffer {
+  const subject = origin === 'api' ? jobId : `${origin}.${jobId}`;
+  return createHmac('sha256', secret).update(`gha_job.v1.${subject}.${issuedAtSeconds}`).digest();
 }
 
-/** A token for job `jobId`, signed with `secret` (the first of JOB_TOKEN_SECRET). */
-export function mintJobToken(secret: string, jobId: string, nowMs = Date.now()): string {
+/** A token for job `jobId` of `origin`, signed with `secret` (the first of JOB_TOKEN_SECRET). */
+export function mintJobToken(secret: string, jobId: string, nowMs = Date.now(), origin: JobOrigin = 'api'): string {
   const issuedAt = Math.floor(nowMs / 1000);
-  return `${JOB_TOKEN_PREFIX}${jobId}.${issuedAt}.${mac(secret, jobId, issuedAt).toString('base64url')}`;
+  return `${JOB_TOKEN_PREFIX}${jobId}.${issuedAt}.${mac(secret, jobId, issuedAt, origin).toString('base64url')}`;
 }
 
 export function looksLikeJobToken(credential: string): boolean {
@@ -43,6 +48,8 @@ export function looksLikeJobToken(credential: string): boolean {
 
 export interface VerifiedJobToken {
   jobId: string;
+  /** The origin of the job it was made for: it reaches that job only. */
+  origin: JobOrigin;
   issuedAtMs: number;
 }
 
@@ -57,9 +64,11 @@ export function verifyJobToken(secrets: readonly string[], credential: string): 
   const issuedAt = Number(match[2]);
   const given = Buffer.from(match[3] as string, 'base64url');
   if (given.length !== 32) return undefined;
-  let ok = false;
-  for (const secret of secrets) ok = timingSafeEqual(given, mac(secret, jobId, issuedAt)) || ok;
-  return ok ? { jobId, issuedAtMs: issuedAt * 1000 } : undefined;
+  let found: JobOrigin | undefined;
+  for (const secret of secrets) {
+    for (const origin of JOB_ORIGINS) if (timingSafeEqual(given, mac(secret, jobId, issuedAt, origin)) && !found) found = origin;
+  }
+  return found ? { jobId, origin: found, issuedAtMs: issuedAt * 1000 } : undefined;
 }
 
 /** The part of a job that decides whether its token still works. */

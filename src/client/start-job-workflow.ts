@@ -4,7 +4,8 @@ import type { JobWorkflowInput } from '../shared/job.ts';
 import { configOwner, DEFAULT_REF, organizationToResolve } from '../shared/job-agent-config.ts';
 import { type RenderOutcome, renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
-import { JOB_WORKFLOW_TYPE, jobWorkflowId } from '../shared/workflow-contract.ts';
+import { jobOriginOf, jobWorkflowId } from '../shared/job-id.ts';
+import { JOB_WORKFLOW_TYPE } from '../shared/workflow-contract.ts';
 import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from '../workflows/job-timeouts.ts';
 import type { jobWorkflow } from '../workflows/job-workflow.ts';
 
@@ -59,16 +60,17 @@ export interface StartJobWorkflowOptions {
 }
 
 /**
- * Starts the job's workflow `job-<uuid>`, once: a second start of the same job ID (a replayed POST, another API or
- * worker replica) is refused by Temporal and reported as `started: false`. The single place jobs start, for the API
- * and the Ctrlplane poller alike.
+ * Starts the job's workflow (`job-<uuid>`, or `ctrlplane-job-<uuid>` for a job from Ctrlplane), once: a second start
+ * of the same job ID and origin (a replayed POST, another API or worker replica) is refused by Temporal and reported
+ * as `started: false`. The single place jobs start, for the API and the Ctrlplane poller alike.
  */
 export async function startJobWorkflow(client: Client, input: JobWorkflowInput, options: StartJobWorkflowOptions): Promise<{ started: boolean }> {
   const rendered = options.rendered ?? renderJobAgentConfig(input);
   try {
     await client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
       taskQueue: options.taskQueue,
-      workflowId: jobWorkflowId(input.id),
+      // The origin is part of the ID, so no API caller can take a Ctrlplane job's ID (docs/architecture.md "Job IDs and origins").
+      workflowId: jobWorkflowId(input.id, jobOriginOf(input)),
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowExecutionTimeout: jobExecutionTimeoutMs(options.timeouts),
       args: [{ ...input, timeouts: options.timeouts }],

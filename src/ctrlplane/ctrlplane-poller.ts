@@ -219,7 +219,7 @@ export class CtrlplanePoller {
       this.checked.set(jobId, job?.status ?? 'gone');
       if (job?.status !== 'cancelled') continue;
       try {
-        await temporal.workflow.getHandle(jobWorkflowId(jobId)).cancel();
+        await temporal.workflow.getHandle(jobWorkflowId(jobId, 'ctrlplane')).cancel();
         cancelled++;
         logger.info({ jobId }, 'job cancelled in Ctrlplane; cancelling it here');
       } catch (error) {
@@ -240,7 +240,7 @@ export class CtrlplanePoller {
     for (const jobId of candidates.filter((id) => isJobId(id) && !this.settled.has(id)).slice(0, CANCEL_CHECKS_PER_POLL)) {
       let description;
       try {
-        description = await temporal.workflow.getHandle(jobWorkflowId(jobId)).describe();
+        description = await temporal.workflow.getHandle(jobWorkflowId(jobId, 'ctrlplane')).describe();
       } catch (error) {
         // Not a job of ours (never started here, or gone past retention): not ours to judge.
         if (error instanceof WorkflowNotFoundError) {

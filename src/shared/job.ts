@@ -12,7 +12,7 @@ export interface JobRun {
   htmlUrl?: string;
 }
 
-/** A job as the API returns it and the workflow's `job` query answers (DESIGN §3). */
+/** A job as the API returns it and the workflow's `job` query answers (docs/architecture.md "Invariants"). */
 export interface Job extends DispatchContext {
   id: string;
   status: JobStatus;

@@ -16,17 +16,8 @@ export function ctrlplaneTaskQueue(jobTaskQueue: string): string {
   return `${jobTaskQueue}.ctrlplane`;
 }
 
-const WORKFLOW_ID_PREFIX = 'job-';
-
-/** One workflow per job, so the job ID alone finds it. */
-export function jobWorkflowId(jobId: string): string {
-  return `${WORKFLOW_ID_PREFIX}${jobId}`;
-}
-
-/** The job ID in a job's workflow ID (`job-<id>` → `<id>`); other workflow IDs come back as they are. */
-export function jobIdOfWorkflowId(workflowId: string): string {
-  return workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : workflowId;
-}
+/** Workflow IDs of jobs carry their origin (docs/architecture.md "Job IDs and origins"); derived in one place. */
+export { type JobOrigin, jobIdOfWorkflowId, jobWorkflowId, parseJobWorkflowId } from './job-id.ts';
 
 /** The part of a `workflow_run` delivery the workflow needs; never the whole payload. */
 export interface WorkflowRunEvent {

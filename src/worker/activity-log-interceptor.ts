@@ -1,7 +1,5 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { jobWorkflowId } from '../shared/workflow-contract.ts';
-
-const JOB_WORKFLOW_ID_PREFIX = jobWorkflowId('');
+import { parseJobWorkflowId } from '../shared/job-id.ts';
 
 /**
  * Shapes every activity log line like the workflow's own: `jobId` and `runId` (the SDK says `workflowRunId`
@@ -14,7 +12,8 @@ export const activityLogInterceptor: ActivityInterceptorsFactory = (context) => 
       const { taskToken: _taskToken, ...attributes } = input;
       const execution = context.info.workflowExecution;
       const workflowId = execution?.workflowId ?? '';
-      if (workflowId.startsWith(JOB_WORKFLOW_ID_PREFIX)) attributes.jobId = workflowId.slice(JOB_WORKFLOW_ID_PREFIX.length);
+      const job = parseJobWorkflowId(workflowId);
+      if (job) attributes.jobId = job.jobId;
       if (execution?.runId) attributes.runId = execution.runId;
       return next(attributes);
     },

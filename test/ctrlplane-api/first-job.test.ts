@@ -14,6 +14,7 @@ import {
 } from '../support/real-ctrlplane.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { jobWorkflowId } from '../../src/shared/job-id.ts';
 
 // The worker as a user runs it (`gha-agent worker`, env vars only) against Ctrlplane's real API, through a proxy
 // that records what reached Ctrlplane: the API keeps a job's status, not who set it or how often.
@@ -130,7 +131,9 @@ describe("a worker against Ctrlplane's real API", () => {
     await env.sandbox.completeRun(Number(running.externalId), 'success');
     const job = await env.waitForStatus(jobId, 'successful');
     // The report read the job, Ctrlplane said it has none, and reporting stopped: no write, no retry.
-    await expect.poll(async () => (await env.stack.client.workflow.getHandle(`job-${jobId}`).describe()).status.name, { timeout: 30_000 }).toBe('COMPLETED');
+    await expect
+      .poll(async () => (await env.stack.client.workflow.getHandle(jobWorkflowId(jobId, 'ctrlplane')).describe()).status.name, { timeout: 30_000 })
+      .toBe('COMPLETED');
     // The poller may read it too (a running job Ctrlplane no longer lists): every read found nothing.
     const reads = proxy.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/jobs/${jobId}`)).map((r) => r.status);
     expect(reads.length).toBeGreaterThan(0);

@@ -25,7 +25,7 @@ async function runsWithHistories(e: E2eStack, jobId: string) {
     (await runsOfJob(client, jobId)).map(async (run) => ({
       runId: run.runId,
       status: run.status.name,
-      history: await client.workflow.getHandle(jobWorkflowId(jobId), run.runId).fetchHistory(),
+      history: await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory(),
     })),
   );
 }
@@ -92,7 +92,7 @@ describe('continue-as-new', () => {
     await growHistoryUntilContinued(e, queued.id);
     await e.sandbox.completeRun(Number(running.externalId), 'success');
     await waitForCtrlplaneStatus(e.ctrlplane!, queued.id, 'successful');
-    await e.stack.client.workflow.getHandle(jobWorkflowId(queued.id)).result();
+    await e.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane')).result();
     expect(e.ctrlplane!.claimAttempts(queued.id).map((claim) => claim.status)).toEqual([200]);
     expect(reportedStatuses(e.ctrlplane!, queued.id)).toEqual(['successful']);
     expect(e.sandbox.dispatches.filter((d) => d.inputs.job_id === queued.id)).toHaveLength(1);

@@ -3,6 +3,7 @@ import { startLocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { type E2eStack, OWNER, startE2eStack } from '../support/e2e-stack.ts';
+import { jobWorkflowId } from '../../src/shared/job-id.ts';
 
 let env: E2eStack;
 let agentId: string;
@@ -44,7 +45,7 @@ describe('Ctrlplane http-pull connection', () => {
     expect(job).toMatchObject({ status: 'successful', ctrlplane: { workspaceId: env.ctrlplaneSettings!.workspaceId, agentId, reportedStatus: 'successful' } });
     expect(job.renderedJobAgentConfig).toMatchObject({ installationId: 4242, owner: OWNER, ref: 'main' });
     // The Ctrlplane key stays in the worker: not in the job's history.
-    const history = await env.stack.client.workflow.getHandle(`job-${queued.id}`).fetchHistory();
+    const history = await env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane')).fetchHistory();
     const historyText = JSON.stringify(history);
     expect(historyText).toContain(queued.id);
     expect(historyText).not.toContain(env.ctrlplaneSettings!.apiKey);
@@ -133,7 +134,7 @@ describe('Ctrlplane http-pull connection', () => {
       const other = await env.createJob();
       await env.waitForStatus(other.id, 'successful');
       // Reports are being retried, not dropped: the workflow stays open until Ctrlplane accepts the final status.
-      const handle = env.stack.client.workflow.getHandle(`job-${queued.id}`);
+      const handle = env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane'));
       expect((await handle.describe()).status.name).toBe('RUNNING');
       // …and the pending-report gauge shows it (polls go on against visibility while Ctrlplane is down).
       await expect
@@ -146,7 +147,7 @@ describe('Ctrlplane http-pull connection', () => {
     await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful', 90_000);
     expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['successful']);
     await expect
-      .poll(async () => (await env.stack.client.workflow.getHandle(`job-${queued.id}`).describe()).status.name, { timeout: 10_000 })
+      .poll(async () => (await env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane')).describe()).status.name, { timeout: 10_000 })
       .toBe('COMPLETED');
   });
 
@@ -194,7 +195,7 @@ describe('Ctrlplane http-pull connection', () => {
   it('reports failure to Ctrlplane for a job whose workflow was terminated in Temporal before it ended', async () => {
     const queued = queueCtrlplaneJob(env.ctrlplane!, agentId, { workflowId: 103 });
     await env.waitForStatus(queued.id, 'in_progress');
-    await env.stack.client.workflow.getHandle(`job-${queued.id}`).terminate('stuck; cleaning up');
+    await env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane')).terminate('stuck; cleaning up');
     await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'failure', 30_000);
     expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['failure']);
     expect((await env.getJob(queued.id)).status).toBe('failure');
@@ -208,7 +209,7 @@ describe('Ctrlplane http-pull connection', () => {
     await expect
       .poll(() => env.ctrlplane!.requests().filter((r) => r.method === 'PUT' && r.path.endsWith(`/jobs/${queued.id}/status`)).length)
       .toBeGreaterThan(0);
-    await env.stack.client.workflow.getHandle(`job-${queued.id}`).terminate('stuck on a report');
+    await env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane')).terminate('stuck on a report');
     // The poller reports what the job reached, retrying past the remaining refusals; not `failure`.
     await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'successful', 30_000);
     expect(reportedStatuses(env.ctrlplane!, queued.id)).not.toContain('failure');

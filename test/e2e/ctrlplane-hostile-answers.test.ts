@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Job } from '../../src/shared/job.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { CTRLPLANE_WORKSPACE_ID, type E2eStack, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+import { jobWorkflowId } from '../../src/shared/job-id.ts';
 
 const TERMINAL = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
 
@@ -227,7 +228,7 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
 
   /** Once the job's workflow has closed, Ctrlplane must not be left showing it inProgress (claimed, nothing running). */
   async function expectNotLeftClaimed(jobId: string): Promise<void> {
-    const handle = env.stack.client.workflow.getHandle(`job-${jobId}`);
+    const handle = env.stack.client.workflow.getHandle(jobWorkflowId(jobId, 'ctrlplane'));
     await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).not.toBe('RUNNING');
     const job = (await handle.query('job')) as Job;
     await sleep(3000); // anything still on its way

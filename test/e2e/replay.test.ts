@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
+import { type JobOrigin, jobWorkflowId } from '../../src/shared/job-id.ts';
 import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
 import { queueCtrlplaneJob } from '../support/ctrlplane-jobs.ts';
 import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';
@@ -33,11 +33,11 @@ afterAll(async () => {
 });
 
 /** One job per path through the workflow, each run to its end. */
-async function runScenarios(): Promise<Array<{ name: string; jobId: string; runId?: string }>> {
+async function runScenarios(): Promise<Array<{ name: string; jobId: string; runId?: string; origin?: JobOrigin }>> {
   const config = (workflowId: number | string, extra: Record<string, unknown> = {}) => ({
     jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId, ...extra },
   });
-  const scenarios: Array<{ name: string; jobId: string; runId?: string }> = [];
+  const scenarios: Array<{ name: string; jobId: string; runId?: string; origin?: JobOrigin }> = [];
   const run = async (name: string, body: Record<string, unknown>, during?: (jobId: string) => Promise<void>) => {
     const job = await env.createJob(body);
     await during?.(job.id);
@@ -80,8 +80,8 @@ async function runScenarios(): Promise<Array<{ name: string; jobId: string; runI
     await during?.(job.id);
     await env.waitForStatus(job.id, [...TERMINAL]);
     // The workflow ends once Ctrlplane has the final status.
-    await env.stack.client.workflow.getHandle(jobWorkflowId(job.id)).result();
-    scenarios.push({ name, jobId: job.id });
+    await env.stack.client.workflow.getHandle(jobWorkflowId(job.id, 'ctrlplane')).result();
+    scenarios.push({ name, jobId: job.id, origin: 'ctrlplane' });
   };
   await pulled('ctrlplane-successful', 101);
   ctrlplane.injectFault({ kind: 'lost-response', method: 'POST', path: /\/claim$/ });
@@ -99,7 +99,7 @@ async function runScenarios(): Promise<Array<{ name: string; jobId: string; runI
 }
 
 /** The history as `temporal workflow show --output json` writes it: the format Temporal's tools exchange. */
-async function historyJsonOf(jobId: string, runId?: string): Promise<string> {
+async function historyJsonOf(workflowId: string, runId?: string): Promise<string> {
   const cli = await findTemporalCli();
   const { stdout } = await run(
     cli,
@@ -107,7 +107,7 @@ async function historyJsonOf(jobId: string, runId?: string): Promise<string> {
       'workflow',
       'show',
       '-w',
-      jobWorkflowId(jobId),
+      workflowId,
       ...(runId ? ['--run-id', runId] : []),
       '--address',
       inject('temporalAddress'),
@@ -127,7 +127,11 @@ describe('workflow determinism', () => {
   it('replays the histories of jobs run by this code, and every recorded history', async () => {
     const scenarios = await runScenarios();
     const freshJson = await Promise.all(
-      scenarios.map(async ({ name, jobId, runId }) => ({ name, workflowId: jobWorkflowId(jobId), json: await historyJsonOf(jobId, runId) })),
+      scenarios.map(async ({ name, jobId, runId, origin }) => ({
+        name,
+        workflowId: jobWorkflowId(jobId, origin),
+        json: await historyJsonOf(jobWorkflowId(jobId, origin), runId),
+      })),
     );
     if (process.env.RECORD_HISTORIES) {
       // Stack traces name files of this checkout: recorded as if it lived in /app, like the image.

@@ -1,12 +1,13 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { expect } from 'vitest';
-import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
+import { JOB_ORIGINS, jobWorkflowId } from '../../src/shared/job-id.ts';
 import type { E2eStack } from './e2e-stack.ts';
 
-/** Every run of a job's workflow (one per continue-as-new), oldest first. */
+/** Every run of a job's workflow (one per continue-as-new), oldest first, whatever the job's origin. */
 export async function runsOfJob(client: Client, jobId: string): Promise<WorkflowExecutionInfo[]> {
   const runs: WorkflowExecutionInfo[] = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowId = '${jobWorkflowId(jobId)}'` })) runs.push(execution);
+  for await (const execution of client.workflow.list({ query: JOB_ORIGINS.map((origin) => `WorkflowId = '${jobWorkflowId(jobId, origin)}'`).join(' OR ') }))
+    runs.push(execution);
   return runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
 }
 
