@@ -1,6 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAppOctokit } from '../../src/doctor/github-app-octokit.ts';
+import { startJobWorkflow } from '../../src/client/start-job-workflow.ts';
+import { MAX_JOB_IDS_PER_RUN } from '../../src/shared/job-id.ts';
+import type { JobWorkflowInput } from '../../src/shared/job.ts';
+import { MAX_CONTINUE_AS_NEW_BYTES } from '../../src/workflows/continue-as-new-size.ts';
 import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
 import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';
 import { type E2eStack, type E2eStackOptions, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
@@ -125,7 +129,7 @@ describe('a large job', () => {
     const filler = 'v'.repeat(API_BODY_LIMIT - JSON.stringify(jobBody(overrides(''))).length - 64);
     const job = await e.createJob(overrides(filler));
     const running = await e.waitForStatus(job.id, 'in_progress');
-    await growHistoryUntilContinued(e, job.id, 2);
+    await growHistoryUntilContinued(e, job.id);
     await e.sandbox.completeRun(Number(running.externalId), 'success');
     const done = await e.waitForStatus(job.id, ['successful', 'failure', 'cancelled', 'external_run_not_found']);
     expect(done.status).toBe('successful');
@@ -135,13 +139,44 @@ describe('a large job', () => {
   });
 });
 
+describe('a job too large to carry', () => {
+  it('does not continue as new, goes on in its run, and ends right', { timeout: 300_000 }, async () => {
+    const timeouts = { quietPeriod: '1 second', pollInterval: '1 second', historyEventLimit: 60 };
+    const e = await stack({ jobTimeouts: timeouts });
+    // Started the way the Ctrlplane poller starts a job (no API body limit in between): Temporal takes the input,
+    // which is larger than MAX_CONTINUE_AS_NEW_BYTES.
+    const input = jobBody({ ...slowJob, variables: { github_org: OWNER, notes: 'v'.repeat(MAX_CONTINUE_AS_NEW_BYTES + 64 * 1024) } });
+    const jobId = input.id as string;
+    expect(
+      (
+        await startJobWorkflow(
+          e.stack.client,
+          { ...(input as unknown as JobWorkflowInput), createdAt: new Date().toISOString() },
+          { taskQueue: e.stack.taskQueue, timeouts },
+        )
+      ).started,
+    ).toBe(true);
+    const running = await e.waitForStatus(jobId, 'in_progress');
+    // Reports by hand until the history is well past the point where the job would have continued.
+    const handle = e.stack.client.workflow.getHandle(jobWorkflowId(jobId));
+    for (let step = 1; (await handle.describe()).historyLength < 2 * timeouts.historyEventLimit; step++) {
+      expect(step).toBeLessThan(200);
+      const response = await e.api(`/api/v1/jobs/${jobId}`, { method: 'PATCH', json: { status: 'in_progress', message: `step ${step}` } });
+      expect(response.status).toBe(200);
+    }
+    await e.sandbox.completeRun(Number(running.externalId), 'success');
+    expect((await e.waitForStatus(jobId, ['successful', 'failure', 'cancelled', 'external_run_not_found'])).status).toBe('successful');
+    expect((await runsOfJob(e.stack.client, jobId)).map((run) => run.status.name)).toEqual(['COMPLETED']);
+  });
+});
+
 describe('a run title full of job IDs', () => {
   it('costs at most the cap of look-ups, however many IDs it carries', { timeout: 120_000 }, async () => {
     const e = await stack();
     const { jobId, runId } = await runningJob(e);
     const captured = await captureDelivery(e, runId, 'in_progress');
     // The attacker's workflow titles its run with 1,000 IDs; GitHub signs what the run says.
-    const payload = JSON.parse(captured.body) as { workflow_run: { display_title: string; name: string } };
+    const payload = JSON.parse(captured.body) as { workflow_run: { id: number; display_title: string; name: string } };
     const ids = Array.from({ length: 1_000 }, () => randomUUID().toUpperCase());
     payload.workflow_run.display_title = ids.join(' ');
     payload.workflow_run.id += 1_000_000;
@@ -154,8 +189,8 @@ describe('a run title full of job IDs', () => {
     const after = await webhookTemporalCalls(e);
     expect(answer.status).toBe(202);
     const describes = (after.describe ?? 0) - (before.describe ?? 0);
-    // At most 3 IDs are taken from a title, each looked up as written and in lower case.
-    expect(describes).toBeLessThanOrEqual(6);
+    // At most MAX_JOB_IDS_PER_RUN IDs are taken from a title, each looked up as written and in lower case.
+    expect(describes).toBeLessThanOrEqual(2 * MAX_JOB_IDS_PER_RUN);
     expect(describes).toBeGreaterThan(0);
 
     // The job is untouched and still follows its run.
