@@ -25,3 +25,17 @@ export function utf8Length(text: string): number {
 export function carriedBytes(args: unknown): number {
   return utf8Length(JSON.stringify(args) ?? '');
 }
+
+/**
+ * What continue-as-new will carry: the first of `choices` (fullest first) within `limit` (its index in `choice`), or
+ * none; `bytes` holds the size of each one tried.
+ */
+export function firstThatFits<T>(choices: ReadonlyArray<() => T>, limit = MAX_CONTINUE_AS_NEW_BYTES): { args?: T; choice?: number; bytes: number[] } {
+  const bytes: number[] = [];
+  for (const [choice, make] of choices.entries()) {
+    const args = make();
+    bytes.push(carriedBytes(args));
+    if (bytes[choice]! <= limit) return { args, choice, bytes };
+  }
+  return { bytes };
+}

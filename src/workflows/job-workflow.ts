@@ -33,7 +33,7 @@ import { renderJobAgentConfig } from './render-job-agent-config.ts';
 import { jobPatches, laterPatched, type JobPatch } from './job-patches.ts';
 import { type JobAgentConfig, type ValidatedJobAgentConfig, withResolvedOwner } from '../shared/job-agent-config.ts';
 import { QuietTimer } from './quiet-timer.ts';
-import { carriedBytes, MAX_CONTINUE_AS_NEW_BYTES } from './continue-as-new-size.ts';
+import { firstThatFits, MAX_CONTINUE_AS_NEW_BYTES } from './continue-as-new-size.ts';
 
 export interface JobWorkflowArgs extends JobWorkflowInput {
   timeouts?: Partial<JobTimeouts>;
@@ -202,23 +202,12 @@ function continueArgs(
     ...args,
     resume: { job: carriedJob(state.job, input), state: carriedState, wait, ctrlplaneReported },
   });
-  const full = resumeWith(carried);
-  const fullBytes = carriedBytes(full);
-  if (fullBytes <= MAX_CONTINUE_AS_NEW_BYTES) return full;
-  const lean = resumeWith({ ...carried, deliveryDigests: [], held: [] });
-  const leanBytes = carriedBytes(lean);
-  if (leanBytes <= MAX_CONTINUE_AS_NEW_BYTES) {
-    log.warn('continuing as new without remembered deliveries and held events: the job would carry too much', {
-      bytes: fullBytes,
-      limit: MAX_CONTINUE_AS_NEW_BYTES,
-    });
-    return lean;
-  }
-  log.warn('not continuing as new: the job would carry more than Temporal accepts; it goes on in this run', {
-    bytes: leanBytes,
-    limit: MAX_CONTINUE_AS_NEW_BYTES,
-  });
-  return undefined;
+  const fit = firstThatFits([() => resumeWith(carried), () => resumeWith({ ...carried, deliveryDigests: [], held: [] })]);
+  if (fit.choice === 0) return fit.args;
+  const details = { bytes: fit.bytes, limit: MAX_CONTINUE_AS_NEW_BYTES };
+  if (fit.args) log.warn('continuing as new without remembered deliveries and held events: the job would carry too much', details);
+  else log.warn('not continuing as new: the job would carry more than Temporal accepts; it goes on in this run', details);
+  return fit.args;
 }
 
 /** One deployment job: render → dispatch → wait for the run → final status (docs/architecture.md). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { carriedJob, createPendingJob, resumedJob, type JobWorkflowInput } from '../../src/shared/job.ts';
-import { carriedBytes, utf8Length } from '../../src/workflows/continue-as-new-size.ts';
+import { carriedBytes, firstThatFits, utf8Length } from '../../src/workflows/continue-as-new-size.ts';
 
 const input: JobWorkflowInput = {
   id: '0b7a3e52-7c3f-4f3e-9f3b-2a8e0c1d2e3f',
@@ -29,5 +29,14 @@ describe('what a job carries into continue-as-new', () => {
   it('counts bytes as UTF-8', () => {
     expect(utf8Length('aé€😀')).toBe(1 + 2 + 3 + 4);
     expect(carriedBytes({ a: 'é' })).toBe(Buffer.byteLength(JSON.stringify({ a: 'é' })));
+  });
+
+  it('takes the fullest carry that fits, the lean one past the limit, none when neither fits', () => {
+    const full = { input, state: { deliveryDigests: Array.from({ length: 200 }, () => '0123456789abcdef') } };
+    const lean = { input, state: { deliveryDigests: [] } };
+    const size = carriedBytes(lean);
+    expect(firstThatFits([() => full, () => lean], size + 10_000).choice).toBe(0);
+    expect(firstThatFits([() => full, () => lean], size)).toMatchObject({ args: lean, choice: 1 });
+    expect(firstThatFits([() => full, () => lean], size - 1)).toEqual({ bytes: [carriedBytes(full), size] });
   });
 });
