@@ -2,9 +2,9 @@
  * A delivery ID as the job remembers it for de-duplication: 16 hex digits (FNV-1a, 64 bits) whatever the ID's length,
  * so the memory a job carries into continue-as-new is the same size however long the IDs that reach it
  * (docs/architecture.md "Invariants"). Two IDs of one digest would make the second look like a repeat of the first:
- * with 64 bits and at most REMEMBERED_DELIVERIES IDs, about one chance in 10^14 per delivery; and a repeated event
- * changes nothing anyway (a job's status never goes backwards), so a delivery taken for a repeat loses nothing
- * a later event or poll does not bring.
+ * with 64 bits and at most REMEMBERED_DELIVERIES IDs remembered, about one chance in 10^17 per delivery, and nobody
+ * can aim one at a delivery GitHub has yet to send (its GUID is random). A delivery taken for a repeat loses the job
+ * nothing the next event or poll does not bring.
  */
 export function deliveryDigest(deliveryId: string): string {
   let hash = FNV_OFFSET;
