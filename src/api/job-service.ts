@@ -6,7 +6,7 @@ import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import type { Job, JobWorkflowInput } from '../shared/job.ts';
 import { isJobId, JOB_ORIGINS, type JobOrigin, jobOriginOf } from '../shared/job-id.ts';
-import { createPendingJob } from '../shared/job.ts';
+import { createPendingJob, resumedJob } from '../shared/job.ts';
 import { isTerminalStatus, parseJobStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { startJobWorkflow } from '../client/start-job-workflow.ts';
@@ -204,7 +204,7 @@ export class JobService {
     for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
     const { timeouts: _timeouts, resume, ...input } = payloadConverter.fromPayload<JobWorkflowArgs>(decoded[0] as Payload);
     // A continued run starts from the job as the previous run left it.
-    const job = resume ? { ...resume.job } : createPendingJob(input);
+    const job = resume ? resumedJob(input, resume.job) : createPendingJob(input);
     const attributes = description.typedSearchAttributes;
     const status = parseJobStatus(attributes.get(searchAttributes.status) ?? '');
     if (status) job.status = status;

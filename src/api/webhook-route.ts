@@ -9,6 +9,14 @@ import { parseWorkflowRunDelivery } from './workflow-run-event.ts';
  */
 export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
+/**
+ * `X-GitHub-Delivery`, which the signature does not cover: GitHub sends a GUID (36 characters). Anything longer, or
+ * with other characters, is refused (400) before the body is read: the ID is logged and carried in the job's signal
+ * and de-duplication memory, so its size must not be the sender's to choose (docs/architecture.md "Webhook path").
+ */
+export const MAX_DELIVERY_ID_LENGTH = 64;
+const DELIVERY_ID = new RegExp(`^[A-Za-z0-9._:-]{1,${MAX_DELIVERY_ID_LENGTH}}$`);
+
 /** The events this endpoint acts on; any other is answered 202 before its body is read. */
 const HANDLED_EVENTS = new Set(['workflow_run', 'ping']);
 
@@ -36,7 +44,7 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
 }
 
 /**
- * `POST /api/github/webhook` (DESIGN §5): verify the signature over the raw bytes, then route `workflow_run`
+ * `POST /api/github/webhook` (docs/architecture.md "Webhook path"): verify the signature over the raw bytes, then route `workflow_run`
  * deliveries to the job named in the run (or known to own the run ID) as a signal.
  */
 export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
@@ -52,6 +60,15 @@ export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOp
   async function answerFromHeaders(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!options.secret) {
       await reply.code(503).send({ error: 'not_configured', message: 'GITHUB_WEBHOOK_SECRET is not set on the API; webhooks cannot be verified' });
+      return;
+    }
+    const deliveryId = header(request, 'x-github-delivery');
+    if (deliveryId !== undefined && !DELIVERY_ID.test(deliveryId)) {
+      request.log.warn({ deliveryIdLength: deliveryId.length }, 'webhook delivery ID malformed');
+      await reply.code(400).send({
+        error: 'bad_request',
+        message: `X-GitHub-Delivery must be at most ${MAX_DELIVERY_ID_LENGTH} letters, digits, '.', '_', ':' or '-' (GitHub sends a GUID)`,
+      });
       return;
     }
     const signature = header(request, 'x-hub-signature-256');

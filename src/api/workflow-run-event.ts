@@ -1,7 +1,6 @@
 import { workflowPageUrl } from '../shared/github-links.ts';
+import { jobIdsInRunTitle } from '../shared/job-id.ts';
 import type { WorkflowRunEvent } from '../shared/workflow-contract.ts';
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 interface WorkflowRunPayload {
   action?: string;
@@ -25,7 +24,7 @@ interface WorkflowRunPayload {
 }
 
 export interface ParsedWorkflowRunDelivery {
-  /** Job IDs found in the run-name, then the workflow name, in order. */
+  /** Job IDs found in the run-name, then the workflow name, in order (at most MAX_JOB_IDS_PER_RUN, two spellings each). */
   candidateJobIds: string[];
   event: WorkflowRunEvent;
 }
@@ -35,12 +34,8 @@ export function parseWorkflowRunDelivery(payload: unknown, deliveryId: string): 
   const body = payload as WorkflowRunPayload;
   const run = body?.workflow_run;
   if (!run || typeof run.id !== 'number') return undefined;
-  const candidateJobIds = [
-    // As written (a job created with an upper-case ID keeps it: workflow IDs are case-sensitive), then lower case.
-    ...new Set(
-      [run.display_title, run.name].flatMap((text) => (typeof text === 'string' ? (text.match(UUID) ?? []) : [])).flatMap((id) => [id, id.toLowerCase()]),
-    ),
-  ];
+  // As written (a job created with an upper-case ID keeps it: workflow IDs are case-sensitive), then lower case.
+  const candidateJobIds = [...new Set(jobIdsInRunTitle([run.display_title, run.name]).flatMap((id) => [id, id.toLowerCase()]))];
   const repository = run.repository ?? body.repository;
   return {
     candidateJobIds,

@@ -57,3 +57,21 @@ export function createPendingJob(input: JobWorkflowInput): Job {
   const { createdAt, ...rest } = input;
   return { ...rest, status: 'pending', createdAt, updatedAt: createdAt, links: {} };
 }
+
+/**
+ * The job as carried into the next run: without what its input already carries (the dispatch context and the
+ * unrendered config never change once the job is created), so a large job is carried once, not twice. `ctrlplane`
+ * stays, since the reporter adds what Ctrlplane was last told to it.
+ */
+export type CarriedJob = Partial<Job> & Pick<Job, 'status' | 'updatedAt' | 'links'>;
+
+export function carriedJob(job: Job, input: JobWorkflowInput): CarriedJob {
+  const carried: Record<string, unknown> = { ...job };
+  for (const key of Object.keys(input)) if (key !== 'ctrlplane') delete carried[key];
+  return carried as CarriedJob;
+}
+
+/** The job a continued run goes on with: its input, and what the previous run carried (all of the job, in older runs). */
+export function resumedJob(input: JobWorkflowInput, carried: CarriedJob): Job {
+  return { ...createPendingJob(input), ...carried };
+}

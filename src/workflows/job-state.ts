@@ -3,20 +3,27 @@ import type { Job } from '../shared/job.ts';
 import { isTerminalStatus, type JobStatus, statusRank } from '../shared/job-status.ts';
 import { mapRunToJobStatus } from '../shared/run-status-mapping.ts';
 import type { ManualStatusChange, WorkflowRunEvent } from '../shared/workflow-contract.ts';
+import { deliveryDigest } from './delivery-digest.ts';
 import { foreignRunReason, type RunBinding } from './run-binding.ts';
 
 /** Why an event or report was not applied; `undefined` from `apply*` means it was. */
 export type Rejection = 'duplicate-delivery' | 'other-run' | 'no-status' | 'job-terminal' | 'stale' | 'foreign-run' | 'unconfirmed';
 
-/** How many delivery IDs to remember for de-duplication (GitHub sends a handful of events per run). */
-const REMEMBERED_DELIVERIES = 200;
+/**
+ * How many delivery IDs to remember for de-duplication (GitHub sends a handful of events per run), as 16-character
+ * digests: at most 3.2 KB carried into continue-as-new, however many or however long the IDs that arrive.
+ */
+export const REMEMBERED_DELIVERIES = 200;
 /** Events held until the job's run is known; GitHub sends three or four per run before it could be. */
 const HELD_EVENTS = 20;
 
 /** What a job's state carries into the next run when its workflow continues as new. */
 export interface CarriedJobState {
   binding?: RunBinding;
-  deliveries: string[];
+  /** Digests (`deliveryDigest`) of the delivery IDs last seen, oldest first. */
+  deliveryDigests?: string[];
+  /** The delivery IDs themselves, as runs that continued before digests carried them; read, never written. */
+  deliveries?: string[];
   held: WorkflowRunEvent[];
   heldArrivals: number;
 }
@@ -33,12 +40,13 @@ export interface JobStateOptions {
 }
 
 /**
- * The job and the rules for changing it (DESIGN §3–§4): terminal statuses never change, progress never goes
+ * The job and the rules for changing it (docs/architecture.md "Invariants"): terminal statuses never change, progress never goes
  * backwards, a delivery is applied once, and an older event never overwrites a newer one. Pure and
  * deterministic: the workflow owns one, tests can drive one directly.
  */
 export class JobState {
   readonly job: Job;
+  /** Digests of the delivery IDs last seen, oldest first (at most REMEMBERED_DELIVERIES). */
   private readonly deliveries: string[] = [];
   /** Bumped on every accepted GitHub observation, so the workflow can tell that something arrived. */
   observations = 0;
@@ -55,7 +63,7 @@ export class JobState {
     const carried = options.carried;
     if (carried) {
       this.binding = carried.binding;
-      this.deliveries.push(...carried.deliveries);
+      this.deliveries.push(...(carried.deliveryDigests ?? (carried.deliveries ?? []).map(deliveryDigest)).slice(-REMEMBERED_DELIVERIES));
       this.held.push(...carried.held);
       this.heldArrivals = carried.heldArrivals;
     }
@@ -63,7 +71,7 @@ export class JobState {
 
   /** Everything but the job itself that the next run needs to go on exactly as this one would. */
   carry(): CarriedJobState {
-    return { binding: this.binding, deliveries: [...this.deliveries], held: [...this.held], heldArrivals: this.heldArrivals };
+    return { binding: this.binding, deliveryDigests: [...this.deliveries], held: [...this.held], heldArrivals: this.heldArrivals };
   }
 
   /** Where the job's run must come from; set once the config is rendered, before the dispatch. */
@@ -114,8 +122,9 @@ export class JobState {
 
   /** A `workflow_run` webhook delivery. */
   applyRunEvent(event: WorkflowRunEvent): Rejection | undefined {
-    if (this.deliveries.includes(event.deliveryId)) return 'duplicate-delivery';
-    this.deliveries.push(event.deliveryId);
+    const digest = deliveryDigest(event.deliveryId);
+    if (this.deliveries.includes(digest)) return 'duplicate-delivery';
+    this.deliveries.push(digest);
     if (this.deliveries.length > REMEMBERED_DELIVERIES) this.deliveries.shift();
     if (!this.options.bindEvents) return this.applyBoundEvent(event);
     if (this.terminal) return 'job-terminal';

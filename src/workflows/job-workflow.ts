@@ -19,7 +19,7 @@ import {
 import { msToNumber as toMs } from '@temporalio/common';
 import type { Activities } from '../activities/create-activities.ts';
 import { formatDuration } from '../shared/format-duration.ts';
-import { createPendingJob, type Job, type JobWorkflowInput } from '../shared/job.ts';
+import { type CarriedJob, carriedJob, createPendingJob, type Job, type JobWorkflowInput, resumedJob } from '../shared/job.ts';
 import type { CtrlplaneJobStatus } from '../ctrlplane/ctrlplane-status.ts';
 import { claimCtrlplaneJob, type CtrlplaneReporter, startCtrlplaneReporter } from './ctrlplane-reporter.ts';
 import { isTerminalStatus } from '../shared/job-status.ts';
@@ -33,6 +33,7 @@ import { renderJobAgentConfig } from './render-job-agent-config.ts';
 import { jobPatches, laterPatched, type JobPatch } from './job-patches.ts';
 import { type JobAgentConfig, type ValidatedJobAgentConfig, withResolvedOwner } from '../shared/job-agent-config.ts';
 import { QuietTimer } from './quiet-timer.ts';
+import { firstThatFits, MAX_CONTINUE_AS_NEW_BYTES } from './continue-as-new-size.ts';
 
 export interface JobWorkflowArgs extends JobWorkflowInput {
   timeouts?: Partial<JobTimeouts>;
@@ -46,7 +47,8 @@ export interface JobWorkflowArgs extends JobWorkflowInput {
  * clock (deadlines count from the first dispatch, not from the continue), and what Ctrlplane was last told.
  */
 export interface JobResume {
-  job: Job;
+  /** The job less what the input carries (`carriedJob`); runs that continued before carried all of it. */
+  job: CarriedJob;
   state: CarriedJobState;
   wait: WaitProgress;
   /** The status Ctrlplane has from us; null when reports had stopped (Ctrlplane ended or dropped the job). */
@@ -180,7 +182,35 @@ function createPublisher(onlyChanges: boolean, initial: string, oncePerTask: boo
   };
 }
 
-/** One deployment job: render → dispatch → wait for the run → final status (DESIGN §4). */
+/**
+ * What the next run of a job's workflow starts with, checked against MAX_CONTINUE_AS_NEW_BYTES before the call, so
+ * Temporal never refuses it (a refused continue terminates the workflow). The input is carried once. Past the limit,
+ * the de-duplication memory and events held for an unconfirmed run are left behind (a repeated event changes nothing;
+ * a run not yet confirmed is found by the next look-up); if it is still too large, undefined: the job does not
+ * continue and goes on in this run, whose history Temporal lets grow to 51,200 events, 25 times the 2,000 at which a
+ * job continues (docs/architecture.md "Invariants").
+ */
+function continueArgs(
+  args: JobWorkflowArgs,
+  input: JobWorkflowInput,
+  state: JobState,
+  wait: WaitProgress,
+  ctrlplaneReported: CtrlplaneJobStatus | null | undefined,
+): JobWorkflowArgs | undefined {
+  const carried = state.carry();
+  const resumeWith = (carriedState: typeof carried): JobWorkflowArgs => ({
+    ...args,
+    resume: { job: carriedJob(state.job, input), state: carriedState, wait, ctrlplaneReported },
+  });
+  const fit = firstThatFits([() => resumeWith(carried), () => resumeWith({ ...carried, deliveryDigests: [], held: [] })]);
+  if (fit.choice === 0) return fit.args;
+  const details = { bytes: fit.bytes, limit: MAX_CONTINUE_AS_NEW_BYTES };
+  if (fit.args) log.warn('continuing as new without remembered deliveries and held events: the job would carry too much', details);
+  else log.warn('not continuing as new: the job would carry more than Temporal accepts; it goes on in this run', details);
+  return fit.args;
+}
+
+/** One deployment job: render → dispatch → wait for the run → final status (docs/architecture.md). */
 export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   const { timeouts: timeoutOverrides, resume, ...input } = args;
   const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };
@@ -191,12 +221,13 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   const publish = createPublisher(onlyChanges, onlyChanges && !resume ? publishedAtStart() : '', patched('one-upsert-per-workflow-task'), waiting);
   // Jobs started before events were bound to their job replay with the old, unbound handling.
   const bindEvents = resume ? true : patched('bind-run-events-to-job');
-  const state = new JobState(resume ? resume.job : createPendingJob(input), publish, { bindEvents, carried: resume?.state });
+  const state = new JobState(resume ? resumedJob(input, resume.job) : createPendingJob(input), publish, { bindEvents, carried: resume?.state });
 
   setHandler(jobQuery, () => state.job);
   setHandler(workflowRunEventSignal, (event) => {
     const rejected = state.applyRunEvent(event);
-    if (rejected) log.info('workflow_run event not applied', { deliveryId: event.deliveryId, runId: event.runId, reason: rejected });
+    // The API refuses longer delivery IDs; a signal sent some other way is not the log's to carry whole.
+    if (rejected) log.info('workflow_run event not applied', { deliveryId: String(event.deliveryId).slice(0, 64), runId: event.runId, reason: rejected });
   });
   setHandler(
     setStatusUpdate,
@@ -214,8 +245,11 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
   );
 
   let reporter: CtrlplaneReporter | undefined;
+  // Set once what this run would carry is too large to continue as new: it goes on waiting here (below).
+  let tooLargeToContinue = false;
   const continueIfLong: ContinueIfLong = async (wait) => {
     const info = workflowInfo();
+    if (tooLargeToContinue) return;
     if (!info.continueAsNewSuggested && info.historyLength < (timeouts.historyEventLimit ?? Number.POSITIVE_INFINITY)) return;
     // Only between events: no update half-answered, no Ctrlplane report in flight. Jobs that began before this
     // existed replay without it (the patch is asked only when a continue is due, so others carry no marker).
@@ -225,11 +259,13 @@ export async function jobWorkflow(args: JobWorkflowArgs): Promise<Job> {
     // Jobs started before wait for it; older ones go on waiting for the next event, as they did.
     if (!allHandlersFinished() && patched('continue-as-new-once-handlers-finish')) await condition(allHandlersFinished);
     if (!allHandlersFinished() || (reporter && !reporter.idle()) || !patched('continue-as-new-when-history-grows')) return;
+    const next = continueArgs(args, input, state, wait, input.ctrlplane ? (reporter?.reported() ?? null) : undefined);
+    if (!next) {
+      tooLargeToContinue = true;
+      return;
+    }
     log.info('history has grown long; continuing as new', { historyLength: info.historyLength, historySize: info.historySize });
-    await continueAsNew<typeof jobWorkflow>({
-      ...args,
-      resume: { job: state.job, state: state.carry(), wait, ctrlplaneReported: input.ctrlplane ? (reporter?.reported() ?? null) : undefined },
-    });
+    await continueAsNew<typeof jobWorkflow>(next);
   };
   const showWaiting = (note: string | undefined) => {
     if (waiting.note === note) return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPendingJob, type Job } from '../../src/shared/job.ts';
 import type { WorkflowRunEvent } from '../../src/shared/workflow-contract.ts';
-import { JobState } from '../../src/workflows/job-state.ts';
+import { JobState, REMEMBERED_DELIVERIES } from '../../src/workflows/job-state.ts';
 
 function newState(onChange?: (job: Job) => void) {
   return new JobState(
@@ -31,6 +31,27 @@ describe('JobState', () => {
     expect(state.applyRunEvent(first)).toBeUndefined();
     expect(state.applyRunEvent({ ...first })).toBe('duplicate-delivery');
     expect(state.observations).toBe(1);
+  });
+
+  it('remembers delivery IDs in a fixed size whatever their length: what it carries stays small', () => {
+    const state = newState();
+    for (let i = 0; i < 2 * REMEMBERED_DELIVERIES; i++) state.applyRunEvent(event({ deliveryId: `${i}-`.padEnd(15_000, 'x') }));
+    const carried = state.carry();
+    expect(carried.deliveryDigests).toHaveLength(REMEMBERED_DELIVERIES);
+    expect(JSON.stringify(carried).length).toBeLessThan(5_000);
+    // The last ones are still recognised as repeats, in this run and the next.
+    const last = event({ deliveryId: `${2 * REMEMBERED_DELIVERIES - 1}-`.padEnd(15_000, 'x') });
+    expect(state.applyRunEvent(last)).toBe('duplicate-delivery');
+    const next = new JobState(state.job, undefined, { carried });
+    expect(next.applyRunEvent(last)).toBe('duplicate-delivery');
+  });
+
+  it('reads the delivery IDs a run continued before digests carried them', () => {
+    const carried = { deliveries: ['d-old-1', 'd-old-2'], held: [], heldArrivals: 0 };
+    const state = new JobState(newState().job, undefined, { carried });
+    expect(state.applyRunEvent(event({ deliveryId: 'd-old-2' }))).toBe('duplicate-delivery');
+    expect(state.applyRunEvent(event({ deliveryId: 'd-new' }))).toBeUndefined();
+    expect(state.carry().deliveryDigests).toHaveLength(3);
   });
 
   it('ignores a completed event that arrives after the job already failed', () => {

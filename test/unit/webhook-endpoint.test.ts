@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/build-app.ts';
+import { MAX_DELIVERY_ID_LENGTH } from '../../src/api/webhook-route.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { findFreePort } from '../../src/temporal/free-port.ts';
 
@@ -56,6 +57,17 @@ describe('POST /api/github/webhook', () => {
     const tampered = await deliver(body.replace('success', 'failure'), { 'x-hub-signature-256': sign(body) });
     expect(tampered.statusCode).toBe(401);
     expect(tampered.json()).toMatchObject({ error: 'unauthorized' });
+  });
+
+  it('answers 400 to an X-GitHub-Delivery that is no GUID-sized ID, before the body is read or Temporal is asked', async () => {
+    const body = runEvent(randomUUID());
+    for (const id of ['x'.repeat(MAX_DELIVERY_ID_LENGTH + 1), 'x'.repeat(15_000), 'a b', 'id\u00e9']) {
+      const response = await deliver(body, { 'x-github-delivery': id });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: 'bad_request', message: expect.stringMatching(/^X-GitHub-Delivery must be at most 64/) });
+    }
+    // As long as allowed: past the header checks, it meets the unreachable Temporal (503), not a 400.
+    expect((await deliver(body, { 'x-github-delivery': 'x'.repeat(MAX_DELIVERY_ID_LENGTH) })).statusCode).toBe(503);
   });
 
   it('answers 400 for a signed body that is not JSON', async () => {
