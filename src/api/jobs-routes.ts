@@ -8,7 +8,7 @@ import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { callerJobOrigin, mayReadJob } from './api-key-auth.ts';
 import { HttpError } from './http-error.ts';
-import { bodyTooLargeMessage, fieldTooLargeMessage, JOB_INPUT_LIMITS, oversizedJobField } from './job-input-limits.ts';
+import { bodyTooLargeMessage, fieldTooLargeMessage, JOB_INPUT_LIMITS, oversizedJobField } from '../shared/job-input-limits.ts';
 import {
   cancelResponse,
   type CreateJobBody,

@@ -1,6 +1,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { msToNumber, type SearchAttributePair } from '@temporalio/common';
 import type { JobWorkflowInput } from '../shared/job.ts';
+import { jobInputOverLimits } from '../shared/job-input-limits.ts';
 import { configOwner, DEFAULT_REF, organizationToResolve } from '../shared/job-agent-config.ts';
 import { type RenderOutcome, renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
@@ -36,6 +37,32 @@ function staticDetails(input: JobWorkflowInput, outcome: RenderOutcome): string 
 }
 
 /**
+ * A Ctrlplane job over JOB_INPUT_LIMITS (the API refuses its own with 413 before they get here) starts without its
+ * context and config, marked with the reason: it is claimed and ends invalidJobAgent saying why, and what it
+ * carried never enters its history (docs/architecture.md "Invariants").
+ */
+function withinLimits(input: JobWorkflowInput, rendered: RenderOutcome): JobWorkflowInput {
+  if (!input.ctrlplane) return input;
+  const over = jobInputOverLimits(input, rendered.rendered);
+  if (!over) return input;
+  return {
+    id: input.id,
+    createdAt: input.createdAt,
+    jobAgentConfig: {},
+    deployment: {} as JobWorkflowInput['deployment'],
+    environment: {} as JobWorkflowInput['environment'],
+    resource: {} as JobWorkflowInput['resource'],
+    version: {} as JobWorkflowInput['version'],
+    variables: {},
+    ctrlplane: {
+      workspaceId: input.ctrlplane.workspaceId,
+      agentId: input.ctrlplane.agentId,
+      problem: `Ctrlplane's job ${input.id} is too large to run: ${over}`,
+    },
+  };
+}
+
+/**
  * A keyword search attribute, when the value is a non-empty string of a size visibility stores: a job from
  * Ctrlplane may name its deployment with a number, or not at all, and must start all the same.
  */
@@ -64,8 +91,10 @@ export interface StartJobWorkflowOptions {
  * of the same job ID and origin (a replayed POST, another API or worker replica) is refused by Temporal and reported
  * as `started: false`. The single place jobs start, for the API and the Ctrlplane poller alike.
  */
-export async function startJobWorkflow(client: Client, input: JobWorkflowInput, options: StartJobWorkflowOptions): Promise<{ started: boolean }> {
-  const rendered = options.rendered ?? renderJobAgentConfig(input);
+export async function startJobWorkflow(client: Client, given: JobWorkflowInput, options: StartJobWorkflowOptions): Promise<{ started: boolean }> {
+  const renderedGiven = options.rendered ?? renderJobAgentConfig(given);
+  const input = withinLimits(given, renderedGiven);
+  const rendered = input === given ? renderedGiven : renderJobAgentConfig(input);
   try {
     await client.workflow.start<typeof jobWorkflow>(JOB_WORKFLOW_TYPE, {
       taskQueue: options.taskQueue,
