@@ -20,6 +20,7 @@ import {
 import type { JobService } from './job-service.ts';
 import { toJobResponse } from './job-views.ts';
 import { missingTargetSettings } from '../shared/job-agent-config.ts';
+import { oversizedJobAgentConfig } from '../shared/job-limits.ts';
 
 export interface JobsRoutesOptions {
   jobs: JobService;
@@ -28,17 +29,12 @@ export interface JobsRoutesOptions {
   dispatchAllowlist?: readonly DispatchRule[];
 }
 
-/**
- * A job agent config, as given or as rendered, is a handful of short fields; past this it is refused when the job is
- * created (413), before it reaches the workflow's history.
- */
-export const MAX_JOB_AGENT_CONFIG_BYTES = 64 * 1024;
+export { MAX_JOB_AGENT_CONFIG_BYTES } from '../shared/job-limits.ts';
 
+/** 413 for a config over MAX_JOB_AGENT_CONFIG_BYTES, before the job reaches the workflow's history. */
 function refuseOversizedConfig(what: string, value: unknown): void {
-  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-  if (bytes > MAX_JOB_AGENT_CONFIG_BYTES) {
-    throw new HttpError(413, 'payload_too_large', `${what} is ${bytes} bytes; the limit is ${MAX_JOB_AGENT_CONFIG_BYTES} bytes (64 KiB)`);
-  }
+  const problem = oversizedJobAgentConfig(what, value);
+  if (problem) throw new HttpError(413, 'payload_too_large', problem);
 }
 
 /** The keys that say where a job dispatches: a configured Deployment's cannot be changed by a request. */
