@@ -146,10 +146,10 @@ export class CtrlplanePoller {
         return result;
       }
       // Jobs this replica started are dropped as they are read, as are jobs of no release: neither counts.
-      const withoutRelease: CtrlplaneJob[] = [];
+      const withoutRelease: string[] = [];
       const keep = (job: CtrlplaneJob) => {
         if (!belongsToNoRelease(job)) return !this.started.has(job.id);
-        withoutRelease.push(job);
+        withoutRelease.push(job.id);
         return false;
       };
       const queued = await ctrlplane.listAllAgentJobs(
@@ -202,12 +202,12 @@ export class CtrlplanePoller {
    * read and status routes find a job only through its release, so the job would show in progress there for ever
    * whatever happened (README "Connect to Ctrlplane"). Each is logged once per replica and counted.
    */
-  private leaveJobsWithoutRelease(withoutRelease: CtrlplaneJob[]): void {
+  private leaveJobsWithoutRelease(withoutRelease: string[]): void {
     this.options.metrics?.jobsWithoutRelease.set(withoutRelease.length);
-    for (const job of withoutRelease) {
+    for (const jobId of withoutRelease) {
       this.warnOnce(
-        `no-release:${job.id}`,
-        { jobId: job.id },
+        `no-release:${jobId}`,
+        { jobId },
         'Ctrlplane job belongs to no release: Ctrlplane cannot take a status for it, so it is left queued and not run',
       );
     }
