@@ -8,7 +8,7 @@ import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { callerJobOrigin, mayReadJob } from './api-key-auth.ts';
 import { HttpError } from './http-error.ts';
-import { bodyTooLargeMessage, fieldTooLargeMessage, JOB_INPUT_LIMITS, oversizedJobField } from '../shared/job-input-limits.ts';
+import { bodyTooLargeMessage, fieldTooLargeMessage, JOB_INPUT_LIMITS, oversizedJobAgentConfig, oversizedJobField } from '../shared/job-input-limits.ts';
 import {
   cancelResponse,
   type CreateJobBody,
@@ -32,15 +32,10 @@ export interface JobsRoutesOptions {
   dispatchAllowlist?: readonly DispatchRule[];
 }
 
-/**
- * A job agent config, as given or as rendered, is a handful of short fields; past this it is refused when the job is
- * created (413), before it reaches the workflow's history.
- */
-export const MAX_JOB_AGENT_CONFIG_BYTES = JOB_INPUT_LIMITS.fieldBytes;
-
+/** 413 for a config (as given or as rendered) over JOB_INPUT_LIMITS.fieldBytes, before it reaches the workflow's history. */
 function refuseOversizedConfig(what: string, value: unknown): void {
-  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-  if (bytes > MAX_JOB_AGENT_CONFIG_BYTES) throw new HttpError(413, 'payload_too_large', fieldTooLargeMessage(what, bytes, MAX_JOB_AGENT_CONFIG_BYTES));
+  const problem = oversizedJobAgentConfig(what, value);
+  if (problem) throw new HttpError(413, 'payload_too_large', problem);
 }
 
 /**

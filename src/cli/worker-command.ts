@@ -7,7 +7,7 @@ import { InstallationBudget } from '../activities/installation-budget.ts';
 import { createPayloadCodecs } from '../codec/create-payload-codecs.ts';
 import { loadConfig } from '../config/env.ts';
 import { startRedeliveryFromEnv } from '../doctor/redelivery-loop.ts';
-import { type CtrlplaneConnection, createCtrlplaneClient, startCtrlplaneConnection } from '../ctrlplane/start-ctrlplane-connection.ts';
+import { type CtrlplaneConnection, createCtrlplaneClient, createCtrlplaneConnection } from '../ctrlplane/start-ctrlplane-connection.ts';
 import { createLogger } from '../logging/create-logger.ts';
 import { createCtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts';
@@ -76,6 +76,8 @@ export async function workerCommand(): Promise<void> {
   const redelivery = startRedeliveryFromEnv({ env: process.env, apiUrl: config.githubApiUrl, app: config.githubApp, logger });
   const started = worker;
   const running = Promise.all([started.run(), ctrlplaneWorker.run()]);
+  // Shutdown drains: polling stops (its request in flight aborted), in-flight activities finish (or hit their
+  // timeout) before the process exits.
   let stopping: Promise<void> | undefined;
   let ctrlplane: CtrlplaneConnection | undefined;
   const stop = () =>
@@ -88,25 +90,21 @@ export async function workerCommand(): Promise<void> {
       await metricsServer.close();
       await connection.close();
     })());
-  if (config.ctrlplane) {
-    // A configuration problem (key refused, agent of another type) stops the worker with what to fix.
-    ctrlplane = await startCtrlplaneConnection({
-      settings: config.ctrlplane,
-      temporal: client,
-      taskQueue: config.env.TEMPORAL_TASK_QUEUE,
-      timeouts: jobTimeoutsFromEnv(config.env),
-      metrics: ctrlplaneMetrics,
-      logger,
-      onFatal: (error) => {
-        logger.fatal({ err: error }, 'Ctrlplane connection stopped');
-        void stop().finally(() => process.exit(1));
-      },
-    }).catch(async (error: unknown) => {
-      logger.fatal({ err: error }, 'cannot connect to Ctrlplane');
-      await stop();
-      process.exit(1);
-    });
-  }
+  // Whatever Ctrlplane answers (a key refused, an agent of another type, garbage) is logged and retried with
+  // backoff while the worker runs jobs: only the worker's own settings (loadConfig above) stop it.
+  const connecting = config.ctrlplane
+    ? createCtrlplaneConnection({
+        settings: config.ctrlplane,
+        temporal: client,
+        taskQueue: config.env.TEMPORAL_TASK_QUEUE,
+        timeouts: jobTimeoutsFromEnv(config.env),
+        metrics: ctrlplaneMetrics,
+        logger,
+      })
+    : undefined;
+  ctrlplane = connecting;
+  onShutdownSignal(logger, stop);
+  await connecting?.start();
   logger.info(
     {
       taskQueue: config.env.TEMPORAL_TASK_QUEUE,
@@ -121,7 +119,5 @@ export async function workerCommand(): Promise<void> {
     },
     'worker started',
   );
-  // Shutdown drains: polling stops, in-flight activities finish (or hit their timeout) before the process exits.
-  onShutdownSignal(logger, stop);
   await running;
 }

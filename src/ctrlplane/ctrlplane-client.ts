@@ -12,11 +12,17 @@ import {
   ctrlplaneWorkspaceSchema,
   type MalformedCtrlplaneJob,
 } from './ctrlplane-job.ts';
+import { oversizedJobAgentConfig } from '../shared/job-input-limits.ts';
 
-/** The largest answer read from Ctrlplane (a page of 500 jobs with their contexts is a few MB). */
-const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/**
+ * The largest answer read from Ctrlplane: a page of 100 jobs with their contexts is well under 1 MiB; a bigger one
+ * is refused while it arrives (its connection closed), never held whole.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Pages read per listing; a Ctrlplane (or proxy) that ignores `offset` must not keep a poll going forever. */
 const MAX_PAGES = 20;
+/** An error answer is read this far, for the message. */
+const MAX_ERROR_BYTES = 64 * 1024;
 
 /**
  * A Ctrlplane request that failed. `status` is absent when no HTTP answer came back (refused, reset, timed out):
@@ -28,6 +34,8 @@ export class CtrlplaneRequestError extends Error {
     readonly status?: number,
     /** The answer is Ctrlplane's own JSON error, not a proxy's page. */
     readonly fromCtrlplane = false,
+    /** The answer was bigger than MAX_RESPONSE_BYTES and left unread. */
+    readonly tooLarge = false,
   ) {
     super(message);
     this.name = 'CtrlplaneRequestError';
@@ -52,7 +60,28 @@ export interface CtrlplaneClientOptions {
   apiKey: string;
   /** Per request; a Ctrlplane that hangs must not hold a worker slot for long. Default 10 s. */
   timeoutMs?: number;
+  /** Aborts every request in flight and refuses new ones (the poller's, on shutdown). */
+  signal?: AbortSignal;
 }
+
+/**
+ * What one listing may read: it stops at whichever comes first (docs/architecture.md "Ctrlplane connection").
+ * Jobs `keep` turns down (already started here, say) are dropped as they are read and do not count.
+ */
+export interface ListingBudget {
+  pageSize: number;
+  /** Jobs kept, malformed ones included. */
+  maxJobs: number;
+  /** Response bytes over the listing's pages. */
+  maxBytes: number;
+  keep?: (job: CtrlplaneJob) => boolean;
+}
+
+/**
+ * A listing's jobs; `seen` has the ID of every job read, kept or not; `truncated` says which budget ended it early,
+ * if one did.
+ */
+export type AgentJobListing = CtrlplaneJob[] & { malformed: MalformedCtrlplaneJob[]; seen: ReadonlySet<string>; truncated?: string };
 
 export interface ListAgentJobsQuery {
   status?: CtrlplaneJobStatus;
@@ -96,8 +125,11 @@ export class CtrlplaneClient {
     await this.send('PUT', `/v1/workspaces/${seg(workspaceId)}/job-agents/${seg(agentId)}`, agent);
   }
 
-  /** One page of the agent's jobs, newest first. */
-  async listAgentJobs(workspaceId: string, agentId: string, query: ListAgentJobsQuery = {}): Promise<CtrlplaneJobPage> {
+  /**
+   * One page of the agent's jobs, newest first, with the bytes it took. A job whose jobAgentConfig is over the 64 KiB
+   * the jobs API allows comes back among the malformed ones, with the reason.
+   */
+  async listAgentJobs(workspaceId: string, agentId: string, query: ListAgentJobsQuery = {}): Promise<CtrlplaneJobPage & { bytes: number }> {
     const params = new URLSearchParams();
     if (query.status) params.set('status', query.status);
     if (query.includeDispatchContext !== undefined) params.set('includeDispatchContext', String(query.includeDispatchContext));
@@ -105,45 +137,80 @@ export class CtrlplaneClient {
     if (query.offset !== undefined) params.set('offset', String(query.offset));
     const suffix = params.size ? `?${params.toString()}` : '';
     const response = await this.send('GET', `/v1/workspaces/${seg(workspaceId)}/job-agents/${seg(agentId)}/jobs${suffix}`);
-    const page = parse(ctrlplaneJobPageSchema, await readJson(response), 'job list');
+    const { value, bytes } = await readSizedJson(response);
+    const page = parse(ctrlplaneJobPageSchema, value, 'job list');
     const items: CtrlplaneJob[] = [];
     const malformed: MalformedCtrlplaneJob[] = [];
     for (const item of page.items) {
       const parsed = ctrlplaneJobSchema.safeParse(item);
-      if (parsed.success) items.push(parsed.data);
+      const oversized = parsed.success ? oversizedJobAgentConfig('its jobAgentConfig', parsed.data.jobAgentConfig) : undefined;
+      if (parsed.success && oversized) malformed.push({ id: parsed.data.id, problem: `Ctrlplane sent job ${parsed.data.id}, but ${oversized}` });
+      else if (parsed.success) items.push(parsed.data);
       else {
         const id = (item as { id?: unknown } | null)?.id;
         const problem = parsed.error.issues
           .slice(0, 3)
           .map((issue) => `${issue.path.join('.') || '(job)'}: ${issue.message}`)
           .join('; ');
-        malformed.push({ id: typeof id === 'string' ? id : undefined, problem });
+        malformed.push({
+          id: typeof id === 'string' ? id : undefined,
+          problem: `Ctrlplane sent job ${typeof id === 'string' ? id : '(no ID)'} in a shape this agent cannot read: ${problem}`,
+        });
       }
     }
-    return { items, malformed, total: page.total };
+    return { items, malformed, total: page.total, bytes };
   }
 
   /**
-   * Every job of the agent with this status, following Ctrlplane's offset paging: at most MAX_PAGES pages, and it
-   * stops at a page that brings no job not seen before. Malformed jobs come apart from the rest.
+   * The agent's jobs with this status, following Ctrlplane's offset paging within `budget`: at most MAX_PAGES pages,
+   * and it stops at a page that brings no job not seen before. A page over MAX_RESPONSE_BYTES ends the listing with
+   * the jobs read so far (`truncated` says so). Malformed jobs come apart from the rest.
    */
   async listAllAgentJobs(
     workspaceId: string,
     agentId: string,
     query: Omit<ListAgentJobsQuery, 'limit' | 'offset'>,
-    pageSize = 500,
-  ): Promise<CtrlplaneJob[] & { malformed?: MalformedCtrlplaneJob[] }> {
+    budget: ListingBudget,
+  ): Promise<AgentJobListing> {
+    const { pageSize, maxJobs, maxBytes, keep = () => true } = budget;
     const jobs = new Map<string, CtrlplaneJob>();
     const malformed: MalformedCtrlplaneJob[] = [];
+    const seen = new Set<string>();
+    let truncated: string | undefined;
+    let bytes = 0;
     for (let page = 0, offset = 0; page < MAX_PAGES; page++, offset += pageSize) {
-      const { items, malformed: bad, total } = await this.listAgentJobs(workspaceId, agentId, { ...query, limit: pageSize, offset });
-      const before = jobs.size + malformed.length;
-      for (const job of items) jobs.set(job.id, job);
-      for (const item of bad) if (!malformed.some((known) => known.id !== undefined && known.id === item.id)) malformed.push(item);
-      const fresh = jobs.size + malformed.length > before;
-      if (!fresh || items.length + bad.length < pageSize || offset + items.length + bad.length >= total) break;
+      let answer;
+      try {
+        answer = await this.listAgentJobs(workspaceId, agentId, { ...query, limit: pageSize, offset });
+      } catch (error) {
+        if (!(error instanceof CtrlplaneRequestError && error.tooLarge)) throw error;
+        truncated = error.message;
+        break;
+      }
+      const { items, malformed: bad, total } = answer;
+      bytes += answer.bytes;
+      const before = seen.size;
+      for (const job of items) {
+        seen.add(job.id);
+        if (jobs.size + malformed.length < maxJobs && keep(job)) jobs.set(job.id, job);
+      }
+      for (const item of bad) {
+        if (item.id !== undefined && seen.has(item.id)) continue;
+        if (item.id !== undefined) seen.add(item.id);
+        if (jobs.size + malformed.length < maxJobs) malformed.push(item);
+      }
+      const count = items.length + bad.length;
+      if (seen.size === before || count < pageSize || offset + count >= total) break;
+      if (jobs.size + malformed.length >= maxJobs) {
+        truncated = `${maxJobs} jobs read, the most one poll takes`;
+        break;
+      }
+      if (bytes >= maxBytes) {
+        truncated = `${bytes} bytes read, past the ${maxBytes} one listing reads`;
+        break;
+      }
     }
-    return Object.assign([...jobs.values()], { malformed });
+    return Object.assign([...jobs.values()], { malformed, seen, ...(truncated ? { truncated } : {}) });
   }
 
   /**
@@ -169,8 +236,15 @@ export class CtrlplaneClient {
     return response.status !== 404;
   }
 
+  /** The request's timeout, joined with the client's own signal (shutdown). */
+  private signal(): AbortSignal {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    return this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout;
+  }
+
   private async send(method: string, path: string, body?: unknown, expected: number[] = []): Promise<Response> {
     const what = `${method} ${path.split('?')[0]}`;
+    if (this.options.signal?.aborted) throw new CtrlplaneRequestError(`Ctrlplane ${what}: not sent (shutting down)`);
     let response: Response;
     try {
       response = await fetch(`${this.options.apiUrl}${path}`, {
@@ -181,7 +255,7 @@ export class CtrlplaneClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: this.signal(),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
@@ -190,7 +264,7 @@ export class CtrlplaneClient {
     if (response.ok) return response;
     // A 404 means "no such thing" only when Ctrlplane itself says so (its JSON error): a proxy or ingress in front of
     // a restarting Ctrlplane answers 404 too, and that must be retried, not taken as "gone".
-    const text = (await readText(response, 64 * 1024).catch(() => '')).slice(0, 300);
+    const text = (await readText(response, MAX_ERROR_BYTES).catch(() => '')).slice(0, 300);
     if (expected.includes(response.status) && (response.status !== 404 || isCtrlplaneError(response, text))) {
       return new Response(text, { status: response.status, headers: response.headers });
     }
@@ -232,25 +306,37 @@ async function readText(response: Response, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (declared > maxBytes) {
     await response.body?.cancel();
-    throw new CtrlplaneRequestError(`Ctrlplane answered ${declared} bytes, more than the ${maxBytes} this agent reads`);
+    throw new CtrlplaneRequestError(`Ctrlplane answered ${declared} bytes, more than the ${maxBytes} this agent reads`, undefined, false, true);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw new CtrlplaneRequestError(`Ctrlplane answered more than the ${maxBytes} bytes this agent reads`);
-    chunks.push(chunk);
+  try {
+    // Leaving the loop early (the throw) cancels the body: the connection is closed, the rest never read.
+    for await (const chunk of response.body ?? []) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw new CtrlplaneRequestError(`Ctrlplane answered more than the ${maxBytes} bytes this agent reads`, undefined, false, true);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof CtrlplaneRequestError) throw error;
+    // Timed out, shut down or cut off while the body arrived.
+    throw new CtrlplaneRequestError(`Ctrlplane's answer broke off after ${size} bytes (${(error as Error).name})`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function readJson(response: Response): Promise<unknown> {
+/** The body as JSON, with the bytes it took; at most MAX_RESPONSE_BYTES. */
+async function readSizedJson(response: Response): Promise<{ value: unknown; bytes: number }> {
   const text = await readText(response, MAX_RESPONSE_BYTES);
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), bytes: Buffer.byteLength(text) };
   } catch {
     throw new CtrlplaneRequestError(`Ctrlplane answered ${response.status} with a body that is not JSON`);
   }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  return (await readSizedJson(response)).value;
 }
 
 function seg(value: string): string {

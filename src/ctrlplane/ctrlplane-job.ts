@@ -54,7 +54,7 @@ export const ctrlplaneJobPageSchema = z.object({
   offset: z.number().int().optional(),
 });
 
-/** A listed job that does not parse: its ID when it has one, and what is wrong. */
+/** A listed job that does not parse, or is over a cap: its ID when it has one, and why (a sentence naming the job). */
 export interface MalformedCtrlplaneJob {
   id?: string;
   problem: string;

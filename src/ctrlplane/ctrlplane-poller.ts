@@ -10,7 +10,7 @@ import { JOB_STATUSES, type JobStatus, isTerminalStatus, parseJobStatus } from '
 import { searchAttributes } from '../shared/search-attributes.ts';
 import { JOB_WORKFLOW_TYPE, jobIdOfWorkflowId, jobWorkflowId } from '../shared/workflow-contract.ts';
 import type { JobTimeouts } from '../workflows/job-timeouts.ts';
-import { CtrlplaneRequestError, type CtrlplaneClient } from './ctrlplane-client.ts';
+import { CtrlplaneRequestError, type CtrlplaneClient, type ListingBudget, MAX_RESPONSE_BYTES } from './ctrlplane-client.ts';
 import { ctrlplaneJobToWorkflowInput } from './ctrlplane-job-input.ts';
 import { belongsToNoRelease, type CtrlplaneJob } from './ctrlplane-job.ts';
 import { toCtrlplaneStatus } from './ctrlplane-status.ts';
@@ -24,6 +24,18 @@ const CANCEL_CHECKS_PER_POLL = 50;
 const START_CONCURRENCY = 8;
 /** Running jobs looked at per poll for cancellations (visibility pages through more at the next polls). */
 const MAX_RUNNING_CHECKED = 10_000;
+/**
+ * Queued jobs one poll takes (with their dispatch contexts): the rest wait for the next polls, which come sooner
+ * than GitHub's one dispatch a second per installation would run them anyway.
+ */
+export const QUEUED_JOBS_PER_POLL = 100;
+/** Response bytes one listing reads over its pages; each page is also held to MAX_RESPONSE_BYTES. */
+export const LISTING_BYTES_PER_POLL = 2 * MAX_RESPONSE_BYTES;
+const QUEUED_LISTING: ListingBudget = { pageSize: QUEUED_JOBS_PER_POLL, maxJobs: QUEUED_JOBS_PER_POLL, maxBytes: LISTING_BYTES_PER_POLL };
+/** The cancellation check needs only the IDs of the agent's active jobs, so more of them, without contexts. */
+const ACTIVE_LISTING: ListingBudget = { pageSize: 500, maxJobs: MAX_RUNNING_CHECKED, maxBytes: LISTING_BYTES_PER_POLL };
+/** After failed polls the interval doubles, up to this (or the interval itself, when longer). */
+export const POLL_BACKOFF_MAX_MS = 5 * 60_000;
 
 export interface CtrlplanePollerOptions {
   ctrlplane: CtrlplaneClient;
@@ -36,14 +48,14 @@ export interface CtrlplanePollerOptions {
   timeouts?: Partial<JobTimeouts>;
   metrics?: CtrlplaneMetrics;
   logger: Logger;
-  /** A problem only an operator can fix (wrong agent type, key refused): the worker stops and says so. */
-  onFatal?: (error: Error) => void;
 }
 
 export interface PollResult {
   queued: number;
   started: number;
   cancelled: number;
+  /** Why the poll did not get through (Ctrlplane unreachable or answering wrongly); the loop backs off. */
+  failed?: string;
 }
 
 /**
@@ -63,13 +75,15 @@ export class CtrlplanePoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
+  /** Polls failed in a row: the next waits intervalMs × 2^failures (POLL_BACKOFF_MAX_MS at most). */
+  private failures = 0;
 
   constructor(private readonly options: CtrlplanePollerOptions) {}
 
   /**
-   * Creates the agent in Ctrlplane when absent. Only what an operator must fix throws (an agent of another type, a
-   * key Ctrlplane refuses, a workspace Ctrlplane does not know); anything else returns false and the poll loop tries
-   * again, while the worker goes on running jobs.
+   * Creates the agent in Ctrlplane when absent. Never throws: whatever Ctrlplane answers, the worker goes on running
+   * jobs and the poll loop tries again, backing off. What an operator must fix (an agent of another type, a key
+   * Ctrlplane refuses, a workspace it does not know) is logged as an error naming the setting; the rest as a warning.
    */
   async register(): Promise<boolean> {
     const { ctrlplane, origin, agentName, logger } = this.options;
@@ -82,26 +96,33 @@ export class CtrlplanePoller {
       );
       return true;
     } catch (error) {
-      if (error instanceof CtrlplaneAgentConfigError) throw error;
-      if (error instanceof CtrlplaneRequestError && error.unauthorized) throw new CtrlplaneAgentConfigError(error.message);
-      logger.warn({ err: error }, 'could not register the Ctrlplane job agent; retrying at the next poll');
+      if (needsOperator(error)) {
+        logger.error({ err: error }, 'cannot register the Ctrlplane job agent: a Ctrlplane setting needs fixing; Ctrlplane jobs wait, the others run');
+      } else {
+        logger.warn({ err: error }, 'could not register the Ctrlplane job agent; retrying at the next poll');
+      }
       return false;
     }
   }
 
-  /** Polls now and then every interval until `stop()`. */
+  /** Polls now and then every interval until `stop()`, backing off while polls fail. */
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      this.running = this.pollOnce().catch((error: unknown) => {
-        this.stopped = true;
-        this.options.logger.error({ err: error }, 'Ctrlplane polling stopped');
-        this.options.onFatal?.(error as Error);
-      });
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.options.intervalMs);
+      const running = this.pollOnce();
+      this.running = running;
+      const { failed } = await running;
+      if (this.stopped) return;
+      this.failures = failed ? this.failures + 1 : 0;
+      this.timer = setTimeout(() => void tick(), this.nextDelayMs());
     };
     void tick();
+  }
+
+  /** The interval, doubled per failed poll in a row, up to POLL_BACKOFF_MAX_MS (or the interval, if longer). */
+  private nextDelayMs(): number {
+    const { intervalMs } = this.options;
+    return Math.min(intervalMs * 2 ** Math.min(this.failures, 20), Math.max(intervalMs, POLL_BACKOFF_MAX_MS));
   }
 
   async stop(): Promise<void> {
@@ -111,18 +132,36 @@ export class CtrlplanePoller {
   }
 
   /**
-   * One poll: start workflows for queued jobs, cancel the ones Ctrlplane cancelled, refresh the gauges. Nothing one
-   * job does (malformed, unstartable) stops the others; only a configuration error throws.
+   * One poll: start workflows for queued jobs (QUEUED_JOBS_PER_POLL at most, read within LISTING_BYTES_PER_POLL),
+   * cancel the ones Ctrlplane cancelled, refresh the gauges. Nothing one job does (malformed, over the config cap,
+   * unstartable) stops the others, and nothing Ctrlplane answers throws: a failed poll says why in `failed`.
    */
   async pollOnce(): Promise<PollResult> {
     const { ctrlplane, origin, metrics, logger } = this.options;
     const result: PollResult = { queued: 0, started: 0, cancelled: 0 };
     try {
-      if (!this.registered && !(await this.register())) throw new Error('job agent not registered yet');
-      const queued = await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status: 'queued', includeDispatchContext: true });
+      if (!this.registered && !(await this.register())) {
+        result.failed = 'job agent not registered';
+        metrics?.polls.inc({ outcome: 'error' });
+        return result;
+      }
+      // Jobs this replica started are dropped as they are read, as are jobs of no release: neither counts.
+      const withoutRelease: string[] = [];
+      const keep = (job: CtrlplaneJob) => {
+        if (!belongsToNoRelease(job)) return !this.started.has(job.id);
+        withoutRelease.push(job.id);
+        return false;
+      };
+      const queued = await ctrlplane.listAllAgentJobs(
+        origin.workspaceId,
+        origin.agentId,
+        { status: 'queued', includeDispatchContext: true },
+        { ...QUEUED_LISTING, keep },
+      );
+      if (queued.truncated) logger.warn({ reason: queued.truncated, jobs: queued.length }, 'Ctrlplane queued jobs listed in part; the rest at the next polls');
       result.queued = queued.length;
-      const runnable = this.leaveJobsWithoutRelease(queued);
-      const inputs: JobWorkflowInput[] = runnable.map((job) => ctrlplaneJobToWorkflowInput(job, origin));
+      this.leaveJobsWithoutRelease(withoutRelease);
+      const inputs: JobWorkflowInput[] = queued.map((job) => ctrlplaneJobToWorkflowInput(job, origin));
       // A job we cannot read is still claimed and ended invalidJobAgent, so Ctrlplane learns why it never ran.
       for (const bad of queued.malformed ?? []) {
         if (bad.id && isJobId(bad.id)) inputs.push(malformedJobInput(bad.id, bad.problem, origin));
@@ -136,18 +175,21 @@ export class CtrlplanePoller {
       await forEachLimited(
         inputs.filter((input) => !this.started.has(input.id)),
         START_CONCURRENCY,
-        (input) => this.startJob(input, result),
+        (input) => (this.stopped ? Promise.resolve() : this.startJob(input, result)),
       );
-      result.cancelled = await this.cancelJobsCancelledInCtrlplane(new Set(queued.map((job) => job.id)));
+      if (this.stopped) return result;
+      result.cancelled = await this.cancelJobsCancelledInCtrlplane(queued.seen);
       metrics?.polls.inc({ outcome: 'ok' });
       metrics?.lastSuccessfulPoll.set(Date.now() / 1000);
       return result;
     } catch (error) {
-      if (error instanceof CtrlplaneAgentConfigError) throw error;
       metrics?.polls.inc({ outcome: 'error' });
+      result.failed = (error as Error).message;
+      if (this.stopped) return result;
       // Ctrlplane no longer knows the agent (deleted in its UI): register it again at the next poll.
       if (error instanceof CtrlplaneRequestError && error.notFound) this.registered = false;
-      logger.warn({ err: error }, 'polling Ctrlplane failed; trying again at the next poll');
+      if (needsOperator(error)) logger.error({ err: error }, 'polling Ctrlplane failed: a Ctrlplane setting needs fixing; backing off, the other jobs run');
+      else logger.warn({ err: error }, 'polling Ctrlplane failed; trying again, backing off');
       return result;
     } finally {
       // Most telling while Ctrlplane is down, so counted whatever Ctrlplane answered.
@@ -160,17 +202,15 @@ export class CtrlplanePoller {
    * read and status routes find a job only through its release, so the job would show in progress there for ever
    * whatever happened (README "Connect to Ctrlplane"). Each is logged once per replica and counted.
    */
-  private leaveJobsWithoutRelease(queued: CtrlplaneJob[]): CtrlplaneJob[] {
-    const withoutRelease = queued.filter(belongsToNoRelease);
+  private leaveJobsWithoutRelease(withoutRelease: string[]): void {
     this.options.metrics?.jobsWithoutRelease.set(withoutRelease.length);
-    for (const job of withoutRelease) {
+    for (const jobId of withoutRelease) {
       this.warnOnce(
-        `no-release:${job.id}`,
-        { jobId: job.id },
+        `no-release:${jobId}`,
+        { jobId },
         'Ctrlplane job belongs to no release: Ctrlplane cannot take a status for it, so it is left queued and not run',
       );
     }
-    return queued.filter((job) => !belongsToNoRelease(job));
   }
 
   private async startJob(input: JobWorkflowInput, result: PollResult): Promise<void> {
@@ -206,7 +246,9 @@ export class CtrlplanePoller {
     for (const id of this.checked.keys()) if (!running.includes(id)) this.checked.delete(id);
     const active = new Set<string>();
     for (const status of ['inProgress', 'actionRequired'] as const) {
-      for (const job of await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status })) active.add(job.id);
+      const listing = await ctrlplane.listAllAgentJobs(origin.workspaceId, origin.agentId, { status }, ACTIVE_LISTING);
+      if (listing.truncated) logger.warn({ status, reason: listing.truncated }, 'Ctrlplane active jobs listed in part');
+      for (const id of listing.seen) active.add(id);
     }
     await this.failJobsEndedOutsideTheirWorkflow([...active].filter((id) => !running.includes(id)));
     if (running.length === 0) return 0;
@@ -320,7 +362,19 @@ export class CtrlplanePoller {
   }
 }
 
-/** A job Ctrlplane listed but we cannot read: its workflow claims it and ends it invalidJobAgent with the reason. */
+/**
+ * What only an operator can fix: an agent of another type, a workspace Ctrlplane does not know, a name taken, a key
+ * refused (401/403, from Ctrlplane or a proxy in front of it). Logged as errors; polled again all the same, since
+ * the fix is made in Ctrlplane or the proxy while the worker runs.
+ */
+function needsOperator(error: unknown): boolean {
+  return error instanceof CtrlplaneAgentConfigError || (error instanceof CtrlplaneRequestError && error.unauthorized);
+}
+
+/**
+ * A job Ctrlplane listed but we cannot read or take (over the config cap): its workflow claims it and ends it
+ * invalidJobAgent with the reason, which it alone carries (no config, no context).
+ */
 function malformedJobInput(id: string, problem: string, origin: CtrlplaneOrigin): JobWorkflowInput {
   return {
     id,
@@ -331,7 +385,7 @@ function malformedJobInput(id: string, problem: string, origin: CtrlplaneOrigin)
     resource: {} as JobWorkflowInput['resource'],
     version: {} as JobWorkflowInput['version'],
     variables: {},
-    ctrlplane: { ...origin, problem: `Ctrlplane sent job ${id} in a shape this agent cannot read: ${problem}` },
+    ctrlplane: { ...origin, problem },
   };
 }
 

@@ -22,8 +22,6 @@ export interface CtrlplaneConnectionOptions {
   timeouts?: Partial<JobTimeouts>;
   metrics?: CtrlplaneMetrics;
   logger: Logger;
-  /** Called when polling meets a problem only an operator can fix (the worker exits). */
-  onFatal?: (error: Error) => void;
 }
 
 /** The client Ctrlplane activities use: URL and key from the settings, in worker memory only. */
@@ -32,13 +30,15 @@ export function createCtrlplaneClient(settings: CtrlplaneSettings): CtrlplaneCli
 }
 
 /**
- * Registers the `http-pull` agent (throws on a configuration error, such as an agent of another type or a key
- * Ctrlplane refuses) and starts polling. An unreachable Ctrlplane does not stop the worker: registration is
- * retried at every poll.
+ * The connection, not started: `start()` tries once to register the `http-pull` agent, then polls. Nothing
+ * Ctrlplane answers stops the worker, at start-up or later: an unreachable Ctrlplane, a key it refuses, an agent of
+ * another type are logged (errors for what an operator must fix) and tried again with backoff while the worker runs
+ * the other jobs. `stop()` aborts the request in flight, so shutdown never waits on Ctrlplane, even mid-start.
  */
-export async function startCtrlplaneConnection(options: CtrlplaneConnectionOptions): Promise<CtrlplaneConnection> {
+export function createCtrlplaneConnection(options: CtrlplaneConnectionOptions): CtrlplaneConnection & { start(): Promise<void> } {
   const { settings } = options;
-  const client = createCtrlplaneClient(settings);
+  const shutdown = new AbortController();
+  const client = new CtrlplaneClient({ apiUrl: settings.apiUrl, apiKey: settings.apiKey, signal: shutdown.signal });
   const origin: CtrlplaneOrigin = {
     workspaceId: settings.workspaceId,
     agentId: settings.agentId ?? deriveCtrlplaneAgentId(settings.workspaceId, settings.agentName),
@@ -53,9 +53,26 @@ export async function startCtrlplaneConnection(options: CtrlplaneConnectionOptio
     timeouts: options.timeouts,
     metrics: options.metrics,
     logger: options.logger.child({ component: 'ctrlplane' }),
-    onFatal: options.onFatal,
   });
-  await poller.register();
-  poller.start();
-  return { client, origin, poller, stop: () => poller.stop() };
+  return {
+    client,
+    origin,
+    poller,
+    async start() {
+      if (shutdown.signal.aborted) return;
+      await poller.register();
+      poller.start();
+    },
+    stop: () => {
+      shutdown.abort();
+      return poller.stop();
+    },
+  };
+}
+
+/** `createCtrlplaneConnection` started: resolves after the first registration attempt, whatever its outcome. */
+export async function startCtrlplaneConnection(options: CtrlplaneConnectionOptions): Promise<CtrlplaneConnection> {
+  const connection = createCtrlplaneConnection(options);
+  await connection.start();
+  return connection;
 }

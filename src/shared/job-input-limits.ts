@@ -59,3 +59,9 @@ export function jobInputOverLimits(
   const total = jsonBytes(input);
   return total > JOB_INPUT_LIMITS.bodyBytes ? fieldTooLargeMessage('the job as a whole', total, JOB_INPUT_LIMITS.bodyBytes) : undefined;
 }
+
+/** Why a job agent config (named `what`) is over JOB_INPUT_LIMITS.fieldBytes as JSON, or undefined when it fits. */
+export function oversizedJobAgentConfig(what: string, value: unknown): string | undefined {
+  const bytes = value === undefined ? 0 : jsonBytes(value);
+  return bytes > JOB_INPUT_LIMITS.fieldBytes ? fieldTooLargeMessage(what, bytes) : undefined;
+}

@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
 import { toCtrlplaneStatus } from '../../src/ctrlplane/ctrlplane-status.ts';
 import { type LocalStack, startLocalStack } from '../../src/dev/local-stack.ts';
@@ -12,6 +13,7 @@ import type { Job } from '../../src/shared/job.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { CTRLPLANE_WORKSPACE_ID, type E2eStack, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 import { jobWorkflowId } from '../../src/shared/job-id.ts';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const TERMINAL = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
 
@@ -68,6 +70,25 @@ describe('malformed Ctrlplane answers', () => {
       env.ctrlplane!.setJobStatus(poison.id, 'skipped');
       await cancelHere(running.id);
     }
+  });
+});
+
+describe('budgets', () => {
+  it('ends a job whose jobAgentConfig is over the 64 KiB the API allows invalidJobAgent, says why, and never dispatches it', { timeout: 60_000 }, async () => {
+    const padding = 'p'.repeat(70 * 1024);
+    const oversized = queueCtrlplaneJob(env.ctrlplane!, agentId, { deploymentConfig: { padding } });
+    const healthy = queueCtrlplaneJob(env.ctrlplane!, agentId);
+    await waitForCtrlplaneStatus(env.ctrlplane!, oversized.id, ['invalidJobAgent', 'successful', 'failure'], 30_000);
+    await waitForCtrlplaneStatus(env.ctrlplane!, healthy.id, 'successful', 30_000);
+    const job = await env.getJob(oversized.id);
+    const history = JSON.stringify(await env.stack.client.workflow.getHandle(`job-${oversized.id}`).fetchHistory());
+    expect({
+      ctrlplane: env.ctrlplane!.job(oversized.id)?.status,
+      here: job.status,
+      dispatches: dispatchesOf(oversized.id).length,
+      configInHistory: history.includes(padding.slice(0, 1024)),
+    }).toEqual({ ctrlplane: 'invalidJobAgent', here: 'invalid_job_agent', dispatches: 0, configInHistory: false });
+    expect(job.message).toMatch(/jobAgentConfig is \d+ bytes; the limit is 65536 bytes \(64 KiB\)/);
   });
 });
 
@@ -267,5 +288,202 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
     });
     await expectNotLeftClaimed(queued.id);
     expect(dispatchesOf(queued.id).length).toBeLessThanOrEqual(1);
+  });
+});
+
+/**
+ * `gha-agent worker` processes against a Ctrlplane that answers wrongly (issue #26). Jobs from our own API run on
+ * them (the stack's in-process worker is off), so a worker that stops stalls them: what a user sees.
+ */
+describe('a worker process against a broken Ctrlplane', () => {
+  let procEnv: E2eStack;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    procEnv = await startE2eStack({ ctrlplane: true, startWorker: false });
+  });
+  afterEach(async () => {
+    procEnv?.ctrlplane?.clearHostileAnswers();
+    for (const worker of workers.splice(0)) await worker.kill();
+  });
+  afterAll(async () => {
+    await procEnv?.stop();
+  });
+
+  const MiB = 1024 * 1024;
+  /** The worker's Ctrlplane env for an agent of its own. */
+  const ctrlplaneEnvFor = (agentName: string) => ({
+    CTRLPLANE_URL: procEnv.ctrlplane!.url,
+    CTRLPLANE_API_KEY: procEnv.ctrlplaneSettings!.apiKey,
+    CTRLPLANE_WORKSPACE_ID: CTRLPLANE_WORKSPACE_ID,
+    CTRLPLANE_AGENT_NAME: agentName,
+    CTRLPLANE_POLL_INTERVAL: '1s',
+  });
+  async function startWorker(agentName: string): Promise<WorkerProcess> {
+    const worker = await startWorkerProcess(procEnv, { ctrlplane: ctrlplaneEnvFor(agentName) });
+    workers.push(worker);
+    return worker;
+  }
+  /** A job from our own API, run by the worker process to its final status. */
+  async function expectApiJobSuccessful(): Promise<void> {
+    const job = await procEnv.createJob();
+    expect((await procEnv.waitForStatus(job.id, ['successful', 'failure'], 60_000)).status).toBe('successful');
+  }
+  const alive = (worker: WorkerProcess) => worker.child.exitCode === null && worker.child.signalCode === null;
+  const waitForOutput = (worker: WorkerProcess, pattern: RegExp, timeout = 30_000) =>
+    vi.waitFor(
+      () => {
+        if (!pattern.test(worker.output())) throw new Error(`no ${pattern} in the worker's output:\n${worker.output().slice(-3000)}`);
+      },
+      { timeout, interval: 100 },
+    );
+  /** Peak resident memory of a process (Linux), in MiB. */
+  const peakRssMiB = (pid: number) => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  const listingOf = (agentId: string) => new RegExp(`/job-agents/${agentId}/jobs$`);
+
+  it(
+    'starts and runs API jobs when the agent in Ctrlplane is of another type, and pulls its jobs once an operator fixes the type',
+    { timeout: 180_000 },
+    async () => {
+      const agentName = `other-type-${randomUUID().slice(0, 8)}`;
+      const agentId = deriveCtrlplaneAgentId(CTRLPLANE_WORKSPACE_ID, agentName);
+      procEnv.ctrlplane!.addJobAgent({ workspaceId: CTRLPLANE_WORKSPACE_ID, id: agentId, name: agentName, type: 'kubernetes-job' });
+      const worker = await startWorker(agentName);
+      await waitForOutput(worker, /of type \\"kubernetes-job\\", not \\"http-pull\\"/);
+      await expectApiJobSuccessful();
+      expect(alive(worker)).toBe(true);
+      // The operator changes the type in Ctrlplane: the worker's next try (it backs off, but keeps trying) registers.
+      procEnv.ctrlplane!.addJobAgent({ workspaceId: CTRLPLANE_WORKSPACE_ID, id: agentId, name: agentName, type: 'http-pull' });
+      const queued = queueCtrlplaneJob(procEnv.ctrlplane!, agentId);
+      await waitForCtrlplaneStatus(procEnv.ctrlplane!, queued.id, 'successful', 120_000);
+      expect(procEnv.ctrlplane!.jobAgent(CTRLPLANE_WORKSPACE_ID, agentId)?.type).toBe('http-pull');
+    },
+  );
+
+  it('starts and runs API jobs while Ctrlplane refuses its key (401), and registers once the key works', { timeout: 180_000 }, async () => {
+    const agentName = `refused-key-${randomUUID().slice(0, 8)}`;
+    const agentId = deriveCtrlplaneAgentId(CTRLPLANE_WORKSPACE_ID, agentName);
+    const refused = procEnv.ctrlplane!.answerWith({
+      kind: 'status',
+      path: /^\/api\/v1\/workspaces\//,
+      status: 401,
+      body: JSON.stringify({ message: 'Authentication failed', code: 'AUTH_FAILED' }),
+    });
+    const worker = await startWorker(agentName);
+    await waitForOutput(worker, /HTTP 401.*CTRLPLANE_API_KEY/);
+    await expectApiJobSuccessful();
+    expect({ alive: alive(worker), refusedRequests: refused.served > 0 }).toEqual({ alive: true, refusedRequests: true });
+    procEnv.ctrlplane!.clearHostileAnswers();
+    const agent = await vi.waitFor(
+      () => {
+        const found = procEnv.ctrlplane!.jobAgent(CTRLPLANE_WORKSPACE_ID, agentId);
+        if (!found) throw new Error('agent not registered yet');
+        return found;
+      },
+      { timeout: 120_000, interval: 200 },
+    );
+    expect(agent).toMatchObject({ name: agentName, type: 'http-pull' });
+  });
+
+  it('keeps running jobs when, mid-run, Ctrlplane forgets the agent and a proxy then answers 403, and resumes after', { timeout: 180_000 }, async () => {
+    const agentName = `proxy-403-${randomUUID().slice(0, 8)}`;
+    const agentId = deriveCtrlplaneAgentId(CTRLPLANE_WORKSPACE_ID, agentName);
+    const worker = await startWorker(agentName);
+    const held = queueCtrlplaneJob(procEnv.ctrlplane!, agentId, { workflowId: 103 });
+    const running = await procEnv.waitForStatus(held.id, 'in_progress');
+    // Ctrlplane says the agent is gone (its database restored from a backup), then a proxy in front of it refuses
+    // everything with its own HTML 403 (an expired SSO session, a WAF rule).
+    const forgotten = procEnv.ctrlplane!.answerWith({
+      kind: 'status',
+      method: 'GET',
+      path: listingOf(agentId),
+      status: 404,
+      body: JSON.stringify({ message: 'Job agent not found' }),
+      times: 1,
+    });
+    const forbidden = procEnv.ctrlplane!.answerWith({
+      kind: 'status',
+      path: /^\/api\//,
+      status: 403,
+      body: '<html><body><h1>403 Forbidden</h1></body></html>',
+      contentType: 'text/html',
+    });
+    await vi.waitFor(
+      () => {
+        if (forgotten.served < 1 || forbidden.served < 3) throw new Error(`404s ${forgotten.served}, 403s ${forbidden.served}`);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    await expectApiJobSuccessful();
+    expect(alive(worker)).toBe(true);
+    procEnv.ctrlplane!.clearHostileAnswers();
+    // The Ctrlplane job that was running goes on to its end, and Ctrlplane hears of it.
+    await procEnv.sandbox.completeRun(Number(running.externalId), 'success');
+    await waitForCtrlplaneStatus(procEnv.ctrlplane!, held.id, 'successful', 120_000);
+    const next = queueCtrlplaneJob(procEnv.ctrlplane!, agentId);
+    await waitForCtrlplaneStatus(procEnv.ctrlplane!, next.id, 'successful', 120_000);
+    expect(alive(worker)).toBe(true);
+  });
+
+  it('holds a bounded number of jobs and bytes when Ctrlplane answers pages just under 32 MiB, and keeps running API jobs', { timeout: 240_000 }, async () => {
+    const agentName = `huge-pages-${randomUUID().slice(0, 8)}`;
+    const agentId = deriveCtrlplaneAgentId(CTRLPLANE_WORKSPACE_ID, agentName);
+    const worker = await startWorker(agentName);
+    const pid = worker.child.pid as number;
+    await expectApiJobSuccessful();
+    const before = peakRssMiB(pid);
+    const pages = procEnv.ctrlplane!.answerWith({ kind: 'huge-job-pages', method: 'GET', path: listingOf(agentId), bytes: 32 * MiB - 64 * 1024, jobs: 500 });
+    // A poll is over once it asks for the agent's active jobs (the cancellation check) after the queued listing;
+    // two such polls after the huge pages began.
+    const activeListings = () => procEnv.ctrlplane!.requests().filter((r) => listingOf(agentId).test(r.path) && r.query.includes('status=inProgress')).length;
+    const activeBefore = activeListings();
+    await vi.waitFor(
+      () => {
+        if (activeListings() < activeBefore + 2) throw new Error(`${pages.served} huge pages served, no poll over yet`);
+      },
+      { timeout: 200_000, interval: 200 },
+    );
+    const peak = peakRssMiB(pid);
+    await expectApiJobSuccessful();
+    // A page over the budget is refused while it arrives; the worker never holds more than the budget.
+    expect({ alive: alive(worker), pagesRead: pages.finished, peakGrowthUnder200MiB: peak - before < 200 }, `peak RSS ${before} → ${peak} MiB`).toEqual({
+      alive: true,
+      pagesRead: 0,
+      peakGrowthUnder200MiB: true,
+    });
+  });
+
+  it('exits on SIGTERM while a Ctrlplane answer is still arriving, before the answer ends', { timeout: 240_000 }, async () => {
+    const agentName = `slow-answer-${randomUUID().slice(0, 8)}`;
+    const agentId = deriveCtrlplaneAgentId(CTRLPLANE_WORKSPACE_ID, agentName);
+    const worker = await startWorker(agentName);
+    await vi.waitFor(
+      () => {
+        if (!procEnv.ctrlplane!.jobAgent(CTRLPLANE_WORKSPACE_ID, agentId)) throw new Error('agent not registered yet');
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    // Each page takes 5 s to arrive (inside the per-request timeout) and leads to another: a poll lasts long.
+    const slow = procEnv.ctrlplane!.answerWith({
+      kind: 'slow-body',
+      method: 'GET',
+      path: listingOf(agentId),
+      totalBytes: 250,
+      chunkBytes: 1,
+      intervalMs: 20,
+      jobs: 3,
+    });
+    await vi.waitFor(
+      () => {
+        if (slow.served < 1) throw new Error('no listing in flight yet');
+      },
+      { timeout: 30_000, interval: 20 },
+    );
+    worker.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => {
+      if (worker.child.exitCode !== null) resolve(worker.child.exitCode);
+      else worker.child.once('exit', (exitCode) => resolve(exitCode));
+    });
+    // Ordering, not time: the process was gone before the answer it was reading had been sent to the end.
+    expect({ code, answersSentToTheEnd: slow.finished }, worker.output().slice(-2000)).toEqual({ code: 0, answersSentToTheEnd: 0 });
   });
 });

@@ -5,6 +5,7 @@ import { authenticate, type CtrlplaneAuth } from './ctrlplane-auth.ts';
 import { CtrlplaneError } from './ctrlplane-error.ts';
 import type { CtrlplaneRoute } from './ctrlplane-routes.ts';
 import type { CtrlplaneStore } from './ctrlplane-store.ts';
+import type { HostileAnswers } from './hostile-answers.ts';
 
 export interface RecordedCtrlplaneRequest {
   method: string;
@@ -28,6 +29,8 @@ export interface CtrlplaneHandlerDeps {
   apiKeys: ReadonlySet<string>;
   requests: RecordedCtrlplaneRequest[];
   faults: FaultInjector;
+  /** Answers of a broken Ctrlplane or proxy, played before anything else. */
+  hostile?: HostileAnswers;
   logger?: Logger;
 }
 
@@ -69,6 +72,11 @@ export function createCtrlplaneRequestHandler(deps: CtrlplaneHandlerDeps): (req:
       at: Date.now(),
       auth: authenticate(req.headers, apiKeys),
     };
+    if (deps.hostile?.play(req, res, method, url.pathname)) {
+      record.status = res.statusCode;
+      requests.push(record);
+      return;
+    }
     let fault = faults.take(method, url.pathname);
     const finish = (status: number): void => {
       record.status = status;

@@ -6,9 +6,11 @@ import { FaultInjector } from '../fault-injector.ts';
 import { isApiKeyShaped } from './ctrlplane-auth.ts';
 import { createCtrlplaneRequestHandler, type RecordedCtrlplaneRequest } from './ctrlplane-request-handler.ts';
 import { CTRLPLANE_ROUTES } from './ctrlplane-routes.ts';
+import { type CtrlplaneHostileAnswer, type HostileAnswerRecord, HostileAnswers } from './hostile-answers.ts';
 import { CtrlplaneStore, type ClaimAttempt, type SandboxJobInput, type SandboxWorkspace, type StatusReport } from './ctrlplane-store.ts';
 
 export type { RecordedCtrlplaneRequest } from './ctrlplane-request-handler.ts';
+export type { CtrlplaneHostileAnswer, HostileAnswerRecord } from './hostile-answers.ts';
 export type { ClaimAttempt, SandboxJobInput, SandboxWorkspace, StatusReport } from './ctrlplane-store.ts';
 
 export interface CtrlplaneSandboxOptions {
@@ -61,6 +63,10 @@ export interface CtrlplaneSandbox {
   claimAttempts(jobId?: string): ClaimAttempt[];
   requests(): RecordedCtrlplaneRequest[];
   injectFault(fault: CtrlplaneSandboxFault): void;
+  /** Answers as a broken Ctrlplane or a proxy in front of it would (hostile-answers.ts); the record counts what it did. */
+  answerWith(answer: CtrlplaneHostileAnswer): HostileAnswerRecord;
+  /** Back to Ctrlplane's own answers. */
+  clearHostileAnswers(): void;
   /** Ctrlplane down: stop listening (connections refused) while keeping all state; `comeBack()` listens again on the SAME port. */
   goDown(): Promise<void>;
   comeBack(): Promise<void>;
@@ -80,8 +86,17 @@ export async function startCtrlplaneSandbox(options: CtrlplaneSandboxOptions): P
   const logger = options.logger?.child({ component: 'ctrlplane-sandbox' });
   const requests: RecordedCtrlplaneRequest[] = [];
   const faults = new FaultInjector();
+  const hostile = new HostileAnswers();
   const server = createServer(
-    createCtrlplaneRequestHandler({ store, routes: CTRLPLANE_ROUTES, apiKeys: new Set(options.apiKeys), requests, faults, ...(logger ? { logger } : {}) }),
+    createCtrlplaneRequestHandler({
+      store,
+      routes: CTRLPLANE_ROUTES,
+      apiKeys: new Set(options.apiKeys),
+      requests,
+      faults,
+      hostile,
+      ...(logger ? { logger } : {}),
+    }),
   );
   const host = options.host ?? '127.0.0.1';
   await listen(server, options.port ?? 0, host);
@@ -114,6 +129,8 @@ export async function startCtrlplaneSandbox(options: CtrlplaneSandboxOptions): P
     claimAttempts: (jobId) => store.claimAttempts.filter((c) => jobId === undefined || c.jobId === jobId).map((c) => ({ ...c })),
     requests: () => requests.map((r) => structuredClone(r)),
     injectFault: (fault) => faults.add(fault),
+    answerWith: (answer) => hostile.add(answer),
+    clearHostileAnswers: () => hostile.clear(),
     goDown: () =>
       transition(async () => {
         if (state !== 'up') return;
@@ -131,6 +148,7 @@ export async function startCtrlplaneSandbox(options: CtrlplaneSandboxOptions): P
       }),
     close: () =>
       transition(async () => {
+        hostile.stop();
         if (state === 'up') await closeServer(server);
         state = 'closed';
       }),

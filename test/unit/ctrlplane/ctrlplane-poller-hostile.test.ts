@@ -47,8 +47,10 @@ function pollerOver(options: { running: string[]; inCtrlplane: Map<string, Ctrlp
   const ctrlplane = {
     getWorkspace: () => Promise.resolve({ id: WS }),
     getJobAgent: () => Promise.resolve({ id: AGENT, workspaceId: WS, name: 'github-actions-agent', type: 'http-pull', config: {} }),
-    listAllAgentJobs: (_ws: string, _agent: string, query: { status?: CtrlplaneJobStatus }) =>
-      Promise.resolve(query.status === 'queued' ? [] : (options.active ?? []).map((id) => job(id, query.status ?? 'inProgress'))),
+    listAllAgentJobs: (_ws: string, _agent: string, query: { status?: CtrlplaneJobStatus }) => {
+      const jobs = query.status === 'queued' ? [] : (options.active ?? []).map((id) => job(id, query.status ?? 'inProgress'));
+      return Promise.resolve(Object.assign(jobs, { malformed: [], seen: new Set(jobs.map((j) => j.id)) }));
+    },
     getJob: (_ws: string, jobId: string) => {
       reads.push(jobId);
       const status = options.inCtrlplane.get(jobId);
@@ -113,7 +115,8 @@ describe('hostile paging answers', () => {
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const client = new CtrlplaneClient({ apiUrl: `http://127.0.0.1:${port}/api`, apiKey: 'cp_unit.secret' });
-    const listing = client.listAllAgentJobs(WS, AGENT, { status: 'queued', includeDispatchContext: true }).then(
+    const budget = { pageSize: 500, maxJobs: 10_000, maxBytes: 64 * 1024 * 1024 };
+    const listing = client.listAllAgentJobs(WS, AGENT, { status: 'queued', includeDispatchContext: true }, budget).then(
       (jobs) => ({ settled: true, count: jobs.length }),
       () => ({ settled: true, count: -1 }),
     );
@@ -150,5 +153,87 @@ describe('registration', () => {
     } finally {
       await sandbox.close();
     }
+  });
+});
+
+describe('a poll budget', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server = undefined;
+  });
+
+  /** A poller over a real client against `answer`, and a Temporal that records the workflows started. */
+  async function pollerAgainst(answer: (url: URL) => { status: number; body: string }) {
+    const listings: string[] = [];
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://ctrlplane.invalid');
+      if (url.pathname.endsWith('/jobs')) listings.push(url.searchParams.get('status') ?? '');
+      const { status, body } = answer(url);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const started: string[] = [];
+    const temporal = {
+      workflow: {
+        start: (_type: string, options: { workflowId: string }) => {
+          started.push(options.workflowId);
+          return Promise.resolve({});
+        },
+        list: () => (async function* () {})(),
+        count: () => Promise.resolve({ count: 0 }),
+        // Every job Ctrlplane lists in progress has a running workflow here.
+        getHandle: () => ({ describe: () => Promise.resolve({ status: { name: 'RUNNING' } }) }),
+      },
+    } as unknown as Client;
+    const poller = new CtrlplanePoller({
+      ctrlplane: new CtrlplaneClient({ apiUrl: `http://127.0.0.1:${port}/api`, apiKey: 'cp_unit.secret' }),
+      temporal,
+      taskQueue: 'hostile',
+      origin: { workspaceId: WS, agentId: AGENT },
+      agentName: 'github-actions-agent',
+      intervalMs: 1000,
+      logger,
+    });
+    return { poller, started, listings };
+  }
+
+  const agentAnswer = { status: 200, body: JSON.stringify({ id: AGENT, workspaceId: WS, name: 'github-actions-agent', type: 'http-pull', config: {} }) };
+  const routes = (url: URL, jobs: () => { status: number; body: string }) =>
+    url.pathname.endsWith('/jobs') ? jobs() : url.pathname.endsWith(`/workspaces/${WS}`) ? { status: 200, body: JSON.stringify({ id: WS }) } : agentAnswer;
+
+  it('starts at most 100 queued jobs a poll, however many fresh ones Ctrlplane lists, and still checks for cancellations', async () => {
+    // 500 fresh jobs a page whatever `limit` asked, and a total of a billion.
+    const { poller, started, listings } = await pollerAgainst((url) =>
+      routes(url, () => ({
+        status: 200,
+        body: JSON.stringify({ items: Array.from({ length: 500 }, () => job(randomUUID(), 'queued')), total: 1_000_000_000 }),
+      })),
+    );
+    const result = await poller.pollOnce();
+    expect({ started: started.length, failed: result.failed, queuedListings: listings.filter((s) => s === 'queued').length }).toEqual({
+      started: 100,
+      failed: undefined,
+      queuedListings: 1,
+    });
+    expect(listings).toContain('inProgress');
+  });
+
+  it('refuses a page over 16 MiB without failing the poll, and starts nothing from it', async () => {
+    const padding = 'x'.repeat(60 * 1024);
+    const page = JSON.stringify({
+      items: Array.from({ length: 300 }, () => ({ ...job(randomUUID(), 'queued'), releaseId: randomUUID(), jobAgentConfig: { padding } })),
+      total: 300,
+    });
+    const { poller, started, listings } = await pollerAgainst((url) => routes(url, () => ({ status: 200, body: page })));
+    const result = await poller.pollOnce();
+    expect({ started: started.length, failed: result.failed, checkedCancellations: listings.includes('inProgress') }).toEqual({
+      started: 0,
+      failed: undefined,
+      checkedCancellations: true,
+    });
   });
 });
