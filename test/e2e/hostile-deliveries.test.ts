@@ -2,7 +2,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAppOctokit } from '../../src/doctor/github-app-octokit.ts';
 import { startJobWorkflow } from '../../src/client/start-job-workflow.ts';
-import { MAX_JOB_IDS_PER_RUN } from '../../src/shared/job-id.ts';
+import { JOB_ORIGINS, MAX_JOB_IDS_PER_RUN } from '../../src/shared/job-id.ts';
+import { JOB_INPUT_LIMITS } from '../../src/shared/job-input-limits.ts';
 import type { JobWorkflowInput } from '../../src/shared/job.ts';
 import { MAX_CONTINUE_AS_NEW_BYTES } from '../../src/workflows/continue-as-new-size.ts';
 import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
@@ -10,7 +11,6 @@ import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';
 import { type E2eStack, type E2eStackOptions, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 
 /** The jobs API's body limit (`bodyLimit` in src/api/build-app.ts). */
-const API_BODY_LIMIT = 1024 * 1024;
 
 // Issue #26: what an attacker holding one signed delivery, or a legal but large job, can do to a job's workflow.
 // Every case ends with what the user sees: the job's final status, and its GitHub run still followed.
@@ -122,18 +122,22 @@ describe('replayed signed deliveries', () => {
 });
 
 describe('a large job', () => {
-  it('near the API body limit survives continue-as-new and ends right', { timeout: 300_000 }, async () => {
+  it('as large as the jobs API accepts survives continue-as-new and ends right', { timeout: 300_000 }, async () => {
     const e = await stack({ jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', historyEventLimit: 60 } });
-    // Just under the jobs API's 1 MiB body limit: a legal job, carried once it is about 1 MB of Temporal payload.
-    const overrides = (notes: string) => ({ ...slowJob, variables: { github_org: OWNER, notes } });
-    const filler = 'v'.repeat(API_BODY_LIMIT - JSON.stringify(jobBody(overrides(''))).length - 64);
-    const job = await e.createJob(overrides(filler));
+    // Every context field just under its own limit, up to the body limit: the largest legal job, carried at each
+    // continue-as-new beside the job it became.
+    const near = (reserve: number) => 'v'.repeat(JOB_INPUT_LIMITS.fieldBytes - reserve);
+    const overrides = { ...slowJob, variables: { github_org: OWNER, notes: near(200) }, release: { notes: near(200) }, inputs: { notes: near(200) } };
+    const filler = near(Math.max(400, JSON.stringify(jobBody(overrides)).length + 64 - (JOB_INPUT_LIMITS.bodyBytes - JOB_INPUT_LIMITS.fieldBytes)));
+    const body = { ...overrides, resource: { ...(jobBody(overrides).resource as object), notes: filler } };
+    expect(JSON.stringify(jobBody(body)).length).toBeGreaterThan(JOB_INPUT_LIMITS.bodyBytes - 1024);
+    const job = await e.createJob(body);
     const running = await e.waitForStatus(job.id, 'in_progress');
     await growHistoryUntilContinued(e, job.id);
     await e.sandbox.completeRun(Number(running.externalId), 'success');
     const done = await e.waitForStatus(job.id, ['successful', 'failure', 'cancelled', 'external_run_not_found']);
     expect(done.status).toBe('successful');
-    expect(done.variables).toMatchObject({ notes: filler });
+    expect(done.variables).toMatchObject({ notes: overrides.variables.notes });
     expect(await abnormalRuns(e, job.id)).toEqual([]);
     await e.stack.client.workflow.getHandle(jobWorkflowId(job.id)).result();
   });
@@ -189,8 +193,8 @@ describe('a run title full of job IDs', () => {
     const after = await webhookTemporalCalls(e);
     expect(answer.status).toBe(202);
     const describes = (after.describe ?? 0) - (before.describe ?? 0);
-    // At most MAX_JOB_IDS_PER_RUN IDs are taken from a title, each looked up as written and in lower case.
-    expect(describes).toBeLessThanOrEqual(2 * MAX_JOB_IDS_PER_RUN);
+    // At most MAX_JOB_IDS_PER_RUN IDs are taken from a title, each looked up as written and in lower case, in each origin.
+    expect(describes).toBeLessThanOrEqual(2 * MAX_JOB_IDS_PER_RUN * JOB_ORIGINS.length);
     expect(describes).toBeGreaterThan(0);
 
     // The job is untouched and still follows its run.
