@@ -1,26 +1,31 @@
 import type { DeclarativeConfig } from '../../src/config/declarative-config.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
-import { type E2eStack, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+import { defaultSandboxRepos, type E2eStack, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+
+const deployment = (name: string, jobAgentConfig: Record<string, unknown>, more: Record<string, unknown> = {}) =>
+  [name, { type: 'Deployment' as const, name, jobAgent: 'github', source: 'test', jobAgentConfig, ...more }] as const;
 
 let env: E2eStack;
 beforeAll(async () => {
   env = await startE2eStack({
-    dispatchAllowlist: `${INSTALLATION_ID}:${OWNER}/${REPO}:101`,
+    // Any owner of the installation: what the lock must stop is not stopped by the allow-list.
+    dispatchAllowlist: `${INSTALLATION_ID}:*/${REPO}:101`,
+    // A branch an attacker would like to deploy from.
+    sandbox: { repos: defaultSandboxRepos.map((repo) => ({ ...repo, branches: [...(repo.branches ?? []), 'evil'] })) },
     ctrlplane: true,
     config: {
       jobAgents: new Map(),
       deployments: new Map([
-        [
-          'api-service',
-          {
-            type: 'Deployment' as const,
-            name: 'api-service',
-            jobAgent: 'github',
-            source: 'test',
-            jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 },
-          },
-        ],
+        deployment('api-service', { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 }),
+        // The shipped example's shape: the owner comes from a variable, which the Deployment pins.
+        deployment(
+          'templated-service',
+          { installationId: INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: REPO, workflowId: 101, ref: 'main' },
+          { variables: { github_org: OWNER } },
+        ),
+        // An operator who lets requests choose the ref says so.
+        deployment('release-train', { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101, ref: 'main' }, { overridable: ['ref'] }),
       ]),
       ignored: [],
     } satisfies DeclarativeConfig,
@@ -32,7 +37,11 @@ afterAll(async () => {
 
 describe('dispatch allow-list', () => {
   it('refuses with 403 a job whose rendered config targets a workflow outside it, and starts nothing', async () => {
-    const body = jobBody({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: REPO, workflowId: 102 } });
+    // A deployment that CONFIG_FILE does not configure: the request brings its own target.
+    const body = jobBody({
+      deployment: { name: 'web' },
+      jobAgentConfig: { installationId: INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: REPO, workflowId: 102 },
+    });
     const response = await env.api('/api/v1/jobs', { method: 'POST', json: body });
     expect(response.status).toBe(403);
     expect(((await response.json()) as { message: string }).message).toBe(
@@ -51,8 +60,70 @@ describe('dispatch allow-list', () => {
     expect(((await response.json()) as { message: string }).message).toContain(
       'repo of the configured Deployment "api-service" cannot be changed by a request',
     );
-    const ref = await env.api('/api/v1/jobs', { method: 'POST', json: { ...jobBody(), deployment: 'api-service', jobAgentConfig: { ref: 'release' } } });
-    expect(ref.status).toBe(201);
+  });
+});
+
+describe('configured Deployments, as an attacker with jobs:create', () => {
+  const dispatchesOf = (id: unknown) => env.sandbox.dispatches.filter((d) => d.inputs.job_id === id);
+  /** A request naming a configured Deployment: the job's context, and only the keys given in `extra`. */
+  const configuredBody = (name: string, extra: Record<string, unknown> = {}) => {
+    const { jobAgentConfig: _own, variables: _variables, ...context } = jobBody();
+    return { ...context, deployment: name, ...extra, id: context.id as string };
+  };
+
+  it('refuses ref: evil on a Deployment that locks its ref (403), and dispatches nothing', async () => {
+    const body = configuredBody('api-service', { jobAgentConfig: { ref: 'evil' } });
+    const response = await env.api('/api/v1/jobs', { method: 'POST', json: body });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      error: 'forbidden',
+      message: expect.stringContaining('ref of the configured Deployment "api-service" cannot be changed by a request') as unknown,
+    });
+    expect((await env.api(`/api/v1/jobs/${body.id}`)).status).toBe(404);
+    expect(dispatchesOf(body.id)).toHaveLength(0);
+  });
+
+  it('refuses a template that renders to another ref, and accepts one that renders to the locked one', async () => {
+    const steered = configuredBody('api-service', { jobAgentConfig: { ref: '{{.variables.branch}}' }, variables: { branch: 'evil' } });
+    expect((await env.api('/api/v1/jobs', { method: 'POST', json: steered })).status).toBe(403);
+    // The same value written differently is the same setting: compared as rendered, not as text.
+    const same = configuredBody('api-service', { jobAgentConfig: { installationId: String(INSTALLATION_ID), repo: '{{ "deploy-demo" }}' } });
+    const created = await env.api('/api/v1/jobs', { method: 'POST', json: same });
+    expect(created.status, await created.clone().text()).toBe(201);
+    expect((await env.waitForStatus(same.id, 'successful')).status).toBe('successful');
+    expect(dispatchesOf(same.id)).toMatchObject([{ owner: OWNER, repo: REPO, ref: 'main' }]);
+  });
+
+  it('refuses variables that steer a locked owner (403), and runs the job with the pinned ones', async () => {
+    const body = configuredBody('templated-service', { variables: { github_org: 'evil' } });
+    const response = await env.api('/api/v1/jobs', { method: 'POST', json: body });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { message: string }).message).toContain('owner of the configured Deployment "templated-service"');
+    expect(dispatchesOf(body.id)).toHaveLength(0);
+    // Without variables the Deployment's own fill its template.
+    const plain = configuredBody('templated-service');
+    expect((await env.api('/api/v1/jobs', { method: 'POST', json: plain })).status).toBe(201);
+    expect((await env.waitForStatus(plain.id, 'successful')).status).toBe('successful');
+    expect(dispatchesOf(plain.id)).toMatchObject([{ owner: OWNER, repo: REPO, ref: 'main' }]);
+  });
+
+  it('refuses a request that names a configured Deployment as an object to bring its own target', async () => {
+    const body = jobBody({
+      deployment: { name: 'api-service', slug: 'api-service' },
+      jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101, ref: 'evil' },
+    });
+    const response = await env.api('/api/v1/jobs', { method: 'POST', json: body });
+    expect(response.status).toBe(403);
+    expect(dispatchesOf(body.id)).toHaveLength(0);
+  });
+
+  it('lets a request change what the operator lists as overridable', async () => {
+    const body = configuredBody('release-train', { jobAgentConfig: { ref: 'release' } });
+    expect((await env.api('/api/v1/jobs', { method: 'POST', json: body })).status).toBe(201);
+    expect((await env.waitForStatus(body.id, 'successful')).status).toBe('successful');
+    expect(dispatchesOf(body.id)).toMatchObject([{ ref: 'release' }]);
+    const repo = configuredBody('release-train', { jobAgentConfig: { repo: 'other' } });
+    expect((await env.api('/api/v1/jobs', { method: 'POST', json: repo })).status).toBe(403);
   });
 
   it('is enforced by the worker too: a Ctrlplane job outside it ends invalidIntegration without a dispatch', async () => {
