@@ -9,8 +9,9 @@ const deployment = (name: string, jobAgentConfig: Record<string, unknown>, more:
 let env: E2eStack;
 beforeAll(async () => {
   env = await startE2eStack({
-    // Any owner of the installation: what the lock must stop is not stopped by the allow-list.
-    dispatchAllowlist: `${INSTALLATION_ID}:*/${REPO}:101`,
+    // Any owner of the installation at main (what the lock must stop is not stopped by the allow-list), and the release
+    // branch of acme's repository only.
+    dispatchAllowlist: `${INSTALLATION_ID}:*/${REPO}:101@main, ${INSTALLATION_ID}:${OWNER}/${REPO}:deploy.yml@release, ${INSTALLATION_ID}:${OWNER}/${REPO}:101@release`,
     // A branch an attacker would like to deploy from.
     sandbox: { repos: defaultSandboxRepos.map((repo) => ({ ...repo, branches: [...(repo.branches ?? []), 'evil'] })) },
     ctrlplane: true,
@@ -45,7 +46,7 @@ describe('dispatch allow-list', () => {
     const response = await env.api('/api/v1/jobs', { method: 'POST', json: body });
     expect(response.status).toBe(403);
     expect(((await response.json()) as { message: string }).message).toBe(
-      `dispatching ${OWNER}/${REPO} workflow 102 (installation ${INSTALLATION_ID}) is not allowed by DISPATCH_ALLOWLIST`,
+      `dispatching ${OWNER}/${REPO} workflow 102 at main (installation ${INSTALLATION_ID}) is not allowed by DISPATCH_ALLOWLIST`,
     );
     expect((await env.api(`/api/v1/jobs/${body.id as string}`)).status).toBe(404);
     expect(env.sandbox.dispatches).toHaveLength(0);
@@ -124,6 +125,32 @@ describe('configured Deployments, as an attacker with jobs:create', () => {
     expect(dispatchesOf(body.id)).toMatchObject([{ ref: 'release' }]);
     const repo = configuredBody('release-train', { jobAgentConfig: { repo: 'other' } });
     expect((await env.api('/api/v1/jobs', { method: 'POST', json: repo })).status).toBe(403);
+  });
+
+  it('refuses with 403 a ref its rules do not name, and dispatches the named one', async () => {
+    const target = { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 };
+    const body = jobBody({ deployment: { name: 'web' }, jobAgentConfig: { ...target, ref: 'evil' } });
+    const response = await env.api('/api/v1/jobs', { method: 'POST', json: body });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      `dispatching ${OWNER}/${REPO} workflow 101 at evil (installation ${INSTALLATION_ID}) is not allowed by DISPATCH_ALLOWLIST`,
+    );
+    expect((await env.api(`/api/v1/jobs/${body.id as string}`)).status).toBe(404);
+    // GitHub takes refs/heads/<branch> for the branch: the rule for the branch is the rule for both spellings.
+    const spelt = jobBody({ deployment: { name: 'web' }, jobAgentConfig: { ...target, ref: 'refs/heads/evil' } });
+    expect((await env.api('/api/v1/jobs', { method: 'POST', json: spelt })).status).toBe(403);
+    const release = jobBody({ deployment: { name: 'web' }, jobAgentConfig: { ...target, ref: 'refs/heads/release' } });
+    expect((await env.api('/api/v1/jobs', { method: 'POST', json: release })).status).toBe(201);
+    expect((await env.waitForStatus(release.id as string, 'successful')).status).toBe('successful');
+    expect(env.sandbox.dispatches.filter((d) => [body.id, spelt.id, release.id].includes(d.inputs.job_id))).toMatchObject([{ ref: 'refs/heads/release' }]);
+  });
+
+  it('refuses another ref at the worker too: a Ctrlplane job at it ends invalidIntegration without a dispatch', async () => {
+    const queued = queueCtrlplaneJob(env.ctrlplane!, env.stack.ctrlplane!.origin.agentId, { variables: { settings: { object: { branch: 'evil' } } } });
+    await waitForCtrlplaneStatus(env.ctrlplane!, queued.id, 'invalidIntegration');
+    expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['invalidIntegration']);
+    expect((await env.getJob(queued.id)).message).toContain(`dispatching ${OWNER}/${REPO} workflow 101 at evil (installation ${INSTALLATION_ID})`);
+    expect(env.sandbox.dispatches.filter((d) => d.inputs.job_id === queued.id)).toHaveLength(0);
   });
 
   it('is enforced by the worker too: a Ctrlplane job outside it ends invalidIntegration without a dispatch', async () => {
