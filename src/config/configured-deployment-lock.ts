@@ -40,7 +40,7 @@ function renderedKey(config: Record<string, unknown>, key: string, data: Record<
  * job's config (the Deployment's merged with the request's keys) is rendered with the job's context, as the workflow
  * will; the Deployment's with the same context but the Deployment's variables in place of the job's.
  */
-export function lockedKeysChanged(deployment: DeploymentDefinition, job: Pick<JobWorkflowInput, keyof JobWorkflowInput>): string[] {
+export function lockedKeysChanged(deployment: DeploymentDefinition, job: JobWorkflowInput): string[] {
   const jobData = templateData(job);
   const configuredData = templateData({ ...job, variables: deployment.variables ?? {} });
   return lockedKeys(deployment).filter((key) => renderedKey(job.jobAgentConfig, key, jobData) !== renderedKey(deployment.jobAgentConfig, key, configuredData));
@@ -50,16 +50,20 @@ export function lockedKeysChanged(deployment: DeploymentDefinition, job: Pick<Jo
  * The same check in the dispatch activity, where the job's config is already rendered and validated to the target it
  * dispatches: `dispatched` holds those settings, `context` the job's context without its variables.
  */
-export function lockedSettingsChanged(
-  deployment: DeploymentDefinition,
-  context: Omit<JobWorkflowInput, 'jobAgentConfig' | 'variables'>,
-  dispatched: Record<string, unknown>,
-): string[] {
-  const configuredData = templateData({ ...context, jobAgentConfig: deployment.jobAgentConfig, variables: deployment.variables ?? {} });
+export function lockedSettingsChanged(deployment: DeploymentDefinition, context: DeploymentLockContext, dispatched: Record<string, unknown>): string[] {
+  const configuredData = templateData({ createdAt: '', ...context, jobAgentConfig: deployment.jobAgentConfig, variables: deployment.variables ?? {} });
+  // An owner the Deployment names by organizationId is the login GitHub gave for it: the API compared organizationId.
+  const ownerLookedUp = !Object.hasOwn(deployment.jobAgentConfig, 'owner') && Object.hasOwn(deployment.jobAgentConfig, 'organizationId');
   return lockedKeys(deployment).filter(
-    (key) => Object.hasOwn(dispatched, key) && comparable(key, dispatched[key]) !== renderedKey(deployment.jobAgentConfig, key, configuredData),
+    (key) =>
+      key in dispatched &&
+      !(key === 'owner' && ownerLookedUp) &&
+      comparable(key, dispatched[key]) !== renderedKey(deployment.jobAgentConfig, key, configuredData),
   );
 }
+
+/** What the dispatch activity is given of a job to check it: its context without variables (they may be secret). */
+export type DeploymentLockContext = Pick<JobWorkflowInput, 'id' | 'deployment' | 'environment' | 'resource' | 'version' | 'release' | 'inputs'>;
 
 /** What the refusal says (API 403, or the job's message when the worker refuses). */
 export function describeLockedKeysChanged(deployment: DeploymentDefinition, keys: readonly string[]): string {

@@ -116,7 +116,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           connection: nativeConnection,
           namespace: options.temporal.namespace,
           taskQueue: options.taskQueue,
-          activities: createActivities(github, { jobTokenSecrets: options.jobTokenSecrets, dispatchAllowlist: options.dispatchAllowlist }),
+          activities: createActivities(github, {
+            jobTokenSecrets: options.jobTokenSecrets,
+            dispatchAllowlist: options.dispatchAllowlist,
+            configuredDeployments: options.config?.deployments,
+          }),
           workflowBundlePath: options.workflowBundlePath,
           maxCachedWorkflows: options.maxCachedWorkflows,
           payloadCodecs: options.payloadCodecs,

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { DeclarativeConfig } from '../../src/config/declarative-config.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startJobWorkflow } from '../../src/client/start-job-workflow.ts';
+import type { JobWorkflowInput } from '../../src/shared/job.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { defaultSandboxRepos, type E2eStack, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 
@@ -116,6 +119,30 @@ describe('configured Deployments, as an attacker with jobs:create', () => {
     const response = await env.api('/api/v1/jobs', { method: 'POST', json: body });
     expect(response.status).toBe(403);
     expect(dispatchesOf(body.id)).toHaveLength(0);
+  });
+
+  it('is enforced by the worker too: a job started past the API (straight into Temporal) ends invalid_integration, nothing dispatched', async () => {
+    const { jobAgentConfig: _config, variables: _variables, ...context } = jobBody();
+    const started = async (deploymentName: string, jobAgentConfig: Record<string, unknown>, variables: Record<string, unknown> = {}) => {
+      const input = { ...context, id: randomUUID(), createdAt: new Date().toISOString(), deployment: { name: deploymentName }, jobAgentConfig, variables };
+      await startJobWorkflow(env.stack.client, input as JobWorkflowInput, { taskQueue: env.stack.taskQueue });
+      return input.id;
+    };
+    const target = { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 };
+    // A ref the allow-list lets through, but not the Deployment's.
+    const evilRef = await started('api-service', { ...target, ref: 'release' });
+    const steered = await started('templated-service', { ...target, owner: '{{.variables.github_org}}', ref: 'main' }, { github_org: 'evil' });
+    for (const id of [evilRef, steered]) {
+      const done = await env.waitForStatus(id, ['invalid_integration', 'successful', 'failure']);
+      expect(done.status).toBe('invalid_integration');
+      expect(done.message).toContain('of the configured Deployment');
+      expect(dispatchesOf(id)).toHaveLength(0);
+    }
+    expect((await env.getJob(evilRef)).message).toContain('ref of the configured Deployment "api-service" cannot be changed by a request');
+    expect((await env.getJob(steered)).message).toContain('owner of the configured Deployment "templated-service" cannot be changed by a request');
+    // Its own settings, started the same way, dispatch.
+    const own = await started('api-service', { ...target });
+    expect((await env.waitForStatus(own, ['invalid_integration', 'successful', 'failure'])).status).toBe('successful');
   });
 
   it('lets a request change what the operator lists as overridable', async () => {
