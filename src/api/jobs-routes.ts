@@ -99,6 +99,8 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
     createdAt: new Date().toISOString(),
   };
   if (configured) {
+    // The lock renders the config: an oversized one is refused first, as the route would refuse it.
+    refuseOversizedConfig('jobAgentConfig', jobAgentConfig);
     const changed = lockedKeysChanged(configured, input);
     if (changed.length) throw new HttpError(403, 'forbidden', `body.jobAgentConfig: ${describeLockedKeysChanged(configured, changed)}`);
   }
