@@ -1,5 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
+import { type DeploymentLockContext, describeLockedKeysChanged, lockedSettingsChanged } from '../config/configured-deployment-lock.ts';
+import type { DeploymentDefinition } from '../config/declarative-config.ts';
 import { mintJobToken } from '../auth/job-token.ts';
 import { parseJobWorkflowId } from '../shared/job-id.ts';
 import { FailureType } from '../shared/workflow-contract.ts';
@@ -27,6 +29,11 @@ export interface DispatchWorkflowRunInput extends RepoTarget {
    * input that receives a per-job token. The token itself is made here, never in workflow history.
    */
   jobTokenInput?: string;
+  /**
+   * The job's context without its variables, for the check against a configured Deployment of the same name
+   * (`configured-deployment-lock.ts`); absent for jobs pulled from Ctrlplane, whose config Ctrlplane sets.
+   */
+  lockContext?: DeploymentLockContext;
 }
 
 export interface DispatchWorkflowRunResult {
@@ -81,6 +88,8 @@ export interface ActivitiesOptions {
   jobTokenSecrets?: readonly string[];
   /** DISPATCH_ALLOWLIST: checked before every dispatch, whatever the job's origin (API or Ctrlplane). */
   dispatchAllowlist?: readonly DispatchRule[];
+  /** CONFIG_FILE's Deployments: a job of one dispatches only what it locks (checked again, as the API checked). */
+  configuredDeployments?: ReadonlyMap<string, DeploymentDefinition>;
 }
 
 const REDACTED_JOB_TOKEN = '[job token]';
@@ -184,6 +193,18 @@ export function createActivities(github: GithubClientFactory, options: Activitie
       const target = `${input.owner}/${input.repo}/${input.workflowId}`;
       if (!isDispatchAllowed(options.dispatchAllowlist, input)) {
         throw ApplicationFailure.create({ type: FailureType.InvalidIntegration, message: describeRefusedTarget(input), nonRetryable: true });
+      }
+      const configured = input.lockContext && options.configuredDeployments?.get(input.lockContext.deployment?.name ?? '');
+      if (configured && input.lockContext) {
+        const { installationId, owner, repo, workflowId, ref, jobTokenInput } = input;
+        const changed = lockedSettingsChanged(configured, input.lockContext, { installationId, owner, repo, workflowId, ref, jobTokenInput });
+        if (changed.length) {
+          throw ApplicationFailure.create({
+            type: FailureType.InvalidIntegration,
+            message: describeLockedKeysChanged(configured, changed),
+            nonRetryable: true,
+          });
+        }
       }
       const inputs: Record<string, string> = { job_id: input.jobId };
       if (input.jobTokenInput) {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { DeclarativeConfig } from '../config/declarative-config.ts';
+import type { DeclarativeConfig, DeploymentDefinition } from '../config/declarative-config.ts';
+import { describeLockedKeysChanged, lockedKeysChanged } from '../config/configured-deployment-lock.ts';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
 import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
@@ -53,21 +54,20 @@ function createErrorHandler(error: FastifyError): never {
   throw error;
 }
 
-/** The keys that say where a job dispatches: a configured Deployment's cannot be changed by a request. */
-const TARGET_KEYS = ['installationId', 'owner', 'organizationId', 'repo', 'workflowId'] as const;
-
 const TAGS = ['jobs'];
 const SECURITY: Array<Record<string, string[]>> = [{ apiKey: [] }, { bearer: [] }];
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404: errorResponse, 409: errorResponse, 413: errorResponse, 503: errorResponse };
 
 /**
  * The workflow input for a create request. A deployment given by name takes its jobAgentConfig from CONFIG_FILE;
- * keys the request sends in its own jobAgentConfig override the configured ones, except the target (installation,
- * owner, repository, workflow), which only CONFIG_FILE sets: 403 otherwise.
+ * keys the request sends in its own jobAgentConfig override the configured ones, and its variables the Deployment's,
+ * but a locked key (every key but the Deployment's `overridable` ones) must render as the Deployment's own setting
+ * renders: 403 otherwise (`configured-deployment-lock.ts`, docs/architecture.md "Configured Deployments").
  */
 export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): JobWorkflowInput {
   let { deployment } = body;
   let jobAgentConfig = body.jobAgentConfig;
+  let variables = body.variables ?? {};
   const bringsTarget = jobAgentConfig !== undefined && missingTargetSettings(jobAgentConfig).length === 0;
   if (typeof deployment === 'string' && !config.deployments.has(deployment) && bringsTarget) {
     // Not a configured Deployment, but the request names its whole target itself: the string is just the deployment's
@@ -75,45 +75,48 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
     // (an override of ref, say) with an unknown name is still refused: most likely a misspelt Deployment.
     deployment = { name: deployment };
   }
-  if (typeof deployment === 'string') {
-    const configured = config.deployments.get(deployment);
+  // A configured Deployment's name given as an object is that Deployment too: its lock holds however it is named.
+  const named = typeof deployment === 'string' ? deployment : config.deployments.has(deployment.name) ? deployment.name : undefined;
+  let configured: DeploymentDefinition | undefined;
+  if (named !== undefined) {
+    configured = config.deployments.get(named);
     if (!configured) {
       const known = [...config.deployments.keys()];
       throw new HttpError(
         400,
         'validation_error',
-        `body.deployment: "${deployment}" is not a configured Deployment (${known.length ? `configured: ${known.join(', ')}` : 'no CONFIG_FILE deployments are loaded'})`,
+        `body.deployment: "${named}" is not a configured Deployment (${known.length ? `configured: ${known.join(', ')}` : 'no CONFIG_FILE deployments are loaded'})`,
         [{ field: 'body.deployment', message: 'unknown deployment' }],
       );
     }
     deployment = { name: configured.name, slug: configured.slug ?? configured.name, ...(configured.id ? { id: configured.id } : {}) };
-    const overridden = TARGET_KEYS.filter((key) => body.jobAgentConfig?.[key] !== undefined && body.jobAgentConfig[key] !== configured.jobAgentConfig[key]);
-    if (overridden.length) {
-      throw new HttpError(
-        403,
-        'forbidden',
-        `body.jobAgentConfig: ${overridden.join(', ')} of the configured Deployment "${configured.name}" cannot be changed by a request`,
-      );
-    }
     jobAgentConfig = { ...configured.jobAgentConfig, ...body.jobAgentConfig };
+    variables = { ...configured.variables, ...body.variables };
   }
-  if (!jobAgentConfig) {
+  if (!jobAgentConfig || typeof deployment === 'string') {
     throw new HttpError(400, 'validation_error', 'body.jobAgentConfig: required unless deployment names a configured Deployment', [
       { field: 'body.jobAgentConfig', message: 'required' },
     ]);
   }
-  return {
+  const input: JobWorkflowInput = {
     id: body.id ?? randomUUID(),
     jobAgentConfig,
     deployment,
     environment: body.environment,
     resource: body.resource,
     version: body.version,
-    variables: body.variables ?? {},
+    variables,
     release: body.release,
     inputs: body.inputs,
     createdAt: new Date().toISOString(),
   };
+  if (configured) {
+    // The lock renders the config: an oversized one is refused first, as the route would refuse it.
+    refuseOversizedConfig('jobAgentConfig', jobAgentConfig);
+    const changed = lockedKeysChanged(configured, input);
+    if (changed.length) throw new HttpError(403, 'forbidden', `body.jobAgentConfig: ${describeLockedKeysChanged(configured, changed)}`);
+  }
+  return input;
 }
 
 /** The jobs API under /api/v1 (docs/jobs-api.md); the caller registers it behind the API-key check, each route names its scope. */

@@ -3,6 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiKeyEntry, apiKeyText } from '../auth/api-keys.ts';
+import { createPayloadCodecs } from '../codec/create-payload-codecs.ts';
+import { startRedeliveryFromEnv } from '../doctor/redelivery-loop.ts';
 import { loadDeclarativeConfigFromEnv } from '../config/load-declarative-config-from-env.ts';
 import { loadConfig } from '../config/env.ts';
 import { type DemoCtrlplane, queueDemoJob, startDemoCtrlplane, watchCtrlplaneJob } from '../dev/demo-ctrlplane.ts';
@@ -63,6 +65,14 @@ export async function devCommand(): Promise<void> {
   // With the GitHub sandbox, the example Deployments (they target it) unless a CONFIG_FILE is given.
   const configFile = config.env.CONFIG_FILE ?? (config.githubApp ? undefined : EXAMPLE_CONFIG_FILE);
   const declarative = await loadDeclarativeConfigFromEnv(configFile, logger);
+  // The settings `gha-agent api` and `worker` read, read the same way here: dev behaves as production would.
+  // Bad encryption keys stop dev now, as they stop the API and the worker.
+  const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
+  const codecCorsOrigins = (config.env.CODEC_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const metricsPort = config.env.API_METRICS_PORT;
 
   const temporal = await startTemporalDevServer({
     dbFile: join(DATA_DIR, 'temporal.db'),
@@ -81,12 +91,14 @@ export async function devCommand(): Promise<void> {
   let demoCtrlplane: DemoCtrlplane | undefined;
   if (sandbox && !config.ctrlplane) demoCtrlplane = await startDemoCtrlplane(logger);
   const ctrlplaneSettings = config.ctrlplane ?? demoCtrlplane?.settings;
+  const githubApiUrl = sandbox?.url ?? config.githubApiUrl;
+  const githubApp = sandbox ? { appId: sandbox.appId, privateKey: sandbox.privateKey } : config.githubApp;
 
   const stack = await startLocalStack({
     temporal: { address: temporal.address, namespace: temporal.namespace },
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
-    githubApiUrl: sandbox?.url ?? config.githubApiUrl,
-    githubApp: sandbox ? { appId: sandbox.appId, privateKey: sandbox.privateKey } : config.githubApp,
+    githubApiUrl,
+    githubApp,
     githubMutationIntervalMs: config.env.GITHUB_MUTATION_INTERVAL_MS,
     githubRequestBudget: config.env.GITHUB_REQUEST_BUDGET,
     webhookSecret,
@@ -95,8 +107,15 @@ export async function devCommand(): Promise<void> {
     jobTokenGracePeriodMs: config.env.JOB_TOKEN_GRACE_PERIOD,
     host: '127.0.0.1',
     port: await portOr(config.env.PORT, 'the API', say),
+    metricsPort: typeof metricsPort === 'number' ? await portOr(metricsPort, 'the API metrics', say) : metricsPort,
+    docs: config.env.API_DOCS,
+    webhookBodyLimit: config.env.WEBHOOK_BODY_LIMIT,
     jobTimeouts: jobTimeoutsFromEnv(config.env),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
+    maxCachedWorkflows: config.env.WORKER_MAX_CACHED_WORKFLOWS,
+    payloadCodecs,
+    codecCorsOrigins,
+    dispatchAllowlist: config.env.DISPATCH_ALLOWLIST,
     config: declarative,
     ctrlplane: ctrlplaneSettings,
     workerMetrics: {
@@ -106,6 +125,8 @@ export async function devCommand(): Promise<void> {
     logger,
   });
   sandbox?.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
+  // GITHUB_REDELIVER_INTERVAL, as the worker runs it (against the sandbox's App when there is no App of yours).
+  const redelivery = startRedeliveryFromEnv({ env: process.env, apiUrl: githubApiUrl, app: githubApp, logger });
 
   const demoJob = JSON.stringify({
     jobAgentConfig: { installationId: DEMO_INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: DEMO_REPO, workflowId: 'deploy.yml', ref: 'main' },
@@ -118,7 +139,10 @@ export async function devCommand(): Promise<void> {
   say();
   say('github-actions-agent is running');
   say(`  API           ${stack.apiUrl}   (API key: ${config.apiKeys.length ? 'from API_KEYS' : firstKey})`);
-  say(`  Metrics       ${stack.apiUrl}/metrics (API)   ${stack.workerMetricsUrl}/metrics (worker)`);
+  const apiMetrics = metricsPort === 'off' ? 'off' : `${stack.metricsUrl ?? stack.apiUrl}/metrics`;
+  say(`  Metrics       ${apiMetrics} (API)   ${stack.workerMetricsUrl}/metrics (worker)`);
+  if (config.env.DISPATCH_ALLOWLIST) say(`  Allow-list    ${config.env.DISPATCH_ALLOWLIST.map((rule) => rule.text).join(', ')} (DISPATCH_ALLOWLIST)`);
+  if (payloadCodecs.length) say('  Encryption    payloads encrypted in Temporal (PAYLOAD_ENCRYPTION_KEYS); the UI decodes through /codec');
   say(`  Temporal UI   ${temporal.uiUrl}`);
   say(`  Temporal gRPC ${temporal.address}   (state in ${shown(join(DATA_DIR, 'temporal.db'))})`);
   say(
@@ -178,6 +202,7 @@ export async function devCommand(): Promise<void> {
 
   onShutdownSignal(logger, async () => {
     say('\nstopping...');
+    await redelivery?.stop();
     await stack.stop();
     await sandbox?.close();
     await demoCtrlplane?.sandbox.close();

@@ -6,6 +6,7 @@ import { createGithubClientFactory } from '../activities/github-client-factory.t
 import { InstallationBudget } from '../activities/installation-budget.ts';
 import { createPayloadCodecs } from '../codec/create-payload-codecs.ts';
 import { loadConfig } from '../config/env.ts';
+import { loadDeclarativeConfigFromEnv } from '../config/load-declarative-config-from-env.ts';
 import { startRedeliveryFromEnv } from '../doctor/redelivery-loop.ts';
 import { type CtrlplaneConnection, createCtrlplaneClient, createCtrlplaneConnection } from '../ctrlplane/start-ctrlplane-connection.ts';
 import { createLogger } from '../logging/create-logger.ts';
@@ -30,6 +31,8 @@ export async function workerCommand(): Promise<void> {
   const sdkMetricsPort = await findFreePort();
   installRuntimeLogger(logger, { prometheusBindAddress: `127.0.0.1:${sdkMetricsPort}` });
   if (!config.githubApp) logger.warn('GITHUB_BOT_APP_ID / GITHUB_BOT_PRIVATE_KEY not set: every job will end invalid_integration "GitHub bot not configured"');
+  // CONFIG_FILE's Deployments: a job of one dispatches only what the Deployment locks (checked by the API too).
+  const declarative = await loadDeclarativeConfigFromEnv(config.env.CONFIG_FILE, logger);
   const temporal = temporalConnectConfig();
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
@@ -58,7 +61,11 @@ export async function workerCommand(): Promise<void> {
     connection,
     namespace: temporal.namespace,
     taskQueue: config.env.TEMPORAL_TASK_QUEUE,
-    activities: createActivities(github, { jobTokenSecrets: config.jobTokenSecrets, dispatchAllowlist: config.env.DISPATCH_ALLOWLIST }),
+    activities: createActivities(github, {
+      jobTokenSecrets: config.jobTokenSecrets,
+      dispatchAllowlist: config.env.DISPATCH_ALLOWLIST,
+      configuredDeployments: declarative.deployments,
+    }),
     workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
     maxCachedWorkflows: config.env.WORKER_MAX_CACHED_WORKFLOWS,
     payloadCodecs,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { missingTargetSettings, validateJobAgentConfig } from '../shared/job-agent-config.ts';
 import { templateSyntaxError, withTemplateHint } from '../template/index.ts';
 
-/** `type: JobAgent` (DESIGN §6); only GitHub App agents run here. */
+/** `type: JobAgent`; only GitHub App agents run here. */
 const jobAgentDocument = z.strictObject({
   type: z.literal('JobAgent'),
   name: z.string().trim().min(1, 'name is required'),
@@ -14,7 +14,7 @@ const jobAgentDocument = z.strictObject({
   config: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** `type: Deployment` (DESIGN §6): a name jobs can use instead of carrying their own jobAgentConfig. */
+/** `type: Deployment`: a name jobs can use instead of carrying their own jobAgentConfig; it locks its settings (docs/architecture.md "Configured Deployments"). */
 const deploymentDocument = z.strictObject({
   type: z.literal('Deployment'),
   name: z.string().trim().min(1, 'name is required'),
@@ -24,6 +24,15 @@ const deploymentDocument = z.strictObject({
   system: z.string().optional(),
   jobAgent: z.string().trim().min(1, 'jobAgent is required (the name of a JobAgent document)'),
   jobAgentConfig: z.record(z.string(), z.unknown(), { message: 'jobAgentConfig must be a mapping' }),
+  /**
+   * Keys of jobAgentConfig a job request may set or change. Every other key, and every setting a job reads, is locked
+   * (`configured-deployment-lock.ts`, docs/architecture.md "Configured Deployments").
+   */
+  overridable: z
+    .array(z.string().trim().min(1, 'overridable keys must not be empty'), { message: 'overridable must be a list of jobAgentConfig keys' })
+    .optional(),
+  /** The Deployment's variables: what its templates see, and what a locked key is compared with (a request's cannot change it). */
+  variables: z.record(z.string(), z.unknown(), { message: 'variables must be a mapping' }).optional(),
 });
 
 export type JobAgentDefinition = z.infer<typeof jobAgentDocument>;
@@ -120,7 +129,7 @@ export async function loadDeclarativeConfig(path: string): Promise<DeclarativeCo
       const label = (value as { name?: unknown }).name;
       const named = typeof label === 'string' ? `${where} (${String(type)} "${label}")` : where;
       if (type === 'JobAgent' || type === 'Deployment') {
-        const parsed = (type === 'JobAgent' ? jobAgentDocument : deploymentDocument).safeParse(value);
+        const parsed = (type === 'JobAgent' ? jobAgentDocument : deploymentDocument).safeParse(value, { reportInput: true });
         if (!parsed.success) {
           for (const issue of parsed.error.issues) {
             const field = issue.path.join('.') || '(document)';

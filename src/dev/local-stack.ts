@@ -45,6 +45,10 @@ export interface LocalStackOptions {
   metricsPort?: number | 'off';
   /** API_DOCS: serve /docs and /api/openapi.json (default true). */
   docs?: boolean;
+  /** WEBHOOK_BODY_LIMIT: largest webhook body in bytes (the API's default when absent). */
+  webhookBodyLimit?: number;
+  /** WORKER_MAX_CACHED_WORKFLOWS of the in-process worker (the SDK's default when absent). */
+  maxCachedWorkflows?: number;
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
@@ -112,8 +116,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           connection: nativeConnection,
           namespace: options.temporal.namespace,
           taskQueue: options.taskQueue,
-          activities: createActivities(github, { jobTokenSecrets: options.jobTokenSecrets, dispatchAllowlist: options.dispatchAllowlist }),
+          activities: createActivities(github, {
+            jobTokenSecrets: options.jobTokenSecrets,
+            dispatchAllowlist: options.dispatchAllowlist,
+            configuredDeployments: options.config?.deployments,
+          }),
           workflowBundlePath: options.workflowBundlePath,
+          maxCachedWorkflows: options.maxCachedWorkflows,
           payloadCodecs: options.payloadCodecs,
           activityInterceptors,
         });
@@ -164,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     metricsRoute: options.metricsPort === undefined,
     docs: options.docs,
     webhookSecret: options.webhookSecret,
+    webhookBodyLimit: options.webhookBodyLimit,
     dispatchAllowlist: options.dispatchAllowlist,
     jobTimeouts: options.jobTimeouts,
     payloadCodecs: options.payloadCodecs,

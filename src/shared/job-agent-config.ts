@@ -50,6 +50,8 @@ export function withResolvedOwner(config: ValidatedJobAgentConfig, login: string
 
 /** The settings this agent reads from a job agent config, in the order problems are reported; any other key is ignored. */
 const SETTINGS = ['installationId', 'owner', 'organizationId', 'repo', 'workflowId', 'ref', 'jobTokenInput'] as const;
+/** The same settings for code outside this module; a configured Deployment locks them all unless it lists them `overridable`. */
+export const JOB_AGENT_SETTINGS: readonly string[] = SETTINGS;
 type Setting = (typeof SETTINGS)[number];
 const isSetting = (key: string): key is Setting => (SETTINGS as readonly string[]).includes(key);
 

@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { msToNumber as toMs } from '@temporalio/common';
 import type { Activities } from '../activities/create-activities.ts';
+import type { DeploymentLockContext } from '../config/configured-deployment-lock.ts';
 import { formatDuration } from '../shared/format-duration.ts';
 import { type CarriedJob, carriedJob, createPendingJob, type Job, type JobWorkflowInput, resumedJob } from '../shared/job.ts';
 import type { CtrlplaneJobStatus } from '../ctrlplane/ctrlplane-status.ts';
@@ -349,7 +350,7 @@ async function runJob(
         : ActivityCancellationType.TRY_CANCEL;
       dispatched = await github.dispatchWorkflowRun.executeWithOptions(
         { ...dispatchOptions, cancellationType, summary: `dispatch ${config.owner}/${config.repo}#${config.workflowId}@${config.ref}` },
-        [{ ...target, ref: config.ref, jobId: input.id, ...(config.jobTokenInput ? { jobTokenInput: config.jobTokenInput } : {}) }],
+        [{ ...target, ref: config.ref, jobId: input.id, ...(config.jobTokenInput ? { jobTokenInput: config.jobTokenInput } : {}), ...lockContext(input) }],
       );
     } catch (error) {
       if (isCancellation(error)) throw error;
@@ -369,6 +370,16 @@ async function runJob(
     await CancellationScope.nonCancellable(() => cancelGithubRun(state, dispatchStarted ? target : undefined, input.id));
     state.finish('cancelled', 'job cancelled');
   }
+}
+
+/**
+ * What the dispatch activity needs to check a job of a configured Deployment against it (docs/architecture.md
+ * "Configured Deployments"): the job's context without its variables. Jobs pulled from Ctrlplane carry none.
+ */
+function lockContext(input: JobWorkflowInput): { lockContext?: DeploymentLockContext } {
+  if (input.ctrlplane) return {};
+  const { id, deployment, environment, resource, version, release, inputs } = input;
+  return { lockContext: { id, deployment, environment, resource, version, release, inputs } };
 }
 
 /**

@@ -445,7 +445,7 @@ describe('the Ctrlplane connection', () => {
 
 describe('the dispatch allow-list', () => {
   it('reaches the API and the worker, and a malformed one is refused', async () => {
-    const rules = '12345678:acme/deploy-*:deploy.yml,acme/infra:101';
+    const rules = '12345678:acme/deploy-*:deploy.yml@main,acme/infra:101@release/*,acme/web';
     const manifests = await renderChart(helm, { set: { dispatchAllowlist: rules.replace(/,/g, '\\,') } });
     for (const suffix of ['-api', '-worker']) expect(env(container(manifests, 'Deployment', suffix), 'DISPATCH_ALLOWLIST')?.value, suffix).toBe(rules);
     expect(container(await renderChart(helm), 'Deployment', '-api').env.some((entry) => entry.name === 'DISPATCH_ALLOWLIST')).toBe(false);

@@ -19,6 +19,8 @@ const config: DeclarativeConfig = {
         name: 'configured-service',
         jobAgent: 'github-actions',
         jobAgentConfig: { installationId: INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: REPO, workflowId: 'deploy.yml', ref: 'release' },
+        // The owner's template reads this variable: the Deployment pins it (a locked key renders with its own variables).
+        variables: { github_org: OWNER },
         source: 'test',
       },
     ],
