@@ -81,7 +81,7 @@ describe('budgets', () => {
     await waitForCtrlplaneStatus(env.ctrlplane!, oversized.id, ['invalidJobAgent', 'successful', 'failure'], 30_000);
     await waitForCtrlplaneStatus(env.ctrlplane!, healthy.id, 'successful', 30_000);
     const job = await env.getJob(oversized.id);
-    const history = JSON.stringify(await env.stack.client.workflow.getHandle(`job-${oversized.id}`).fetchHistory());
+    const history = JSON.stringify(await env.stack.client.workflow.getHandle(jobWorkflowId(oversized.id, 'ctrlplane')).fetchHistory());
     expect({
       ctrlplane: env.ctrlplane!.job(oversized.id)?.status,
       here: job.status,
