@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
-import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { HttpError } from './http-error.ts';
 import {
@@ -19,6 +18,7 @@ import {
 } from './job-schemas.ts';
 import type { JobService } from './job-service.ts';
 import { toJobResponse } from './job-views.ts';
+import type { RenderPool } from './render-pool.ts';
 import { missingTargetSettings } from '../shared/job-agent-config.ts';
 
 export interface JobsRoutesOptions {
@@ -26,6 +26,8 @@ export interface JobsRoutesOptions {
   config: DeclarativeConfig;
   /** DISPATCH_ALLOWLIST: a job whose config renders to another target is refused (403) before it starts. */
   dispatchAllowlist?: readonly DispatchRule[];
+  /** Where configs are rendered (off the event loop). */
+  renders: RenderPool;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface JobsRoutesOptions {
  */
 export const MAX_JOB_AGENT_CONFIG_BYTES = 64 * 1024;
 
-function refuseOversizedConfig(what: string, value: unknown): void {
+/** 413 for a config (as given, or as rendered) over MAX_JOB_AGENT_CONFIG_BYTES; `/api/v1/jobs` and `/api/v1/render` alike. */
+export function refuseOversizedConfig(what: string, value: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
   if (bytes > MAX_JOB_AGENT_CONFIG_BYTES) {
     throw new HttpError(413, 'payload_too_large', `${what} is ${bytes} bytes; the limit is ${MAX_JOB_AGENT_CONFIG_BYTES} bytes (64 KiB)`);
@@ -105,7 +108,7 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
 }
 
 /** The jobs API under /api/v1 (DESIGN §5); the caller registers it behind the API-key check, each route names its scope. */
-export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispatchAllowlist }: JobsRoutesOptions): Promise<void> {
+export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispatchAllowlist, renders }: JobsRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
   app.post(
@@ -128,7 +131,7 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
       // Rendered as the workflow will render it: a target outside the allow-list never starts (the worker checks
       // again before dispatching; a config that does not render starts and ends invalid_job_agent with the reason).
       // An owner given as a numeric organizationId is known only once the job looks it up: here any owner matches.
-      const rendered = renderJobAgentConfig(input);
+      const rendered = await renders.render(input);
       if (rendered.rendered !== undefined) refuseOversizedConfig('rendered jobAgentConfig', rendered.rendered);
       if (rendered.ok && !isDispatchAllowed(dispatchAllowlist, rendered.config)) {
         throw new HttpError(403, 'forbidden', describeRefusedTarget(rendered.config));

@@ -54,10 +54,7 @@ describe('rendering off the event loop', () => {
     const render = send('POST', '/api/v1/render', { ...context, jobAgentConfig: maximalConfig() });
     await render.written;
     const health = send('GET', '/healthz');
-    const [rendered, healthy] = await Promise.all([
-      render.done.then((r) => (order.push('render'), r)),
-      health.done.then((r) => (order.push('healthz'), r)),
-    ]);
+    const [rendered, healthy] = await Promise.all([render.done.then((r) => (order.push('render'), r)), health.done.then((r) => (order.push('healthz'), r))]);
     expect(healthy.status).toBe(200);
     expect(rendered.status).toBe(200);
     expect(JSON.parse(rendered.body)).toMatchObject({ valid: false, message: expect.stringContaining('render budget exceeded') });
@@ -72,10 +69,7 @@ describe('rendering off the event loop', () => {
     const create = send('POST', '/api/v1/jobs', { ...context, jobAgentConfig: { ...target, ref: slow } });
     await create.written;
     const health = send('GET', '/healthz');
-    const [created, healthy] = await Promise.all([
-      create.done.then((r) => (order.push('jobs'), r)),
-      health.done.then((r) => (order.push('healthz'), r)),
-    ]);
+    const [created, healthy] = await Promise.all([create.done.then((r) => (order.push('jobs'), r)), health.done.then((r) => (order.push('healthz'), r))]);
     expect(healthy.status).toBe(200);
     expect(created.status).toBe(413);
     expect(order).toEqual(['healthz', 'jobs']);
@@ -91,7 +85,10 @@ describe('render size', () => {
       payload: { ...context, jobAgentConfig: { ...target, ref: '{{1}}'.repeat(200_000) } },
     });
     expect(response.statusCode).toBe(413);
-    expect(response.json()).toEqual({ error: 'payload_too_large', message: expect.stringMatching(/^jobAgentConfig is \d+ bytes; the limit is 65536 bytes \(64 KiB\)$/) });
+    expect(response.json()).toEqual({
+      error: 'payload_too_large',
+      message: expect.stringMatching(/^jobAgentConfig is \d+ bytes; the limit is 65536 bytes \(64 KiB\)$/),
+    });
   });
 
   it('refuses a /api/v1/render config that renders over 64 KiB with 413', async () => {
