@@ -1,7 +1,6 @@
-// Renders of job agent configs for the API, on worker threads: a render is bounded by the template budget
-// (src/template/budget.ts) but a maximal one still takes a large fraction of a second, and on the API's event loop it
-// would hold every other request (/healthz included) for that long. docs/architecture.md, "Code map": src/api renders
-// with src/template as the workflow does; this only moves where.
+// Renders of job agent configs for the API, on worker threads (docs/architecture.md, "Cross-cutting": templates in
+// the API). A render is bounded by the template budget (src/template/budget.ts), but a maximal one still takes a large
+// fraction of a second, and on the API's event loop it would hold every other request (/healthz included) that long.
 import { Worker } from 'node:worker_threads';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import type { RenderOutcome } from '../workflows/render-job-agent-config.ts';
