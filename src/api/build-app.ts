@@ -17,6 +17,7 @@ import { jobsRoutes } from './jobs-routes.ts';
 import { metricsPlugin } from './metrics-plugin.ts';
 import { normalizeApiPath } from './normalize-api-path.ts';
 import { registerOpenApi } from './openapi.ts';
+import { RenderPool } from './render-pool.ts';
 import { renderRoutes } from './render-routes.ts';
 import { webhookRoute } from './webhook-route.ts';
 import { workspaceRoutes } from './workspace-routes.ts';
@@ -80,6 +81,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     onWebhookTemporalCall: (call) => metrics.webhookTemporalCalls.inc({ call }),
   });
 
+  // Renders of job agent configs run on threads of their own, so a long one never holds the event loop.
+  const renders = new RenderPool();
+  app.addHook('onClose', async () => renders.close());
+
   if (options.docs ?? true) await registerOpenApi(app);
   await app.register(healthRoutes, { client: options.client });
   await app.register(webhookRoute, { secret: options.webhookSecret, jobs, bodyLimit: options.webhookBodyLimit });
@@ -89,9 +94,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(async (v1) => {
     // Every route here declares the scope it needs (config.scope); requireApiKey refuses to start otherwise.
     requireApiKey(v1, { apiKeys: options.apiKeys, jobTokens });
-    await v1.register(jobsRoutes, { jobs, config: options.config ?? EMPTY_DECLARATIVE_CONFIG, dispatchAllowlist: options.dispatchAllowlist });
+    await v1.register(jobsRoutes, { jobs, config: options.config ?? EMPTY_DECLARATIVE_CONFIG, dispatchAllowlist: options.dispatchAllowlist, renders });
     await v1.register(workspaceRoutes, { jobs });
-    await v1.register(renderRoutes, { config: options.config ?? EMPTY_DECLARATIVE_CONFIG });
+    await v1.register(renderRoutes, { config: options.config ?? EMPTY_DECLARATIVE_CONFIG, renders });
   });
   if (options.payloadCodecs?.length) {
     await app.register(codecRoutes, {

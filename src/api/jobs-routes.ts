@@ -5,7 +5,6 @@ import { z } from 'zod';
 import type { DeclarativeConfig, DeploymentDefinition } from '../config/declarative-config.ts';
 import { describeLockedKeysChanged, lockedKeysChanged } from '../config/configured-deployment-lock.ts';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
-import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
 import { callerJobOrigin, mayReadJob } from './api-key-auth.ts';
 import { HttpError } from './http-error.ts';
@@ -24,6 +23,7 @@ import {
 } from './job-schemas.ts';
 import type { JobService } from './job-service.ts';
 import { toJobResponse } from './job-views.ts';
+import type { RenderPool } from './render-pool.ts';
 import { missingTargetSettings } from '../shared/job-agent-config.ts';
 
 export interface JobsRoutesOptions {
@@ -31,10 +31,12 @@ export interface JobsRoutesOptions {
   config: DeclarativeConfig;
   /** DISPATCH_ALLOWLIST: a job whose config renders to another target is refused (403) before it starts. */
   dispatchAllowlist?: readonly DispatchRule[];
+  /** Where configs are rendered (off the event loop). */
+  renders: RenderPool;
 }
 
-/** 413 for a config (as given or as rendered) over JOB_INPUT_LIMITS.fieldBytes, before it reaches the workflow's history. */
-function refuseOversizedConfig(what: string, value: unknown): void {
+/** 413 for a config (as given or as rendered) over JOB_INPUT_LIMITS.fieldBytes, before it reaches the workflow's history; `/api/v1/jobs` and `/api/v1/render` alike. */
+export function refuseOversizedConfig(what: string, value: unknown): void {
   const problem = oversizedJobAgentConfig(what, value);
   if (problem) throw new HttpError(413, 'payload_too_large', problem);
 }
@@ -120,7 +122,7 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
 }
 
 /** The jobs API under /api/v1 (docs/jobs-api.md); the caller registers it behind the API-key check, each route names its scope. */
-export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispatchAllowlist }: JobsRoutesOptions): Promise<void> {
+export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispatchAllowlist, renders }: JobsRoutesOptions): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
 
   app.post(
@@ -146,7 +148,7 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
       // Rendered as the workflow will render it: a target outside the allow-list never starts (the worker checks
       // again before dispatching; a config that does not render starts and ends invalid_job_agent with the reason).
       // An owner given as a numeric organizationId is known only once the job looks it up: here any owner matches.
-      const rendered = renderJobAgentConfig(input);
+      const rendered = await renders.render(input);
       if (rendered.rendered !== undefined) refuseOversizedConfig('rendered jobAgentConfig', rendered.rendered);
       if (rendered.ok && !isDispatchAllowed(dispatchAllowlist, rendered.config)) {
         throw new HttpError(403, 'forbidden', describeRefusedTarget(rendered.config));

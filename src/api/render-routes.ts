@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
-import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
 import { createJobBody, errorResponse } from './job-schemas.ts';
-import { workflowInput } from './jobs-routes.ts';
+import { refuseOversizedConfig, workflowInput } from './jobs-routes.ts';
+import type { RenderPool } from './render-pool.ts';
 
 const renderResponse = z
   .object({
@@ -18,9 +18,10 @@ const renderResponse = z
 
 /**
  * `POST /api/v1/render`: what a job created with this body would dispatch, without creating it. The same code
- * path as the workflow's render step, so the preview and the job never disagree.
+ * path as the workflow's render step, so the preview and the job never disagree; and the same size cap as a job's config
+ * (413), as given and as rendered.
  */
-export async function renderRoutes(parent: FastifyInstance, { config }: { config: DeclarativeConfig }): Promise<void> {
+export async function renderRoutes(parent: FastifyInstance, { config, renders }: { config: DeclarativeConfig; renders: RenderPool }): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/v1/render',
@@ -33,11 +34,14 @@ export async function renderRoutes(parent: FastifyInstance, { config }: { config
           'Renders the Go templates of the job agent config against the dispatch context and validates the result. Creates nothing. Scope: jobs:create.',
         security: [{ apiKey: [] }, { bearer: [] }],
         body: createJobBody,
-        response: { 200: renderResponse, 400: errorResponse, 401: errorResponse, 403: errorResponse },
+        response: { 200: renderResponse, 400: errorResponse, 401: errorResponse, 403: errorResponse, 413: errorResponse, 503: errorResponse },
       },
     },
     async (request) => {
-      const outcome = renderJobAgentConfig(workflowInput(request.body, config));
+      const input = workflowInput(request.body, config);
+      refuseOversizedConfig('jobAgentConfig', input.jobAgentConfig);
+      const outcome = await renders.render(input);
+      if (outcome.rendered !== undefined) refuseOversizedConfig('rendered jobAgentConfig', outcome.rendered);
       const warnings = outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {};
       return outcome.ok
         ? { valid: true, rendered: outcome.rendered, config: outcome.config, ...warnings }

@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RENDER_QUEUE_LIMIT, RENDER_THREADS } from '../../../src/api/render-pool.ts';
 import { buildOfflineApp, TEST_KEYS } from './offline-app.ts';
 
 let app: FastifyInstance;
@@ -54,10 +55,7 @@ describe('rendering off the event loop', () => {
     const render = send('POST', '/api/v1/render', { ...context, jobAgentConfig: maximalConfig() });
     await render.written;
     const health = send('GET', '/healthz');
-    const [rendered, healthy] = await Promise.all([
-      render.done.then((r) => (order.push('render'), r)),
-      health.done.then((r) => (order.push('healthz'), r)),
-    ]);
+    const [rendered, healthy] = await Promise.all([render.done.then((r) => (order.push('render'), r)), health.done.then((r) => (order.push('healthz'), r))]);
     expect(healthy.status).toBe(200);
     expect(rendered.status).toBe(200);
     expect(JSON.parse(rendered.body)).toMatchObject({ valid: false, message: expect.stringContaining('render budget exceeded') });
@@ -72,10 +70,7 @@ describe('rendering off the event loop', () => {
     const create = send('POST', '/api/v1/jobs', { ...context, jobAgentConfig: { ...target, ref: slow } });
     await create.written;
     const health = send('GET', '/healthz');
-    const [created, healthy] = await Promise.all([
-      create.done.then((r) => (order.push('jobs'), r)),
-      health.done.then((r) => (order.push('healthz'), r)),
-    ]);
+    const [created, healthy] = await Promise.all([create.done.then((r) => (order.push('jobs'), r)), health.done.then((r) => (order.push('healthz'), r))]);
     expect(healthy.status).toBe(200);
     expect(created.status).toBe(413);
     expect(order).toEqual(['healthz', 'jobs']);
@@ -91,7 +86,10 @@ describe('render size', () => {
       payload: { ...context, jobAgentConfig: { ...target, ref: '{{1}}'.repeat(200_000) } },
     });
     expect(response.statusCode).toBe(413);
-    expect(response.json()).toEqual({ error: 'payload_too_large', message: expect.stringMatching(/^jobAgentConfig is \d+ bytes; the limit is 65536 bytes \(64 KiB\)$/) });
+    expect(response.json()).toEqual({
+      error: 'payload_too_large',
+      message: expect.stringMatching(/^jobAgentConfig is \d+ bytes; the limit is 65536 bytes \(64 KiB\)$/),
+    });
   });
 
   it('refuses a /api/v1/render config that renders over 64 KiB with 413', async () => {
@@ -103,5 +101,32 @@ describe('render size', () => {
     });
     expect(response.statusCode).toBe(413);
     expect(response.json().message).toMatch(/^rendered jobAgentConfig is \d+ bytes; the limit is 65536 bytes/);
+  });
+});
+
+describe('render queue', () => {
+  it('refuses a render with 503 while the threads are busy and the queue is full, and the API still answers', async () => {
+    const busy = await buildOfflineApp();
+    try {
+      // async: inject() only starts a request once it is awaited.
+      const render = async () =>
+        busy.inject({
+          method: 'POST',
+          url: '/api/v1/render',
+          headers: { 'x-api-key': TEST_KEYS[0] as string },
+          payload: { ...context, jobAgentConfig: maximalConfig() },
+        });
+      const waiting = Array.from({ length: RENDER_THREADS + RENDER_QUEUE_LIMIT }, render);
+      const refused = await render();
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toEqual({ error: 'unavailable', message: `${RENDER_QUEUE_LIMIT} renders are already waiting; try again shortly` });
+      expect((await busy.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+      // Closing the API refuses what still waits, rather than rendering it.
+      await busy.close();
+      const statuses = new Set((await Promise.all(waiting)).map((response) => response.statusCode));
+      expect([...statuses].every((status) => status === 200 || status === 503)).toBe(true);
+    } finally {
+      await busy.close();
+    }
   });
 });
