@@ -3,9 +3,10 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeclarativeConfig, DeploymentDefinition } from '../config/declarative-config.ts';
-import { describeLockedKeysChanged, lockedKeysChanged } from '../config/configured-deployment-lock.ts';
+import { describeLockedKeysChanged } from '../config/configured-deployment-lock.ts';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
+import type { RenderOutcome } from '../workflows/render-job-agent-config.ts';
 import { callerJobOrigin, mayReadJob } from './api-key-auth.ts';
 import { HttpError } from './http-error.ts';
 import { bodyTooLargeMessage, fieldTooLargeMessage, JOB_INPUT_LIMITS, oversizedJobAgentConfig, oversizedJobField } from '../shared/job-input-limits.ts';
@@ -36,7 +37,7 @@ export interface JobsRoutesOptions {
 }
 
 /** 413 for a config (as given or as rendered) over JOB_INPUT_LIMITS.fieldBytes, before it reaches the workflow's history; `/api/v1/jobs` and `/api/v1/render` alike. */
-export function refuseOversizedConfig(what: string, value: unknown): void {
+function refuseOversizedConfig(what: string, value: unknown): void {
   const problem = oversizedJobAgentConfig(what, value);
   if (problem) throw new HttpError(413, 'payload_too_large', problem);
 }
@@ -66,7 +67,7 @@ const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse, 404
  * but a locked key (every key but the Deployment's `overridable` ones) must render as the Deployment's own setting
  * renders: 403 otherwise (`configured-deployment-lock.ts`, docs/architecture.md "Configured Deployments").
  */
-export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): JobWorkflowInput {
+export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): { input: JobWorkflowInput; configured?: DeploymentDefinition } {
   let { deployment } = body;
   let jobAgentConfig = body.jobAgentConfig;
   let variables = body.variables ?? {};
@@ -112,13 +113,27 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): J
     inputs: body.inputs,
     createdAt: new Date().toISOString(),
   };
-  if (configured) {
-    // The lock renders the config: an oversized one is refused first, as the route would refuse it.
-    refuseOversizedConfig('jobAgentConfig', jobAgentConfig);
-    const changed = lockedKeysChanged(configured, input);
-    if (changed.length) throw new HttpError(403, 'forbidden', `body.jobAgentConfig: ${describeLockedKeysChanged(configured, changed)}`);
+  return { input, configured };
+}
+
+/**
+ * A create (or preview) request as the job it would start, rendered on the render pool as the workflow will render it:
+ * 413 for a config over its limit as given or as rendered, 403 for a configured Deployment's locked key rendered
+ * differently (`configured-deployment-lock.ts`). Nothing is rendered on the API's event loop.
+ */
+export async function renderRequestedJob(
+  body: CreateJobBody,
+  config: DeclarativeConfig,
+  renders: RenderPool,
+): Promise<{ input: JobWorkflowInput; rendered: RenderOutcome }> {
+  const { input, configured } = workflowInput(body, config);
+  refuseOversizedConfig('jobAgentConfig', input.jobAgentConfig);
+  const { outcome, lockedKeysChanged } = await renders.render(input, configured);
+  if (configured && lockedKeysChanged.length) {
+    throw new HttpError(403, 'forbidden', `body.jobAgentConfig: ${describeLockedKeysChanged(configured, lockedKeysChanged)}`);
   }
-  return input;
+  if (outcome.rendered !== undefined) refuseOversizedConfig('rendered jobAgentConfig', outcome.rendered);
+  return { input, rendered: outcome };
 }
 
 /** The jobs API under /api/v1 (docs/jobs-api.md); the caller registers it behind the API-key check, each route names its scope. */
@@ -143,13 +158,10 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
     },
     async (request, reply) => {
       refuseOversizedFields(request.body);
-      const input = workflowInput(request.body, config);
-      refuseOversizedConfig('jobAgentConfig', input.jobAgentConfig);
-      // Rendered as the workflow will render it: a target outside the allow-list never starts (the worker checks
-      // again before dispatching; a config that does not render starts and ends invalid_job_agent with the reason).
-      // An owner given as a numeric organizationId is known only once the job looks it up: here any owner matches.
-      const rendered = await renders.render(input);
-      if (rendered.rendered !== undefined) refuseOversizedConfig('rendered jobAgentConfig', rendered.rendered);
+      // A target outside the allow-list never starts (the worker checks again before dispatching; a config that does
+      // not render starts and ends invalid_job_agent with the reason). An owner given as a numeric organizationId is
+      // known only once the job looks it up: here any owner matches.
+      const { input, rendered } = await renderRequestedJob(request.body, config, renders);
       if (rendered.ok && !isDispatchAllowed(dispatchAllowlist, rendered.config)) {
         throw new HttpError(403, 'forbidden', describeRefusedTarget(rendered.config));
       }

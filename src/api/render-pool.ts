@@ -2,10 +2,10 @@
 // the API). A render is bounded by the template budget (src/template/budget.ts), but a maximal one still takes a large
 // fraction of a second, and on the API's event loop it would hold every other request (/healthz included) that long.
 import { Worker } from 'node:worker_threads';
+import type { DeploymentDefinition } from '../config/declarative-config.ts';
 import type { JobWorkflowInput } from '../shared/job.ts';
-import type { RenderOutcome } from '../workflows/render-job-agent-config.ts';
 import { HttpError } from './http-error.ts';
-import type { RenderReply, RenderRequest } from './render-thread.ts';
+import type { CheckedRender, RenderReply, RenderRequest } from './render-thread.ts';
 
 /** Render threads of one API process (started on first use). */
 export const RENDER_THREADS = 2;
@@ -19,7 +19,8 @@ export const RENDER_TIMEOUT_MS = 10_000;
 interface Task {
   id: number;
   input: JobWorkflowInput;
-  resolve: (outcome: RenderOutcome) => void;
+  configured?: DeploymentDefinition;
+  resolve: (render: CheckedRender) => void;
   reject: (error: Error) => void;
 }
 
@@ -48,14 +49,17 @@ export class RenderPool {
   private nextId = 1;
   private closed = false;
 
-  /** The outcome of rendering `input` as the workflow will; 503 when too many renders wait or the thread fails. */
-  render(input: JobWorkflowInput): Promise<RenderOutcome> {
+  /**
+   * The outcome of rendering `input` as the workflow will, and the locked keys of `configured` (the Deployment the job
+   * names) it would change; 503 when too many renders wait or the thread fails.
+   */
+  render(input: JobWorkflowInput, configured?: DeploymentDefinition): Promise<CheckedRender> {
     if (this.closed) return Promise.reject(unavailable('the API is shutting down'));
     if (this.queue.length >= RENDER_QUEUE_LIMIT) {
       return Promise.reject(unavailable(`${RENDER_QUEUE_LIMIT} renders are already waiting; try again shortly`));
     }
-    return new Promise<RenderOutcome>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input, resolve, reject });
+    return new Promise<CheckedRender>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, input, configured, resolve, reject });
       this.dispatch();
     });
   }
@@ -78,7 +82,7 @@ export class RenderPool {
         RENDER_TIMEOUT_MS,
       );
       thread.worker.ref();
-      thread.worker.postMessage({ id: task.id, input: task.input } satisfies RenderRequest);
+      thread.worker.postMessage({ id: task.id, input: task.input, configured: task.configured } satisfies RenderRequest);
     }
   }
 
@@ -91,7 +95,7 @@ export class RenderPool {
       if (!task || task.id !== reply.id) return;
       this.finish(thread);
       if ('error' in reply) task.reject(new Error(`render failed: ${reply.error}`));
-      else task.resolve(reply.outcome);
+      else task.resolve({ outcome: reply.outcome, lockedKeysChanged: reply.lockedKeysChanged });
       this.dispatch();
     });
     // A thread that dies (out of its heap, a crash) fails its render alone; the next render gets a new thread.

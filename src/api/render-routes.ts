@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import { createJobBody, errorResponse } from './job-schemas.ts';
-import { refuseOversizedConfig, workflowInput } from './jobs-routes.ts';
+import { renderRequestedJob } from './jobs-routes.ts';
 import type { RenderPool } from './render-pool.ts';
 
 const renderResponse = z
@@ -38,10 +38,7 @@ export async function renderRoutes(parent: FastifyInstance, { config, renders }:
       },
     },
     async (request) => {
-      const input = workflowInput(request.body, config);
-      refuseOversizedConfig('jobAgentConfig', input.jobAgentConfig);
-      const outcome = await renders.render(input);
-      if (outcome.rendered !== undefined) refuseOversizedConfig('rendered jobAgentConfig', outcome.rendered);
+      const { rendered: outcome } = await renderRequestedJob(request.body, config, renders);
       const warnings = outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {};
       return outcome.ok
         ? { valid: true, rendered: outcome.rendered, config: outcome.config, ...warnings }

@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DeploymentDefinition, EMPTY_DECLARATIVE_CONFIG } from '../../../src/config/declarative-config.ts';
 import { RENDER_QUEUE_LIMIT, RENDER_THREADS } from '../../../src/api/render-pool.ts';
 import { buildOfflineApp, TEST_KEYS } from './offline-app.ts';
 
@@ -28,13 +29,13 @@ function maximalConfig(): Record<string, unknown> {
 }
 
 /** Sends a request and resolves once its whole body is written (the server has it before anything sent later). */
-function send(method: string, path: string, body?: unknown): { written: Promise<void>; done: Promise<{ status: number; body: string }> } {
+function send(method: string, path: string, body?: unknown, to: string = base): { written: Promise<void>; done: Promise<{ status: number; body: string }> } {
   let written!: () => void;
   const writtenPromise = new Promise<void>((resolve) => (written = resolve));
   const done = new Promise<{ status: number; body: string }>((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = httpRequest(
-      `${base}${path}`,
+      `${to}${path}`,
       { method, headers: { 'x-api-key': TEST_KEYS[0] as string, ...(payload ? { 'content-type': 'application/json' } : {}) } },
       (res) => {
         let text = '';
@@ -73,6 +74,38 @@ describe('rendering off the event loop', () => {
     const [created, healthy] = await Promise.all([create.done.then((r) => (order.push('jobs'), r)), health.done.then((r) => (order.push('healthz'), r))]);
     expect(healthy.status).toBe(200);
     expect(created.status).toBe(413);
+    expect(order).toEqual(['healthz', 'jobs']);
+  });
+});
+
+describe('the lock of a configured Deployment', () => {
+  let locked: FastifyInstance;
+  let lockedBase: string;
+  beforeAll(async () => {
+    const deployment = {
+      type: 'Deployment',
+      name: 'api-service',
+      jobAgent: 'github',
+      jobAgentConfig: { ...target, ref: 'main' },
+      source: 'test',
+    } as DeploymentDefinition;
+    locked = await buildOfflineApp({ config: { ...EMPTY_DECLARATIVE_CONFIG, deployments: new Map([['api-service', deployment]]) } });
+    await locked.listen({ host: '127.0.0.1', port: 0 });
+    lockedBase = `http://127.0.0.1:${(locked.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await locked?.close();
+  });
+
+  it('renders a locked key the request sends on a render thread too: /healthz answers first, then 403', async () => {
+    const order: string[] = [];
+    const create = send('POST', '/api/v1/jobs', { ...context, deployment: 'api-service', jobAgentConfig: { ref: maximalConfig().ref } }, lockedBase);
+    await create.written;
+    const health = send('GET', '/healthz', undefined, lockedBase);
+    const [created, healthy] = await Promise.all([create.done.then((r) => (order.push('jobs'), r)), health.done.then((r) => (order.push('healthz'), r))]);
+    expect(healthy.status).toBe(200);
+    expect(created.status).toBe(403);
+    expect(JSON.parse(created.body).message).toMatch(/^body\.jobAgentConfig: ref of the configured Deployment "api-service" cannot be changed/);
     expect(order).toEqual(['healthz', 'jobs']);
   });
 });
