@@ -51,8 +51,8 @@ function refuseOversizedFields(body: CreateJobBody): void {
   if (oversized) throw new HttpError(413, 'payload_too_large', fieldTooLargeMessage(`body.${oversized.field}`, oversized.bytes));
 }
 
-/** Fastify's own 413 for the create route, said with the limit. */
-function createErrorHandler(error: FastifyError): never {
+/** Fastify's own 413 for the create and preview routes, said with the limit. */
+export function createErrorHandler(error: FastifyError): never {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw new HttpError(413, 'payload_too_large', bodyTooLargeMessage(JOB_INPUT_LIMITS.bodyBytes, 'a job'));
   throw error;
 }
@@ -118,7 +118,7 @@ export function workflowInput(body: CreateJobBody, config: DeclarativeConfig): {
 
 /**
  * A create (or preview) request as the job it would start, rendered on the render pool as the workflow will render it:
- * 413 for a config over its limit as given or as rendered, 403 for a configured Deployment's locked key rendered
+ * 413 for a context field over its limit, or a config over its limit as given or as rendered, 403 for a configured Deployment's locked key rendered
  * differently (`configured-deployment-lock.ts`). Nothing is rendered on the API's event loop.
  */
 export async function renderRequestedJob(
@@ -126,6 +126,7 @@ export async function renderRequestedJob(
   config: DeclarativeConfig,
   renders: RenderPool,
 ): Promise<{ input: JobWorkflowInput; rendered: RenderOutcome }> {
+  refuseOversizedFields(body);
   const { input, configured } = workflowInput(body, config);
   refuseOversizedConfig('jobAgentConfig', input.jobAgentConfig);
   const { outcome, lockedKeysChanged } = await renders.render(input, configured);
@@ -153,11 +154,10 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
           'Starts one Temporal workflow per job. The same id twice is one job: 201 the first time, 200 with the existing job after (409 without it for a key that lacks jobs:read). An id a Ctrlplane job holds is 409. Bodies over 256 KiB, and any context field over 64 KiB, are 413. Scope: jobs:create.',
         security: SECURITY,
         body: createJobBody,
-        response: { 200: jobResponse, 201: jobResponse, ...errors },
+        response: { 200: jobResponse, 201: z.union([jobResponse, jobStatusReceipt]), ...errors },
       },
     },
     async (request, reply) => {
-      refuseOversizedFields(request.body);
       // A target outside the allow-list never starts (the worker checks again before dispatching; a config that does
       // not render starts and ends invalid_job_agent with the reason). An owner given as a numeric organizationId is
       // known only once the job looks it up: here any owner matches.
@@ -167,7 +167,12 @@ export async function jobsRoutes(parent: FastifyInstance, { jobs, config, dispat
       }
       const { job, created } = await jobs.create(input, rendered);
       // The same ID again answers with the existing job only to a caller that may read it: job IDs are public (run names).
-      if (!created && !mayReadJob(request.caller, job.id)) throw new HttpError(409, 'conflict', `job ${job.id} already exists`);
+      // A caller that may not read jobs is told the ID and status of the job it created, no more: a configured
+      // Deployment's settings and variables are the operator's.
+      if (!mayReadJob(request.caller, job.id)) {
+        if (!created) throw new HttpError(409, 'conflict', `job ${job.id} already exists`);
+        return reply.code(201).send({ id: job.id, status: job.status });
+      }
       return reply.code(created ? 201 : 200).send(toJobResponse(job));
     },
   );

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import { createJobBody, errorResponse } from './job-schemas.ts';
-import { renderRequestedJob } from './jobs-routes.ts';
+import { JOB_INPUT_LIMITS } from '../shared/job-input-limits.ts';
+import { createErrorHandler, renderRequestedJob } from './jobs-routes.ts';
 import type { RenderPool } from './render-pool.ts';
 
 const renderResponse = z
@@ -27,6 +28,9 @@ export async function renderRoutes(parent: FastifyInstance, { config, renders }:
     '/api/v1/render',
     {
       config: { scope: 'jobs:create' },
+      // Bounded as a create is: a preview renders the same job.
+      bodyLimit: JOB_INPUT_LIMITS.bodyBytes,
+      errorHandler: createErrorHandler,
       schema: {
         tags: ['jobs'],
         summary: 'Preview a job agent config',

@@ -17,9 +17,13 @@ export function lockedKeys(deployment: Pick<DeploymentDefinition, 'jobAgentConfi
   return [...keys].filter((key) => !overridable.has(key));
 }
 
-/** A value as a job reads it: text trimmed, a number as its digits, anything else as JSON; an absent ref is the default. */
+/**
+ * A value as a job reads it: text trimmed, a number as its digits, anything else as JSON; a ref that is absent, blank
+ * or not text is the default ref, as validation reads it (job-agent-config.ts).
+ */
 function comparable(key: string, value: unknown): string | undefined {
-  if (value === undefined) return key === 'ref' ? DEFAULT_REF : undefined;
+  if (key === 'ref') return typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_REF;
+  if (value === undefined) return undefined;
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'number') return String(value);
   return JSON.stringify(value);

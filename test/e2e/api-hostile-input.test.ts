@@ -66,6 +66,16 @@ const cancelHere = (jobId: string) => env.api(`/api/v1/jobs/${jobId}/cancel`, { 
 const post = (json: unknown, apiKey?: string) => env.api('/api/v1/jobs', { method: 'POST', json, apiKey });
 
 describe('a scoped key receives no more than its scope may read', () => {
+  it('a jobs:create-only key that creates a job gets its id and status, not the job (a configured Deployment’s settings and variables stay unread)', async () => {
+    const body = jobBody({ variables: { github_org: OWNER, db_password: SECRET } });
+    const created = await post(body, CREATE_KEY);
+    const text = await created.text();
+    expect(created.status).toBe(201);
+    expect(JSON.parse(text)).toEqual({ id: body.id, status: 'pending' });
+    expect(text).not.toContain(SECRET);
+    expect((await env.waitForStatus(body.id as string, [...TERMINAL])).status).toBe('successful');
+  });
+
   it('a jobs:create-only key that POSTs an existing job’s id gets 409, not the job and its variables', async () => {
     const body = jobBody({ variables: { github_org: OWNER, db_password: SECRET } });
     expect((await post(body)).status).toBe(201);

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeploymentDefinition, EMPTY_DECLARATIVE_CONFIG } from '../../../src/config/declarative-config.ts';
 import { RENDER_QUEUE_LIMIT, RENDER_THREADS } from '../../../src/api/render-pool.ts';
+import { JOB_INPUT_LIMITS } from '../../../src/shared/job-input-limits.ts';
 import { buildOfflineApp, TEST_KEYS } from './offline-app.ts';
 
 let app: FastifyInstance;
@@ -111,12 +112,23 @@ describe('the lock of a configured Deployment', () => {
 });
 
 describe('render size', () => {
+  it('bounds a preview as a create: a context field over 64 KiB, or a body over 256 KiB, is 413', async () => {
+    const inject = (payload: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/v1/render', headers: { 'x-api-key': TEST_KEYS[0] as string }, payload });
+    const field = await inject({ ...context, jobAgentConfig: target, variables: { notes: 'v'.repeat(JOB_INPUT_LIMITS.fieldBytes) } });
+    expect(field.statusCode).toBe(413);
+    expect(field.json().message).toMatch(/^body\.variables is \d+ bytes; the limit is 65536 bytes/);
+    const body = await inject({ ...context, jobAgentConfig: target, variables: Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`v${n}`, 'v'.repeat(60_000)])) });
+    expect(body.statusCode).toBe(413);
+    expect(body.json().message).toBe('the request body is over 262144 bytes (256 KiB), the limit for a job');
+  });
+
   it('refuses a /api/v1/render config over 64 KiB with 413, as jobs are refused', async () => {
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/render',
       headers: { 'x-api-key': TEST_KEYS[0] as string },
-      payload: { ...context, jobAgentConfig: { ...target, ref: '{{1}}'.repeat(200_000) } },
+      payload: { ...context, jobAgentConfig: { ...target, ref: '{{1}}'.repeat(20_000) } },
     });
     expect(response.statusCode).toBe(413);
     expect(response.json()).toEqual({

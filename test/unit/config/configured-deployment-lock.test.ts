@@ -50,6 +50,14 @@ describe('the lock of a configured Deployment', () => {
     expect(lockedKeysChanged(configured, job(configured, { organizationId: 99 }))).toEqual(['organizationId']);
   });
 
+  it('reads a ref as the job will: a number or a blank ref is the default ref, not its digits', () => {
+    const configured = deployment({ ...TARGET, ref: '2024' });
+    expect(lockedKeysChanged(configured, job(configured, { ref: 2024 }))).toEqual(['ref']);
+    expect(lockedKeysChanged(configured, job(configured, { ref: '  ' }))).toEqual(['ref']);
+    const onMain = deployment({ ...TARGET });
+    expect(lockedKeysChanged(onMain, job(onMain, { ref: 2024 }))).toEqual([]);
+  });
+
   it("renders the Deployment's own setting with its own variables: a request's variables cannot steer it", () => {
     const pinned = deployment({ ...TARGET, owner: '{{.variables.github_org}}' }, { variables: { github_org: 'acme' } });
     expect(lockedKeysChanged(pinned, job(pinned, {}, { github_org: 'evil' }))).toEqual(['owner']);
