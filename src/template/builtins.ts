@@ -70,6 +70,10 @@ function byteAt(s: string, x: number): number {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         i++;
       } else c = 0xfffd;
+    } else if (c >= 0xdc80 && c <= 0xdcff) {
+      if (x === off) return c & 0xff;
+      off++;
+      continue;
     } else if (c >= 0xdc00 && c <= 0xdfff) c = 0xfffd;
     const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
     if (x < off + n) return utf8Bytes(String.fromCodePoint(c))[x - off]!;

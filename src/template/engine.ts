@@ -8,6 +8,7 @@ import { sprigFuncs, sprigNames } from './sprig.ts';
 import { GoTime, prepareData } from './values.ts';
 import { BudgetMeter, isResourceError, resolveBudget, SOURCE_CHARS_PER_STEP, utf8Length, type RenderBudget } from './budget.ts';
 import { TemplateError } from './template-error.ts';
+import { wellFormed } from './encoding.ts';
 
 const funcs = new Map<string, TemplateFunc>();
 for (const [k, f] of Object.entries(builtins)) funcs.set(k, f);
@@ -223,7 +224,9 @@ export function newMeter(options?: RenderOptions): BudgetMeter {
  * and its parse charged before anything else, whether or not the cache holds it, so a render's budget
  * never depends on what was rendered before.
  */
-export function run(cache: ProgramCache, name: string, source: string, data: unknown, options: RenderOptions | undefined, meter: BudgetMeter): string {
+export function run(cache: ProgramCache, name: string, source0: string, data: unknown, options: RenderOptions | undefined, meter: BudgetMeter): string {
+  // Go reads the source as UTF-8 text: a lone surrogate is U+FFFD, never a raw byte.
+  const source = wellFormed(source0);
   const limits = meter.limits;
   if (source.length > limits.maxTemplateBytes || source.length * 3 > limits.maxTemplateBytes) {
     const bytes = utf8Length(source);

@@ -7,6 +7,7 @@ import { nodeString } from './nodes.ts';
 import { FuncError, paramTypeName, type FuncEnv, type ParamType, type TemplateFunc } from './functions.ts';
 import { TemplateError } from './template-error.ts';
 import { utf8Bytes } from './fmt.ts';
+import { normalizeBytes } from './encoding.ts';
 import { compareStrings } from './fmt.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, sliceTypes, stringMaps, typeName } from './values.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
@@ -103,7 +104,8 @@ export class ExecState {
       if (isResourceError(e)) this.errorf('render budget exceeded: %s', resourceMessage(e));
       throw e;
     }
-    return this.out;
+    // Raw bytes written next to each other may form valid UTF-8 in the output, as they do in Go's.
+    return normalizeBytes(this.out);
   }
 
   setVar(name: string, value: unknown, boxed: boolean): void {
@@ -472,7 +474,9 @@ export class ExecState {
         if (typeof a === 'string') units += a.length;
       }
       if (units > 0) this.meter.work(units, fn.slow ? SLOW_CHARS_PER_STEP : CHARS_PER_STEP);
-      const out = fn.fn(receiver === undefined ? argv : [receiver, ...argv], this.env);
+      let out = fn.fn(receiver === undefined ? argv : [receiver, ...argv], this.env);
+      // Strings are Go bytes (encoding.ts): raw bytes a function joined may now form valid UTF-8.
+      if (typeof out === 'string') out = normalizeBytes(out);
       // Whatever a function returns must fit the budget (functions check before they build; this is
       // the backstop), and building it is charged as work.
       if (typeof out === 'string') {

@@ -378,6 +378,10 @@ export function utf8Bytes(s: string): number[] {
   const out: number[] = [];
   for (const ch of s) {
     let c = ch.codePointAt(0)!;
+    if (c >= 0xdc80 && c <= 0xdcff) {
+      out.push(c & 0xff);
+      continue;
+    }
     if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
     if (c < 0x80) out.push(c);
     else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));

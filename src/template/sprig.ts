@@ -8,7 +8,7 @@ import { goQuote } from './lexer.ts';
 import { RegexSyntaxError, compileGoRegex, findAllString, findString, matchString, quoteMeta, replaceAll, split, type GoRegexp } from './regex.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
 import { formatTime } from './time.ts';
-import { decodeUtf8 } from './encoding.ts';
+import { decodeUtf8, replaceRawBytes } from './encoding.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
 import { BudgetError, CALL_CHARS_PER_STEP, SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
 
@@ -195,10 +195,12 @@ function trimSpace(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-function mapRunes(s: string, f: (c: string) => string): string {
+function mapRunes(s0: string, f: (c: string) => string): string {
   // ASCII maps to ASCII one for one: the native mapping is the same.
-  if (/^[\x00-\x7f]*$/.test(s)) return f(s);
-  meter().work(s.length, CALL_CHARS_PER_STEP);
+  if (/^[\x00-\x7f]*$/.test(s0)) return f(s0);
+  meter().work(s0.length, CALL_CHARS_PER_STEP);
+  // strings.Map decodes a raw byte as utf8.RuneError and writes U+FFFD.
+  const s = replaceRawBytes(s0);
   let out = '';
   for (const c of s) {
     const m = f(c);
@@ -219,8 +221,10 @@ function isTitleSeparator(c: string): boolean {
   return /\s/u.test(c);
 }
 
-function title(s: string): string {
-  meter().work(s.length, CALL_CHARS_PER_STEP);
+function title(s0: string): string {
+  meter().work(s0.length, CALL_CHARS_PER_STEP);
+  const s = replaceRawBytes(s0); // strings.Title is a strings.Map: a raw byte becomes U+FFFD
+
   let prev = ' ';
   let out = '';
   for (const c of s) {

@@ -1,3 +1,5 @@
+import { wellFormed } from './encoding.ts';
+
 // How Go values are represented in JavaScript while a template runs.
 //
 //   undefined        an invalid reflect.Value ("no value")
@@ -138,6 +140,7 @@ export function fromJs(v: unknown): unknown {
   if (v === undefined || v === null) return null;
   switch (typeof v) {
     case 'string':
+      return wellFormed(v);
     case 'boolean':
       return v;
     case 'number':
@@ -150,7 +153,7 @@ export function fromJs(v: unknown): unknown {
   if (v instanceof Date) return new JsonNumber(String(v.getTime()));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v as object)) {
-    if (x !== undefined) out[k] = fromJs(x);
+    if (x !== undefined) out[wellFormed(k)] = fromJs(x);
   }
   return out;
 }
