@@ -240,6 +240,8 @@ function jsEscape(s: string): string {
     }
     if (c < 0x20) out += '\\u00' + c.toString(16).toUpperCase().padStart(2, '0');
     else if (c < 0x80) out += ch;
+    else if (c >= 0xdc80 && c <= 0xdcff)
+      out += ch; // a raw byte decodes to RuneError, printable: written as is
     else if (/^[\p{C}\p{Z}]$/u.test(ch)) out += '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
     else out += ch;
   }

@@ -221,6 +221,9 @@ function isTitleSeparator(c: string): boolean {
   return /\s/u.test(c);
 }
 
+/** unicode.ToTitle where it is not toUpperCase: the digraphs' title case. */
+const TITLE_CASE: Record<string, string> = { Ǆ: 'ǅ', ǅ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǈ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǋ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǲ: 'ǲ', ǳ: 'ǲ' };
+
 function title(s0: string): string {
   meter().work(s0.length, CALL_CHARS_PER_STEP);
   const s = replaceRawBytes(s0); // strings.Title is a strings.Map: a raw byte becomes U+FFFD
@@ -229,7 +232,7 @@ function title(s0: string): string {
   let out = '';
   for (const c of s) {
     if (isTitleSeparator(prev)) {
-      const u = c.toUpperCase();
+      const u = TITLE_CASE[c] ?? c.toUpperCase();
       out += isOneRune(u) ? u : c;
     } else out += c;
     prev = c;
@@ -333,7 +336,8 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     },
   },
   upper: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => c.toUpperCase()) },
-  lower: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => c.toLowerCase()) },
+  // unicode.ToLower('İ') is 'i' (JavaScript's full mapping is two code points).
+  lower: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => (c === 'İ' ? 'i' : c.toLowerCase())) },
   title: { params: ['string'], slow: true, fn: ([s]) => title(s as string) },
   trim: { params: ['string'], slow: true, fn: ([s]) => trimSpace(s as string) },
   trimAll: { params: ['string', 'string'], slow: true, fn: ([a, b]) => trimCutset(b as string, a as string) },
@@ -1079,12 +1083,14 @@ function goReplaceAll(s: string, old: string, repl: string): string {
 }
 
 function trimCutset(s: string, cutset: string): string {
-  const set = new Set([...cutset]);
+  // Go decodes a raw byte as utf8.RuneError (U+FFFD): in the cutset or in s, it matches U+FFFD and any raw byte.
+  const runeError = (c: string): string => (c.length === 1 && c.charCodeAt(0) >= 0xdc80 && c.charCodeAt(0) <= 0xdcff ? '\ufffd' : c);
+  const set = new Set([...cutset].map(runeError));
   const r = [...s];
   let a = 0;
   let b = r.length;
-  while (a < b && set.has(r[a]!)) a++;
-  while (b > a && set.has(r[b - 1]!)) b--;
+  while (a < b && set.has(runeError(r[a]!))) a++;
+  while (b > a && set.has(runeError(r[b - 1]!))) b--;
   return r.slice(a, b).join('');
 }
 
