@@ -1,5 +1,5 @@
 // text/template's predefined functions.
-import { formatValue, sprint, sprintf, sprintln, utf8Bytes } from './fmt.ts';
+import { compareStrings, formatValue, sprint, sprintf, sprintln, utf8Bytes } from './fmt.ts';
 import { FuncError, type TemplateFunc } from './functions.ts';
 import { type GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typeName } from './values.ts';
 import { isTrue } from './exec.ts';
@@ -190,7 +190,7 @@ function lt(a0: unknown, b0: unknown): boolean {
     default: {
       const x = asString(a);
       const y = asString(b);
-      return x < y;
+      return compareStrings(x, y) < 0; // Go compares bytes (UTF-16 order differs for astral and raw bytes)
     }
   }
 }

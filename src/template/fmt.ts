@@ -1,4 +1,5 @@
 // Go's fmt verbs as templates use them (print, printf, println and the printing of values).
+import { hasRawBytes } from './encoding.ts';
 import { goQuote } from './lexer.ts';
 import { formatTime } from './time.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, typeName } from './values.ts';
@@ -374,6 +375,13 @@ function hexString(s: string, upper: boolean, f: Flags): string {
   return out;
 }
 
+/** Go's string comparison: byte by byte (strings holding raw bytes, whose engine form does not sort as bytes). */
+function compareBytes(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
 export function utf8Bytes(s: string): number[] {
   const out: number[] = [];
   for (const ch of s) {
@@ -530,6 +538,7 @@ function formatOne(v: unknown, verb: string, f: Flags, depth: number): string {
 /** Byte-wise string order, as Go sorts strings. */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
+  if (hasRawBytes(a) || hasRawBytes(b)) return compareBytes(utf8Bytes(a), utf8Bytes(b));
   // UTF-16 order differs from UTF-8 byte order only for surrogate pairs vs U+E000..U+FFFF.
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {

@@ -8,7 +8,7 @@ import { goQuote } from './lexer.ts';
 import { RegexSyntaxError, compileGoRegex, findAllString, findString, matchString, quoteMeta, replaceAll, split, type GoRegexp } from './regex.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
 import { formatTime } from './time.ts';
-import { decodeUtf8, replaceRawBytes } from './encoding.ts';
+import { decodeUtf8, hasRawBytes, replaceRawBytes, utf8Encode } from './encoding.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
 import { BudgetError, CALL_CHARS_PER_STEP, SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
 
@@ -170,6 +170,7 @@ function byteSlice(s: string, a: number | null, b: number | null): string {
   const len = utf8Length(s);
   const lo = a ?? 0;
   const hi = b ?? len;
+  if (b !== null && hi < 0) throw new FuncError(`runtime error: slice bounds out of range [:${hi}]`);
   if (b !== null && (hi < 0 || hi > len)) throw new FuncError(`runtime error: slice bounds out of range [:${hi}] with length ${len}`);
   if (a !== null && b === null && (lo < 0 || lo > len)) throw new FuncError(`runtime error: slice bounds out of range [${lo}:${len}]`);
   if (lo < 0 || lo > hi) throw new FuncError(`runtime error: slice bounds out of range [${lo}:${hi}]`);
@@ -878,6 +879,45 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     },
   },
 };
+
+// Byte-wise string functions (strings.Split, Replace, Contains, HasPrefix, ...) whose needle holds raw bytes
+// can match inside a character ("\xa9" in "é"), which the engine's form hides: they run on the bytes as
+// Latin-1 instead and their results are decoded back. A valid needle matches only whole characters, as here.
+for (const name of ['trimPrefix', 'trimSuffix', 'replace', 'contains', 'hasPrefix', 'hasSuffix', 'split', 'splitList', 'splitn']) {
+  const f = sprigFuncs[name]!;
+  const inner = f.fn;
+  sprigFuncs[name] = {
+    ...f,
+    fn: (args, env) => {
+      const needle = args[0];
+      if (typeof needle !== 'string' || !hasRawBytes(needle)) return inner(args, env);
+      return fromBinary(
+        inner(
+          args.map((a) => (typeof a === 'string' ? toBinary(a) : a)),
+          env,
+        ),
+      );
+    },
+  };
+}
+
+function toBinary(s: string): string {
+  let out = '';
+  const b = utf8Encode(s);
+  for (let i = 0; i < b.length; i += 8192) out += String.fromCharCode(...b.subarray(i, i + 8192));
+  return out;
+}
+
+function fromBinary(v: unknown): unknown {
+  const dec = (s: string): string => decodeUtf8(Array.from(s, (c) => c.charCodeAt(0)));
+  if (typeof v === 'string') return dec(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (typeof v[i] === 'string') v[i] = dec(v[i] as string);
+  } else if (isMap(v)) {
+    for (const k of Object.keys(v)) if (typeof v[k] === 'string') v[k] = dec(v[k]);
+  }
+  return v;
+}
 
 /** goutils.DeleteWhiteSpace: works byte by byte, so non-ASCII text comes out as Latin-1 (as in Go). */
 function deleteWhiteSpace(s: string): string {
