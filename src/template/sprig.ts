@@ -9,7 +9,7 @@ import { RegexSyntaxError, compileGoRegex, findAllString, findString, matchStrin
 import { parseFloat64, parseInt0 } from './strconv.ts';
 import { formatTime } from './time.ts';
 import { decodeUtf8, hasRawBytes, replaceRawBytes, utf8Encode } from './encoding.ts';
-import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
+import { GoComplex, GoTime, JsonNumber, TypedInt, capOf, isMap, sliceCaps, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
 import { BudgetError, CALL_CHARS_PER_STEP, SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
 
 const noFlags = { plus: false, minus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
@@ -219,7 +219,7 @@ function isTitleSeparator(c: string): boolean {
   const r = c.codePointAt(0)!;
   if (r <= 0x7f) return !/[0-9a-zA-Z_]/.test(c);
   if (/[\p{L}\p{Nd}]/u.test(c)) return false;
-  return /\s/u.test(c);
+  return /\s/u.test(c) || c === '\u0085'; // unicode.IsSpace includes NEL, /\s/ does not
 }
 
 /** unicode.ToTitle where it is not toUpperCase: the digraphs' title case. */
@@ -465,7 +465,15 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   int: { params: ['any'], fn: ([v]) => toInt64(v) },
   int64: { params: ['any'], fn: ([v]) => new TypedInt('int64', toInt64(v)) },
   float64: { params: ['any'], fn: ([v]) => toFloat64(v) },
-  atoi: { params: ['string'], fn: ([s]) => (/^[+-]?[0-9]+$/.test(s as string) ? (parseInt0((s as string).replace(/^([+-]?)0+(?=\d)/, '$1')) ?? 0n) : 0n) },
+  // strconv.Atoi: out of range it returns the nearest int64 (with ErrRange, which sprig ignores).
+  atoi: {
+    params: ['string'],
+    fn: ([s]) => {
+      if (!/^[+-]?[0-9]+$/.test(s as string)) return 0n;
+      const v = BigInt(s as string);
+      return v > 2n ** 63n - 1n ? 2n ** 63n - 1n : v < -(2n ** 63n) ? -(2n ** 63n) : v;
+    },
+  },
   add1: { params: ['any'], fn: ([v]) => int64(toInt64(v) + 1n) },
   add: { params: [], variadic: 'any', fn: (vs) => int64(vs.reduce<bigint>((a, v) => a + toInt64(v), 0n)) },
   sub: { params: ['any', 'any'], fn: ([a, b]) => int64(toInt64(a) - toInt64(b)) },
@@ -566,8 +574,12 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
       if (l.length === 0) return null;
       const start = idx.length > 0 ? Number(toInt64(idx[0])) : 0;
       const end = idx.length < 2 ? l.length : Number(toInt64(idx[1]));
-      if (start < 0 || end < start || end > l.length) throw new FuncError('reflect.Value.Slice: slice index out of bounds');
+      const cap = capOf(l);
+      if (start < 0 || end < start || end > cap) throw new FuncError('reflect.Value.Slice: slice index out of bounds');
       const out = l.slice(start, end);
+      // Past the length, up to the cap, are the backing array's zero values (data arrays: see sliceCaps).
+      for (let i = out.length; i < end - start; i++) out.push(null);
+      if (cap - start > out.length) sliceCaps.set(out, cap - start);
       const t = typeName(l);
       if (t !== '[]interface {}') typedSlice(out, t.slice(2));
       return out;
