@@ -80,6 +80,22 @@ function reductions(t: string): string[] {
   const out = new Set<string>();
   const tokens = t.split(/({{.*?}})/s).filter((x) => x !== '');
   for (let i = 0; i < tokens.length; i++) out.add(tokens.filter((_, j) => j !== i).join(''));
+  // A whole {{if}}/{{range}}/{{with}} block dropped, or replaced by its body (up to an {{else}}).
+  for (let i = 0; i < tokens.length; i++) {
+    if (!/^{{-?\s*(if|range|with)\b/.test(tokens[i]!)) continue;
+    let depth = 0;
+    let elseAt = -1;
+    for (let j = i; j < tokens.length; j++) {
+      const tok = tokens[j]!;
+      if (/^{{-?\s*(if|range|with|define|block)\b/.test(tok)) depth++;
+      else if (depth === 1 && elseAt < 0 && /^{{-?\s*else\s*-?}}$/.test(tok)) elseAt = j;
+      else if (/^{{-?\s*end\s*-?}}$/.test(tok) && --depth === 0) {
+        out.add([...tokens.slice(0, i), ...tokens.slice(j + 1)].join(''));
+        out.add([...tokens.slice(0, i), ...tokens.slice(i + 1, elseAt < 0 ? j : elseAt), ...tokens.slice(j + 1)].join(''));
+        break;
+      }
+    }
+  }
   // Lift each parenthesised subexpression in place of its parent's arguments, or drop it.
   for (let i = 0; i < t.length; i++) {
     if (t[i] !== '(') continue;
