@@ -322,6 +322,34 @@ function validRune(v: bigint): number {
   return Number(u);
 }
 
+/** fmt's '#' on a float (fmt.fmtFloat): a decimal point always, and %g/%v/%x keep zeros to their precision (6 by default). */
+function sharpFloat(num: string, verb: string, prec: number): string {
+  let digits = 0;
+  if (verb === 'g' || verb === 'G' || verb === 'x') digits = prec === -1 ? 6 : prec;
+  let tail = '';
+  let hasDecimalPoint = false;
+  let sawNonzeroDigit = false;
+  const start = num[0] === '-' || num[0] === '+' ? 1 : 0;
+  for (let i = start; i < num.length; i++) {
+    const c = num[i]!;
+    if (c === '.') hasDecimalPoint = true;
+    else if (c === 'p' || c === 'P' || ((c === 'e' || c === 'E') && verb !== 'x' && verb !== 'X')) {
+      tail = num.slice(i);
+      num = num.slice(0, i);
+      break;
+    } else {
+      if (c !== '0') sawNonzeroDigit = true;
+      if (sawNonzeroDigit) digits--;
+    }
+  }
+  if (!hasDecimalPoint) {
+    if (num.length - start === 1 && num[start] === '0') digits--;
+    num += '.';
+  }
+  while (digits-- > 0) num += '0';
+  return num + tail;
+}
+
 function fmtFloatVerb(x: number, verb: string, f: Flags): string {
   // Digits past the precision are built one by one: count them first.
   if (f.prec > 0) produced(f.prec, SLOW_CHARS_PER_STEP);
@@ -352,9 +380,7 @@ function fmtFloatVerb(x: number, verb: string, f: Flags): string {
     default:
       return '';
   }
-  if (f.sharp) {
-    if (!s.includes('.') && !/[eE]/.test(s) && /\d/.test(s)) s += '.';
-  }
+  if (f.sharp && verb !== 'b' && !/Inf|NaN/.test(s)) s = sharpFloat(s, verb === 'v' ? 'g' : verb === 'F' ? 'f' : verb, f.prec);
   if (f.plus && s[0] !== '-' && s[0] !== '+') s = '+' + s;
   else if (f.space && s[0] !== '-') s = ' ' + s;
   if (s === 'NaN' || s.endsWith('Inf')) return pad(s, { ...f, zero: false });
