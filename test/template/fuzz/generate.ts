@@ -152,7 +152,7 @@ const STRING_FUNCS: ((r: R, sc: Scope) => string)[] = [
   (r, sc) => `js ${operand(r, sc, 'any')}`,
   (r, sc) => `urlquery ${operand(r, sc, 'any')}`,
   (r, sc) => `regexReplaceAll ${pick(r, ['"."', '"[é]"', '"\\\\w+"', '"^"', '"(.)$"'])} ${operand(r, sc, 'str')} "<$1>"`,
-  (r, sc) => `regexFind ${pick(r, ['"."', '"..$"', '"\\\\W"'])} ${operand(r, sc, 'str')}`,
+  (r, sc) => `regexFind ${pick(r, ['"."', '"..$"', '"\\\\W"', '"\\\\x{FFFD}+"', '"[^a-z]+"'])} ${operand(r, sc, 'str')}`,
   (r, sc) => `plural ${operand(r, sc, 'str')} ${operand(r, sc, 'str')} ${smallInt(r)}`,
   (r, sc) => `ternary ${operand(r, sc, 'str')} ${operand(r, sc, 'str')} ${boolExpr(r, sc)}`,
   (r, sc) => `base ${operand(r, sc, 'str')}`,
