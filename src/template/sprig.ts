@@ -303,7 +303,8 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     slow: true,
     fn: ([s]) => {
       try {
-        return parseJson(s as string, false, meter().limits.maxCollectionItems);
+        // encoding/json reads invalid UTF-8 as U+FFFD (outside a string it is a syntax error either way).
+        return parseJson(replaceRawBytes(s as string), false, meter().limits.maxCollectionItems);
       } catch (e) {
         rethrowBudget(e);
         return null;
