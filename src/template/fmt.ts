@@ -277,7 +277,7 @@ function fmtInteger(v: bigint, verb: string, f: Flags, unsigned: boolean): strin
     case 'c':
       return pad(String.fromCodePoint(validRune(v)), f);
     case 'q':
-      return pad(goQuote(String.fromCodePoint(validRune(v)), "'"), f);
+      return pad(f.plus ? asciiQuote(String.fromCodePoint(validRune(v)), "'") : goQuote(String.fromCodePoint(validRune(v)), "'"), f);
     case 'U': {
       const u = BigInt.asUintN(64, v);
       let s = 'U+' + u.toString(16).toUpperCase().padStart(4, '0');
@@ -446,7 +446,7 @@ function fmtStringVerb(s: string, verb: string, f: Flags): string | undefined {
       const r = f.prec >= 0 ? firstRunes(s, f.prec) : s;
       // Quoting looks at every code point: charged on its input too.
       meter().work(r.length, SLOW_CHARS_PER_STEP);
-      if (f.sharp && !r.includes('`') && ![...r].some((c) => c !== '\t' && !isPrintable(c))) return pad('`' + r + '`', f);
+      if (f.sharp && canBackquote(r)) return pad('`' + r + '`', f);
       return pad(f.plus ? asciiQuote(r) : goQuote(r), f);
     }
     case 'x':
@@ -456,12 +456,18 @@ function fmtStringVerb(s: string, verb: string, f: Flags): string | undefined {
   return undefined;
 }
 
-function isPrintable(c: string): boolean {
-  return goQuote(c) === `"${c}"` || c === '"' || c === '\\';
+/** strconv.CanBackquote: no control character but tab, no backquote, no BOM, no raw byte; other multi-byte runes are fine. */
+function canBackquote(s: string): boolean {
+  for (const c of s) {
+    const r = c.codePointAt(0)!;
+    if (r === 0xfeff || (r >= 0xd800 && r <= 0xdfff)) return false;
+    if ((r < 0x20 && r !== 9) || r === 0x60 || r === 0x7f) return false;
+  }
+  return true;
 }
 
-function asciiQuote(s: string): string {
-  const q = goQuote(s);
+function asciiQuote(s: string, quote = '"'): string {
+  const q = goQuote(s, quote);
   return q.replace(/[^\x00-\x7f]/gu, (c) => {
     const cp = c.codePointAt(0)!;
     return cp < 0x10000 ? '\\u' + cp.toString(16).padStart(4, '0') : '\\U' + cp.toString(16).padStart(8, '0');

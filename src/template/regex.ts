@@ -12,6 +12,7 @@
 // Go matches a raw byte as utf8.RuneError (U+FFFD): matching runs on the text with raw bytes replaced by U+FFFD,
 // one UTF-16 unit for one, so indices and the substrings taken from the original are unchanged.
 import { hasRawBytes, replaceRawBytes } from './encoding.ts';
+import { growCap, sliceCaps } from './values.ts';
 import { RE2JS, type Matcher } from 're2js';
 import { BudgetError, meter } from './budget.ts';
 
@@ -503,6 +504,9 @@ export function split(re: GoRegexp, s: string, n: number): string[] | null {
   }
   if (end !== s.length) out.push(s.slice(beg));
   meter().items(out.length);
+  // Go's slice was made with cap len(matches), grown by the last append if it overflowed (sprig's slice sees it).
+  const cap = out.length > matches.length ? growCap(matches.length, out.length) : matches.length;
+  if (cap > out.length) sliceCaps.set(out, cap);
   return out;
 }
 

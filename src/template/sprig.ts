@@ -579,7 +579,8 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
       if (start < 0 || end < start || end > cap) throw new FuncError('reflect.Value.Slice: slice index out of bounds');
       const out = l.slice(start, end);
       // Past the length, up to the cap, are the backing array's zero values (data arrays: see sliceCaps).
-      for (let i = out.length; i < end - start; i++) out.push(null);
+      const zero = typeName(l) === '[]string' ? '' : typeName(l) === '[]int' ? 0n : null;
+      for (let i = out.length; i < end - start; i++) out.push(zero);
       if (cap - start > out.length) sliceCaps.set(out, cap - start);
       const t = typeName(l);
       if (t !== '[]interface {}') typedSlice(out, t.slice(2));

@@ -77,19 +77,21 @@ function roundupsize(size: number): number {
   return Math.ceil(size / 8192) * 8192;
 }
 
-/** cap of a []interface{} of n elements built by appending one at a time (runtime.growslice, 16-byte elements). */
+/** runtime.growslice's new capacity for 16-byte elements (interfaces, strings) holding pointers. */
+export function growCap(oldCap: number, newLen: number): number {
+  let next = oldCap * 2;
+  if (newLen > next) next = newLen;
+  else if (oldCap >= 256) {
+    next = oldCap;
+    while (next < newLen) next += (next + 768) >> 2;
+  }
+  return Math.floor(roundupsize(next * 16) / 16);
+}
+
+/** cap of a []interface{} of n elements built by appending one at a time from an empty slice. */
 export function appendCap(n: number): number {
   let cap = 0;
-  while (cap < n) {
-    const newLen = cap + 1;
-    let next = cap * 2;
-    if (newLen > next) next = newLen;
-    else if (cap >= 256) {
-      next = cap;
-      while (next < newLen) next += (next + 768) >> 2;
-    }
-    cap = Math.floor(roundupsize(next * 16) / 16);
-  }
+  while (cap < n) cap = growCap(cap, cap + 1);
   return cap;
 }
 
