@@ -474,9 +474,7 @@ export class ExecState {
         if (typeof a === 'string') units += a.length;
       }
       if (units > 0) this.meter.work(units, fn.slow ? SLOW_CHARS_PER_STEP : CHARS_PER_STEP);
-      let out = fn.fn(receiver === undefined ? argv : [receiver, ...argv], this.env);
-      // Strings are Go bytes (encoding.ts): raw bytes a function joined may now form valid UTF-8.
-      if (typeof out === 'string') out = normalizeBytes(out);
+      const out = fn.fn(receiver === undefined ? argv : [receiver, ...argv], this.env);
       // Whatever a function returns must fit the budget (functions check before they build; this is
       // the backstop), and building it is charged as work.
       if (typeof out === 'string') {
@@ -485,7 +483,8 @@ export class ExecState {
           this.meter.work(out.length);
         }
       } else if (Array.isArray(out) && !argv.includes(out)) this.meter.copy(out.length);
-      return out;
+      // Strings are Go bytes (encoding.ts): raw bytes a function joined may now form valid UTF-8.
+      return typeof out === 'string' ? normalizeBytes(out) : out;
     } catch (e) {
       if (e instanceof TemplateError) throw e;
       if (isResourceError(e)) {
