@@ -90,7 +90,8 @@ export class ProgramCache {
   get(name: string, source: string): Program {
     const hit = this.lookup(name, source);
     if (hit) return hit;
-    const program = parseProgram(name, source);
+    // Go reads the source as UTF-8 text: a lone surrogate is U+FFFD, never a raw byte (checked on a cache miss only).
+    const program = parseProgram(name, wellFormed(source));
     this.add(name, source, program);
     return program;
   }
@@ -224,9 +225,7 @@ export function newMeter(options?: RenderOptions): BudgetMeter {
  * and its parse charged before anything else, whether or not the cache holds it, so a render's budget
  * never depends on what was rendered before.
  */
-export function run(cache: ProgramCache, name: string, source0: string, data: unknown, options: RenderOptions | undefined, meter: BudgetMeter): string {
-  // Go reads the source as UTF-8 text: a lone surrogate is U+FFFD, never a raw byte.
-  const source = wellFormed(source0);
+export function run(cache: ProgramCache, name: string, source: string, data: unknown, options: RenderOptions | undefined, meter: BudgetMeter): string {
   const limits = meter.limits;
   if (source.length > limits.maxTemplateBytes || source.length * 3 > limits.maxTemplateBytes) {
     const bytes = utf8Length(source);
@@ -241,7 +240,8 @@ export function run(cache: ProgramCache, name: string, source0: string, data: un
   }
   const cached = cache.lookup(name, source);
   if (cached) return execute(cached, data, options, meter);
-  const program = parseProgram(name, source);
+  // Go reads the source as UTF-8 text: a lone surrogate is U+FFFD, never a raw byte (checked on a cache miss only).
+  const program = parseProgram(name, wellFormed(source));
   const out = execute(program, data, options, meter);
   // Only a program that rendered is kept: a failing template (a syntax error, a render over budget) is parsed again
   // each time, paid by its render's budget, and holds no memory afterwards.
