@@ -189,7 +189,7 @@ export function withMeter<T>(m: BudgetMeter | null, f: () => T): T {
   }
 }
 
-/** Length in bytes of the UTF-8 encoding of `s` (a lone surrogate counts as U+FFFD, as Go converts it). */
+/** Length in bytes of the Go string `s` holds (a raw byte U+DC80-U+DCFF is one byte; another lone surrogate counts as U+FFFD). */
 export function utf8Length(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
@@ -202,7 +202,8 @@ export function utf8Length(s: string): number {
         n += 2; // two units, four bytes
         i++;
       } else n += 2;
-    } else n += 2;
+    } else if (c >= 0xdc80 && c <= 0xdcff) continue;
+    else n += 2;
   }
   return n;
 }

@@ -1,5 +1,5 @@
 // text/template's predefined functions.
-import { formatValue, sprint, sprintf, sprintln, utf8Bytes } from './fmt.ts';
+import { compareStrings, formatValue, sprint, sprintf, sprintln, utf8Bytes } from './fmt.ts';
 import { FuncError, type TemplateFunc } from './functions.ts';
 import { type GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typeName } from './values.ts';
 import { isTrue } from './exec.ts';
@@ -70,6 +70,10 @@ function byteAt(s: string, x: number): number {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         i++;
       } else c = 0xfffd;
+    } else if (c >= 0xdc80 && c <= 0xdcff) {
+      if (x === off) return c & 0xff;
+      off++;
+      continue;
     } else if (c >= 0xdc00 && c <= 0xdfff) c = 0xfffd;
     const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
     if (x < off + n) return utf8Bytes(String.fromCodePoint(c))[x - off]!;
@@ -186,7 +190,7 @@ function lt(a0: unknown, b0: unknown): boolean {
     default: {
       const x = asString(a);
       const y = asString(b);
-      return x < y;
+      return compareStrings(x, y) < 0; // Go compares bytes (UTF-16 order differs for astral and raw bytes)
     }
   }
 }
@@ -236,6 +240,8 @@ function jsEscape(s: string): string {
     }
     if (c < 0x20) out += '\\u00' + c.toString(16).toUpperCase().padStart(2, '0');
     else if (c < 0x80) out += ch;
+    else if (c >= 0xdc80 && c <= 0xdcff)
+      out += ch; // a raw byte decodes to RuneError, printable: written as is
     else if (/^[\p{C}\p{Z}]$/u.test(ch)) out += '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
     else out += ch;
   }

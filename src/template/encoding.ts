@@ -1,5 +1,37 @@
 // Pure-JS SHA-256, base64 and UTF-8: the workflow sandbox offers no Node modules.
-/** The UTF-8 encoding of `s` (a lone surrogate becomes U+FFFD, as Go converts it). */
+//
+// Go strings are bytes; the engine's strings are JavaScript strings holding those bytes "surrogate-escaped"
+// (as Python's surrogateescape): every valid UTF-8 sequence is its code point, and every byte that is not
+// part of a valid sequence (always 0x80-0xff) is the lone low surrogate U+DC00 + byte. Valid UTF-8 never
+// decodes to a lone surrogate, so the form is unambiguous, and strings that are valid UTF-8 (all data,
+// all template text) are unchanged. See README "Strings are bytes".
+
+/** True when `s` holds a raw (invalid UTF-8) byte, i.e. a lone surrogate in U+DC80-U+DCFF. */
+export function hasRawBytes(s: string): boolean {
+  return RAW_BYTE.test(s);
+}
+const RAW_BYTE = /[\udc80-\udcff]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The engine's form of Go bytes: re-decodes `s` when raw bytes next to each other may now form valid UTF-8. */
+export function normalizeBytes(s: string): string {
+  return RAW_BYTE.test(s) ? decodeUtf8(utf8Encode(s)) : s;
+}
+
+/**
+ * A string from outside the engine (data, template source) as Go would see it after JSON decoding: lone
+ * surrogates (which JSON.parse keeps) become U+FFFD, so that no caller string is mistaken for raw bytes.
+ */
+export function wellFormed(s: string): string {
+  return LONE_SURROGATE.test(s) ? s.replace(/\p{Cs}/gu, '\ufffd') : s;
+}
+
+/** Raw bytes replaced by U+FFFD, as Go's encoding/json writes invalid UTF-8: the form for JSON and APIs. */
+export function replaceRawBytes(s: string): string {
+  return RAW_BYTE.test(s) ? s.replace(/[\udc80-\udcff]/gu, '\ufffd') : s;
+}
+
+/** The bytes of a Go string held in the engine's form (a raw byte is one byte; other lone surrogates U+FFFD). */
 export function utf8Encode(s: string): Uint8Array {
   const out = new Uint8Array(s.length * 3);
   let n = 0;
@@ -14,6 +46,9 @@ export function utf8Encode(s: string): Uint8Array {
       if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         i++;
+      } else if (c >= 0xdc80 && c <= 0xdcff) {
+        out[n++] = c & 0xff;
+        continue;
       } else c = 0xfffd;
     }
     if (c < 0x800) {
@@ -161,12 +196,12 @@ export function base64Decode(s: string): string {
   return decodeUtf8(bytes);
 }
 
-/** Decodes UTF-8, replacing invalid sequences with U+FFFD. */
-export function decodeUtf8(bytes: number[]): string {
+/** Go bytes in the engine's form: valid UTF-8 decoded, each invalid byte kept as U+DC00 + byte (utf8.DecodeRune's width 1). */
+export function decodeUtf8(bytes: ArrayLike<number>): string {
   let out = '';
   for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
-    let cp = 0xfffd;
+    let cp = 0xdc00 + b;
     let n = 1;
     if (b < 0x80) cp = b;
     else if (b >= 0xc2 && b < 0xe0 && (bytes[i + 1]! & 0xc0) === 0x80) {
@@ -176,14 +211,14 @@ export function decodeUtf8(bytes: number[]): string {
       cp = ((b & 15) << 12) | ((bytes[i + 1]! & 63) << 6) | (bytes[i + 2]! & 63);
       n = 3;
       if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) {
-        cp = 0xfffd;
+        cp = 0xdc00 + b;
         n = 1;
       }
     } else if (b >= 0xf0 && b < 0xf5 && (bytes[i + 1]! & 0xc0) === 0x80 && (bytes[i + 2]! & 0xc0) === 0x80 && (bytes[i + 3]! & 0xc0) === 0x80) {
       cp = ((b & 7) << 18) | ((bytes[i + 1]! & 63) << 12) | ((bytes[i + 2]! & 63) << 6) | (bytes[i + 3]! & 63);
       n = 4;
       if (cp < 0x10000 || cp > 0x10ffff) {
-        cp = 0xfffd;
+        cp = 0xdc00 + b;
         n = 1;
       }
     }

@@ -8,6 +8,7 @@ import { sprigFuncs, sprigNames } from './sprig.ts';
 import { GoTime, prepareData } from './values.ts';
 import { BudgetMeter, isResourceError, resolveBudget, SOURCE_CHARS_PER_STEP, utf8Length, type RenderBudget } from './budget.ts';
 import { TemplateError } from './template-error.ts';
+import { wellFormed } from './encoding.ts';
 
 const funcs = new Map<string, TemplateFunc>();
 for (const [k, f] of Object.entries(builtins)) funcs.set(k, f);
@@ -89,7 +90,8 @@ export class ProgramCache {
   get(name: string, source: string): Program {
     const hit = this.lookup(name, source);
     if (hit) return hit;
-    const program = parseProgram(name, source);
+    // Go reads the source as UTF-8 text: a lone surrogate is U+FFFD, never a raw byte (checked on a cache miss only).
+    const program = parseProgram(name, wellFormed(source));
     this.add(name, source, program);
     return program;
   }
@@ -240,7 +242,8 @@ export function run(cache: ProgramCache, name: string, source: string, data: unk
   }
   const cached = cache.lookup(name, source);
   if (cached) return execute(cached, data, options, meter);
-  const program = parseProgram(name, source);
+  // Go reads the source as UTF-8 text: a lone surrogate is U+FFFD, never a raw byte (checked on a cache miss only).
+  const program = parseProgram(name, wellFormed(source));
   const out = execute(program, data, options, meter);
   // Only a program that rendered is kept: a failing template (a syntax error, a render over budget) is parsed again
   // each time, paid by its render's budget, and holds no memory afterwards.

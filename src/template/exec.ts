@@ -7,6 +7,7 @@ import { nodeString } from './nodes.ts';
 import { FuncError, paramTypeName, type FuncEnv, type ParamType, type TemplateFunc } from './functions.ts';
 import { TemplateError } from './template-error.ts';
 import { utf8Bytes } from './fmt.ts';
+import { normalizeBytes } from './encoding.ts';
 import { compareStrings } from './fmt.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, sliceTypes, stringMaps, typeName } from './values.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
@@ -103,7 +104,8 @@ export class ExecState {
       if (isResourceError(e)) this.errorf('render budget exceeded: %s', resourceMessage(e));
       throw e;
     }
-    return this.out;
+    // Raw bytes written next to each other may form valid UTF-8 in the output, as they do in Go's.
+    return normalizeBytes(this.out);
   }
 
   setVar(name: string, value: unknown, boxed: boolean): void {
@@ -481,7 +483,8 @@ export class ExecState {
           this.meter.work(out.length);
         }
       } else if (Array.isArray(out) && !argv.includes(out)) this.meter.copy(out.length);
-      return out;
+      // Strings are Go bytes (encoding.ts): raw bytes a function joined may now form valid UTF-8.
+      return typeof out === 'string' ? normalizeBytes(out) : out;
     } catch (e) {
       if (e instanceof TemplateError) throw e;
       if (isResourceError(e)) {

@@ -1,4 +1,5 @@
 // Go's fmt verbs as templates use them (print, printf, println and the printing of values).
+import { hasRawBytes } from './encoding.ts';
 import { goQuote } from './lexer.ts';
 import { formatTime } from './time.ts';
 import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, typeName } from './values.ts';
@@ -276,7 +277,7 @@ function fmtInteger(v: bigint, verb: string, f: Flags, unsigned: boolean): strin
     case 'c':
       return pad(String.fromCodePoint(validRune(v)), f);
     case 'q':
-      return pad(goQuote(String.fromCodePoint(validRune(v)), "'"), f);
+      return pad(f.plus ? asciiQuote(String.fromCodePoint(validRune(v)), "'") : goQuote(String.fromCodePoint(validRune(v)), "'"), f);
     case 'U': {
       const u = BigInt.asUintN(64, v);
       let s = 'U+' + u.toString(16).toUpperCase().padStart(4, '0');
@@ -321,6 +322,34 @@ function validRune(v: bigint): number {
   return Number(u);
 }
 
+/** fmt's '#' on a float (fmt.fmtFloat): a decimal point always, and %g/%v/%x keep zeros to their precision (6 by default). */
+function sharpFloat(num: string, verb: string, prec: number): string {
+  let digits = 0;
+  if (verb === 'g' || verb === 'G' || verb === 'x') digits = prec === -1 ? 6 : prec;
+  let tail = '';
+  let hasDecimalPoint = false;
+  let sawNonzeroDigit = false;
+  const start = num[0] === '-' || num[0] === '+' ? 1 : 0;
+  for (let i = start; i < num.length; i++) {
+    const c = num[i]!;
+    if (c === '.') hasDecimalPoint = true;
+    else if (c === 'p' || c === 'P' || ((c === 'e' || c === 'E') && verb !== 'x' && verb !== 'X')) {
+      tail = num.slice(i);
+      num = num.slice(0, i);
+      break;
+    } else {
+      if (c !== '0') sawNonzeroDigit = true;
+      if (sawNonzeroDigit) digits--;
+    }
+  }
+  if (!hasDecimalPoint) {
+    if (num.length - start === 1 && num[start] === '0') digits--;
+    num += '.';
+  }
+  while (digits-- > 0) num += '0';
+  return num + tail;
+}
+
 function fmtFloatVerb(x: number, verb: string, f: Flags): string {
   // Digits past the precision are built one by one: count them first.
   if (f.prec > 0) produced(f.prec, SLOW_CHARS_PER_STEP);
@@ -351,9 +380,7 @@ function fmtFloatVerb(x: number, verb: string, f: Flags): string {
     default:
       return '';
   }
-  if (f.sharp) {
-    if (!s.includes('.') && !/[eE]/.test(s) && /\d/.test(s)) s += '.';
-  }
+  if (f.sharp && verb !== 'b' && !/Inf|NaN/.test(s)) s = sharpFloat(s, verb === 'v' ? 'g' : verb === 'F' ? 'f' : verb, f.prec);
   if (f.plus && s[0] !== '-' && s[0] !== '+') s = '+' + s;
   else if (f.space && s[0] !== '-') s = ' ' + s;
   if (s === 'NaN' || s.endsWith('Inf')) return pad(s, { ...f, zero: false });
@@ -374,10 +401,21 @@ function hexString(s: string, upper: boolean, f: Flags): string {
   return out;
 }
 
+/** Go's string comparison: byte by byte (strings holding raw bytes, whose engine form does not sort as bytes). */
+function compareBytes(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
 export function utf8Bytes(s: string): number[] {
   const out: number[] = [];
   for (const ch of s) {
     let c = ch.codePointAt(0)!;
+    if (c >= 0xdc80 && c <= 0xdcff) {
+      out.push(c & 0xff);
+      continue;
+    }
     if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
     if (c < 0x80) out.push(c);
     else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
@@ -408,7 +446,7 @@ function fmtStringVerb(s: string, verb: string, f: Flags): string | undefined {
       const r = f.prec >= 0 ? firstRunes(s, f.prec) : s;
       // Quoting looks at every code point: charged on its input too.
       meter().work(r.length, SLOW_CHARS_PER_STEP);
-      if (f.sharp && !r.includes('`') && ![...r].some((c) => c !== '\t' && !isPrintable(c))) return pad('`' + r + '`', f);
+      if (f.sharp && canBackquote(r)) return pad('`' + r + '`', f);
       return pad(f.plus ? asciiQuote(r) : goQuote(r), f);
     }
     case 'x':
@@ -418,12 +456,18 @@ function fmtStringVerb(s: string, verb: string, f: Flags): string | undefined {
   return undefined;
 }
 
-function isPrintable(c: string): boolean {
-  return goQuote(c) === `"${c}"` || c === '"' || c === '\\';
+/** strconv.CanBackquote: no control character but tab, no backquote, no BOM, no raw byte; other multi-byte runes are fine. */
+function canBackquote(s: string): boolean {
+  for (const c of s) {
+    const r = c.codePointAt(0)!;
+    if (r === 0xfeff || (r >= 0xd800 && r <= 0xdfff)) return false;
+    if ((r < 0x20 && r !== 9) || r === 0x60 || r === 0x7f) return false;
+  }
+  return true;
 }
 
-function asciiQuote(s: string): string {
-  const q = goQuote(s);
+function asciiQuote(s: string, quote = '"'): string {
+  const q = goQuote(s, quote);
   return q.replace(/[^\x00-\x7f]/gu, (c) => {
     const cp = c.codePointAt(0)!;
     return cp < 0x10000 ? '\\u' + cp.toString(16).padStart(4, '0') : '\\U' + cp.toString(16).padStart(8, '0');
@@ -526,6 +570,7 @@ function formatOne(v: unknown, verb: string, f: Flags, depth: number): string {
 /** Byte-wise string order, as Go sorts strings. */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
+  if (hasRawBytes(a) || hasRawBytes(b)) return compareBytes(utf8Bytes(a), utf8Bytes(b));
   // UTF-16 order differs from UTF-8 byte order only for surrogate pairs vs U+E000..U+FFFF.
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {

@@ -3,6 +3,7 @@ import { newMeter, ProgramCache, run, type RenderOptions } from './engine.ts';
 import { forgetAbandonedRender, isResourceError, type BudgetMeter } from './budget.ts';
 import { TemplateError } from './template-error.ts';
 import { prepareData } from './values.ts';
+import { replaceRawBytes } from './encoding.ts';
 
 export { TemplateError, withTemplateHint } from './template-error.ts';
 export { ProgramCache, type ProgramCacheOptions, type RenderOptions } from './engine.ts';
@@ -81,7 +82,8 @@ function renderValue(v: unknown, path: string, w: ConfigWalk): unknown {
     if (!v.includes('{{')) return v;
     w.options.name = path === '' ? w.root : path;
     try {
-      return run(defaultCache, w.options.name, v, w.data, w.options, w.meter);
+      // The config goes to GitHub as JSON: raw bytes become U+FFFD, as Go's json.Marshal writes them (README).
+      return replaceRawBytes(run(defaultCache, w.options.name, v, w.data, w.options, w.meter));
     } catch (e) {
       if (!(e instanceof TemplateError)) throw e;
       const full = path === '' ? w.root : w.root === '' ? path : path.startsWith('[') ? w.root + path : `${w.root}.${path}`;

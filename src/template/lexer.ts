@@ -512,6 +512,10 @@ export function goQuote(s: string, quote = '"'): string {
       out += '\\' + ch;
       continue;
     }
+    if (r >= 0xdc80 && r <= 0xdcff) {
+      out += '\\x' + (r & 0xff).toString(16).padStart(2, '0'); // a raw byte (utf8.RuneError of width 1)
+      continue;
+    }
     if (isPrintRune(r)) {
       out += ch;
       continue;

@@ -9,6 +9,10 @@
 // for a pattern whose matches are at most L characters long (no *, +, {n,}) no RE2 thread outlives L
 // characters, so the whole loop scans at most n + k(L + 1) characters for k matches, and that is what
 // it is charged. Charges never depend on the cache.
+// Go matches a raw byte as utf8.RuneError (U+FFFD): matching runs on the text with raw bytes replaced by U+FFFD,
+// one UTF-16 unit for one, so indices and the substrings taken from the original are unchanged.
+import { hasRawBytes, replaceRawBytes } from './encoding.ts';
+import { growCap, sliceCaps } from './values.ts';
 import { RE2JS, type Matcher } from 're2js';
 import { BudgetError, meter } from './budget.ts';
 
@@ -134,6 +138,8 @@ function reInternals(re: RE2JS): Re2Internals {
 }
 
 function compile(expr: string): GoRegexp {
+  // regexp/syntax checks the pattern is UTF-8 first (the error quotes the whole pattern, raw bytes and all).
+  if (hasRawBytes(expr)) throw new RegexSyntaxError(`error parsing regexp: invalid UTF-8: \`${expr}\``);
   let source = expr;
   let renamed: Map<string, string> | undefined;
   let re: RE2JS;
@@ -406,7 +412,7 @@ function chargeScan(re: GoRegexp, chars: number): void {
 /** regexp.MatchString. */
 export function matchString(re: GoRegexp, s: string): boolean {
   chargeScan(re, s.length);
-  return re.re.test(s);
+  return re.re.test(replaceRawBytes(s));
 }
 
 /**
@@ -443,7 +449,7 @@ export function allMatches(re: GoRegexp, s: string, n: number, groups = false): 
   const limit = n < 0 ? s.length + 1 : n;
   const out: number[][] = [];
   const budget = meter();
-  const m = re.re.matcher(s);
+  const m = re.re.matcher(replaceRawBytes(s));
   for (let pos = 0, prevMatchEnd = -1; out.length < limit && pos <= s.length;) {
     const match = search(re, m, s, pos, groups, pos === 0);
     if (!match) break;
@@ -467,7 +473,7 @@ export function allMatches(re: GoRegexp, s: string, n: number, groups = false): 
 
 /** Regexp.FindString. */
 export function findString(re: GoRegexp, s: string): string {
-  const match = search(re, re.re.matcher(s), s, 0, false, true);
+  const match = search(re, re.re.matcher(replaceRawBytes(s)), s, 0, false, true);
   return match ? s.slice(match[0], match[1]) : '';
 }
 
@@ -498,6 +504,9 @@ export function split(re: GoRegexp, s: string, n: number): string[] | null {
   }
   if (end !== s.length) out.push(s.slice(beg));
   meter().items(out.length);
+  // Go's slice was made with cap len(matches), grown by the last append if it overflowed (sprig's slice sees it).
+  const cap = out.length > matches.length ? growCap(matches.length, out.length) : matches.length;
+  if (cap > out.length) sliceCaps.set(out, cap);
   return out;
 }
 
@@ -505,7 +514,7 @@ export function split(re: GoRegexp, s: string, n: number): string[] | null {
 export function replaceAll(re: GoRegexp, src: string, repl: string, literal: boolean): string {
   const groups = !literal && repl.includes('$');
   const out = new Builder();
-  const m = re.re.matcher(src);
+  const m = re.re.matcher(replaceRawBytes(src));
   let lastMatchEnd = 0;
   let searchPos = 0;
   while (searchPos <= src.length) {

@@ -8,8 +8,8 @@ import { goQuote } from './lexer.ts';
 import { RegexSyntaxError, compileGoRegex, findAllString, findString, matchString, quoteMeta, replaceAll, split, type GoRegexp } from './regex.ts';
 import { parseFloat64, parseInt0 } from './strconv.ts';
 import { formatTime } from './time.ts';
-import { decodeUtf8 } from './encoding.ts';
-import { GoComplex, GoTime, JsonNumber, TypedInt, isMap, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
+import { decodeUtf8, hasRawBytes, replaceRawBytes, utf8Encode } from './encoding.ts';
+import { GoComplex, GoTime, JsonNumber, TypedInt, capOf, isMap, sliceCaps, kindOf, stringMaps, typedSlice, typeName, wrapInt64 } from './values.ts';
 import { BudgetError, CALL_CHARS_PER_STEP, SLOW_CHARS_PER_STEP, mapKeys, meter, utf8Length } from './budget.ts';
 
 const noFlags = { plus: false, minus: false, sharp: false, space: false, zero: false, width: -1, prec: -1 };
@@ -170,6 +170,7 @@ function byteSlice(s: string, a: number | null, b: number | null): string {
   const len = utf8Length(s);
   const lo = a ?? 0;
   const hi = b ?? len;
+  if (b !== null && hi < 0) throw new FuncError(`runtime error: slice bounds out of range [:${hi}]`);
   if (b !== null && (hi < 0 || hi > len)) throw new FuncError(`runtime error: slice bounds out of range [:${hi}] with length ${len}`);
   if (a !== null && b === null && (lo < 0 || lo > len)) throw new FuncError(`runtime error: slice bounds out of range [${lo}:${len}]`);
   if (lo < 0 || lo > hi) throw new FuncError(`runtime error: slice bounds out of range [${lo}:${hi}]`);
@@ -195,10 +196,12 @@ function trimSpace(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-function mapRunes(s: string, f: (c: string) => string): string {
+function mapRunes(s0: string, f: (c: string) => string): string {
   // ASCII maps to ASCII one for one: the native mapping is the same.
-  if (/^[\x00-\x7f]*$/.test(s)) return f(s);
-  meter().work(s.length, CALL_CHARS_PER_STEP);
+  if (/^[\x00-\x7f]*$/.test(s0)) return f(s0);
+  meter().work(s0.length, CALL_CHARS_PER_STEP);
+  // strings.Map decodes a raw byte as utf8.RuneError and writes U+FFFD.
+  const s = replaceRawBytes(s0);
   let out = '';
   for (const c of s) {
     const m = f(c);
@@ -216,16 +219,21 @@ function isTitleSeparator(c: string): boolean {
   const r = c.codePointAt(0)!;
   if (r <= 0x7f) return !/[0-9a-zA-Z_]/.test(c);
   if (/[\p{L}\p{Nd}]/u.test(c)) return false;
-  return /\s/u.test(c);
+  return /\s/u.test(c) || c === '\u0085'; // unicode.IsSpace includes NEL, /\s/ does not
 }
 
-function title(s: string): string {
-  meter().work(s.length, CALL_CHARS_PER_STEP);
+/** unicode.ToTitle where it is not toUpperCase: the digraphs' title case. */
+const TITLE_CASE: Record<string, string> = { Ǆ: 'ǅ', ǅ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǈ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǋ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǲ: 'ǲ', ǳ: 'ǲ' };
+
+function title(s0: string): string {
+  meter().work(s0.length, CALL_CHARS_PER_STEP);
+  const s = replaceRawBytes(s0); // strings.Title is a strings.Map: a raw byte becomes U+FFFD
+
   let prev = ' ';
   let out = '';
   for (const c of s) {
     if (isTitleSeparator(prev)) {
-      const u = c.toUpperCase();
+      const u = TITLE_CASE[c] ?? c.toUpperCase();
       out += isOneRune(u) ? u : c;
     } else out += c;
     prev = c;
@@ -295,7 +303,8 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     slow: true,
     fn: ([s]) => {
       try {
-        return parseJson(s as string, false, meter().limits.maxCollectionItems);
+        // encoding/json reads invalid UTF-8 as U+FFFD (outside a string it is a syntax error either way).
+        return parseJson(replaceRawBytes(s as string), false, meter().limits.maxCollectionItems);
       } catch (e) {
         rethrowBudget(e);
         return null;
@@ -329,7 +338,8 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
     },
   },
   upper: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => c.toUpperCase()) },
-  lower: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => c.toLowerCase()) },
+  // unicode.ToLower('İ') is 'i' (JavaScript's full mapping is two code points).
+  lower: { params: ['string'], slow: true, fn: ([s]) => mapRunes(s as string, (c) => (c === 'İ' ? 'i' : c.toLowerCase())) },
   title: { params: ['string'], slow: true, fn: ([s]) => title(s as string) },
   trim: { params: ['string'], slow: true, fn: ([s]) => trimSpace(s as string) },
   trimAll: { params: ['string', 'string'], slow: true, fn: ([a, b]) => trimCutset(b as string, a as string) },
@@ -456,7 +466,15 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   int: { params: ['any'], fn: ([v]) => toInt64(v) },
   int64: { params: ['any'], fn: ([v]) => new TypedInt('int64', toInt64(v)) },
   float64: { params: ['any'], fn: ([v]) => toFloat64(v) },
-  atoi: { params: ['string'], fn: ([s]) => (/^[+-]?[0-9]+$/.test(s as string) ? (parseInt0((s as string).replace(/^([+-]?)0+(?=\d)/, '$1')) ?? 0n) : 0n) },
+  // strconv.Atoi: out of range it returns the nearest int64 (with ErrRange, which sprig ignores).
+  atoi: {
+    params: ['string'],
+    fn: ([s]) => {
+      if (!/^[+-]?[0-9]+$/.test(s as string)) return 0n;
+      const v = BigInt(s as string);
+      return v > 2n ** 63n - 1n ? 2n ** 63n - 1n : v < -(2n ** 63n) ? -(2n ** 63n) : v;
+    },
+  },
   add1: { params: ['any'], fn: ([v]) => int64(toInt64(v) + 1n) },
   add: { params: [], variadic: 'any', fn: (vs) => int64(vs.reduce<bigint>((a, v) => a + toInt64(v), 0n)) },
   sub: { params: ['any', 'any'], fn: ([a, b]) => int64(toInt64(a) - toInt64(b)) },
@@ -557,8 +575,13 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
       if (l.length === 0) return null;
       const start = idx.length > 0 ? Number(toInt64(idx[0])) : 0;
       const end = idx.length < 2 ? l.length : Number(toInt64(idx[1]));
-      if (start < 0 || end < start || end > l.length) throw new FuncError('reflect.Value.Slice: slice index out of bounds');
+      const cap = capOf(l);
+      if (start < 0 || end < start || end > cap) throw new FuncError('reflect.Value.Slice: slice index out of bounds');
       const out = l.slice(start, end);
+      // Past the length, up to the cap, are the backing array's zero values (data arrays: see sliceCaps).
+      const zero = typeName(l) === '[]string' ? '' : typeName(l) === '[]int' ? 0n : null;
+      for (let i = out.length; i < end - start; i++) out.push(zero);
+      if (cap - start > out.length) sliceCaps.set(out, cap - start);
       const t = typeName(l);
       if (t !== '[]interface {}') typedSlice(out, t.slice(2));
       return out;
@@ -871,6 +894,45 @@ export const sprigFuncs: Record<string, TemplateFunc> = {
   },
 };
 
+// Byte-wise string functions (strings.Split, Replace, Contains, HasPrefix, ...) whose needle holds raw bytes
+// can match inside a character ("\xa9" in "é"), which the engine's form hides: they run on the bytes as
+// Latin-1 instead and their results are decoded back. A valid needle matches only whole characters, as here.
+for (const name of ['trimPrefix', 'trimSuffix', 'replace', 'contains', 'hasPrefix', 'hasSuffix', 'split', 'splitList', 'splitn']) {
+  const f = sprigFuncs[name]!;
+  const inner = f.fn;
+  sprigFuncs[name] = {
+    ...f,
+    fn: (args, env) => {
+      const needle = args[0];
+      if (typeof needle !== 'string' || !hasRawBytes(needle)) return inner(args, env);
+      return fromBinary(
+        inner(
+          args.map((a) => (typeof a === 'string' ? toBinary(a) : a)),
+          env,
+        ),
+      );
+    },
+  };
+}
+
+function toBinary(s: string): string {
+  let out = '';
+  const b = utf8Encode(s);
+  for (let i = 0; i < b.length; i += 8192) out += String.fromCharCode(...b.subarray(i, i + 8192));
+  return out;
+}
+
+function fromBinary(v: unknown): unknown {
+  const dec = (s: string): string => decodeUtf8(Array.from(s, (c) => c.charCodeAt(0)));
+  if (typeof v === 'string') return dec(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (typeof v[i] === 'string') v[i] = dec(v[i] as string);
+  } else if (isMap(v)) {
+    for (const k of Object.keys(v)) if (typeof v[k] === 'string') v[k] = dec(v[k]);
+  }
+  return v;
+}
+
 /** goutils.DeleteWhiteSpace: works byte by byte, so non-ASCII text comes out as Latin-1 (as in Go). */
 function deleteWhiteSpace(s: string): string {
   if (/^[\x00-\x7f]*$/.test(s)) return s.replace(/[\t\n\v\f\r ]+/g, '');
@@ -1075,12 +1137,14 @@ function goReplaceAll(s: string, old: string, repl: string): string {
 }
 
 function trimCutset(s: string, cutset: string): string {
-  const set = new Set([...cutset]);
+  // Go decodes a raw byte as utf8.RuneError (U+FFFD): in the cutset or in s, it matches U+FFFD and any raw byte.
+  const runeError = (c: string): string => (c.length === 1 && c.charCodeAt(0) >= 0xdc80 && c.charCodeAt(0) <= 0xdcff ? '\ufffd' : c);
+  const set = new Set([...cutset].map(runeError));
   const r = [...s];
   let a = 0;
   let b = r.length;
-  while (a < b && set.has(r[a]!)) a++;
-  while (b > a && set.has(r[b - 1]!)) b--;
+  while (a < b && set.has(runeError(r[a]!))) a++;
+  while (b > a && set.has(runeError(r[b - 1]!))) b--;
   return r.slice(a, b).join('');
 }
 

@@ -1,4 +1,5 @@
 // Go's strconv rules for the literals a template may contain.
+import { normalizeBytes } from './encoding.ts';
 
 function lower(c: string): string {
   return c.toLowerCase();
@@ -183,6 +184,7 @@ export function unquote(s: string): string | null {
   }
   if (q !== '"' && q !== "'") return null;
   let out = '';
+  let raw = false;
   let i = 0;
   while (i < body.length) {
     const c = body[i]!;
@@ -190,7 +192,12 @@ export function unquote(s: string): string | null {
     if (c === '\\') {
       const r = unescape(body, i + 1, q);
       if (!r) return null;
-      out += r[0];
+      const e = body[i + 1]!;
+      // In a string, \x and octal escapes are bytes: one above 0x7f is a raw byte (engine form U+DC00 + byte).
+      if (q === '"' && (e === 'x' || (e >= '0' && e <= '7')) && r[0].charCodeAt(0) >= 0x80) {
+        out += String.fromCharCode(0xdc00 + r[0].charCodeAt(0));
+        raw = true;
+      } else out += r[0];
       i = r[1];
       continue;
     }
@@ -198,7 +205,8 @@ export function unquote(s: string): string | null {
     i++;
   }
   if (q === "'" && [...out].length !== 1) return null;
-  return out;
+  // Escaped bytes that form valid UTF-8 ("\xc3\xa9") are that character, as in Go.
+  return raw ? normalizeBytes(out) : out;
 }
 
 /** Decodes a character constant ('a', '\n'); returns the code point or an error message. */

@@ -1,3 +1,5 @@
+import { wellFormed } from './encoding.ts';
+
 // How Go values are represented in JavaScript while a template runs.
 //
 //   undefined        an invalid reflect.Value ("no value")
@@ -48,6 +50,51 @@ export class GoTime {
 
 /** Element type of slices that are not []interface{} ("string" for []string, "int" for []int). */
 export const sliceTypes = new WeakMap<object, string>();
+/**
+ * Capacity of slices whose cap exceeds their length: Go's json decoder builds a []interface{} by append, so
+ * a decoded array of 3 has cap 4, and sprig's `slice` (reflect.Value.Slice) may cut up to the cap, the
+ * slots past the length being nil. Other slices have cap = len.
+ */
+export const sliceCaps = new WeakMap<object, number>();
+
+export function capOf(arr: unknown[]): number {
+  return sliceCaps.get(arr) ?? arr.length;
+}
+
+// runtime.SizeClassToSize (Go 1.26, internal/runtime/gc/sizeclasses.go).
+const SIZE_CLASSES = [
+  8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152,
+  1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336,
+  16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768,
+];
+
+/** runtime.roundupsize for an allocation holding pointers. */
+function roundupsize(size: number): number {
+  if (size <= 32768 - 8) {
+    const req = size > 512 ? size + 8 : size; // malloc header
+    return SIZE_CLASSES.find((c) => c >= req)! - (req - size);
+  }
+  return Math.ceil(size / 8192) * 8192;
+}
+
+/** runtime.growslice's new capacity for 16-byte elements (interfaces, strings) holding pointers. */
+export function growCap(oldCap: number, newLen: number): number {
+  let next = oldCap * 2;
+  if (newLen > next) next = newLen;
+  else if (oldCap >= 256) {
+    next = oldCap;
+    while (next < newLen) next += (next + 768) >> 2;
+  }
+  return Math.floor(roundupsize(next * 16) / 16);
+}
+
+/** cap of a []interface{} of n elements built by appending one at a time from an empty slice. */
+export function appendCap(n: number): number {
+  let cap = 0;
+  while (cap < n) cap = growCap(cap, cap + 1);
+  return cap;
+}
+
 /** Maps whose element type is string (sprig's split returns map[string]string). */
 export const stringMaps = new WeakSet<object>();
 
@@ -138,6 +185,7 @@ export function fromJs(v: unknown): unknown {
   if (v === undefined || v === null) return null;
   switch (typeof v) {
     case 'string':
+      return wellFormed(v);
     case 'boolean':
       return v;
     case 'number':
@@ -146,11 +194,16 @@ export function fromJs(v: unknown): unknown {
       return new JsonNumber(v.toString());
   }
   if (v instanceof JsonNumber) return v;
-  if (Array.isArray(v)) return v.map(fromJs);
+  if (Array.isArray(v)) {
+    const out = v.map(fromJs);
+    const cap = appendCap(out.length);
+    if (cap > out.length) sliceCaps.set(out, cap);
+    return out;
+  }
   if (v instanceof Date) return new JsonNumber(String(v.getTime()));
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v as object)) {
-    if (x !== undefined) out[k] = fromJs(x);
+    if (x !== undefined) out[wellFormed(k)] = fromJs(x);
   }
   return out;
 }

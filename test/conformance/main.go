@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/Masterminds/sprig/v3"
 )
@@ -29,9 +31,52 @@ type testCase struct {
 }
 
 type result struct {
-	ID     string  `json:"id"`
-	Output *string `json:"output,omitempty"`
-	Error  *string `json:"error,omitempty"`
+	ID     string    `json:"id"`
+	Output *goString `json:"output,omitempty"`
+	Error  *goString `json:"error,omitempty"`
+}
+
+// goString is a Go string written to JSON byte for byte: valid UTF-8 as encoding/json writes it, and
+// every byte that is not valid UTF-8 as the escape \udcXX (XX the byte), a lone surrogate that JSON.parse
+// keeps. That is the TypeScript engine's own form of raw bytes (src/template/encoding.ts), so outputs
+// compare byte for byte (encoding/json would have replaced each invalid byte with U+FFFD).
+type goString string
+
+func (s goString) MarshalJSON() ([]byte, error) {
+	var out bytes.Buffer
+	out.WriteByte('"')
+	str := string(s)
+	for len(str) > 0 {
+		i := 0
+		for i < len(str) {
+			r, w := utf8.DecodeRuneInString(str[i:])
+			if r == utf8.RuneError && w == 1 {
+				break
+			}
+			i += w
+		}
+		if i > 0 {
+			var chunk bytes.Buffer
+			enc := json.NewEncoder(&chunk)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(str[:i]); err != nil {
+				return nil, err
+			}
+			b := bytes.TrimSpace(chunk.Bytes())
+			out.Write(b[1 : len(b)-1])
+			str = str[i:]
+			continue
+		}
+		fmt.Fprintf(&out, "\\u%04x", 0xdc00+int(str[0]))
+		str = str[1:]
+	}
+	out.WriteByte('"')
+	return out.Bytes(), nil
+}
+
+func strp(s string) *goString {
+	g := goString(s)
+	return &g
 }
 
 // fixedNow keeps now/date deterministic; the TypeScript test injects the same instant.
@@ -68,8 +113,7 @@ func render(c testCase) result {
 	if c.DataRef != "" {
 		b, err := os.ReadFile(filepath.Join("data", c.DataRef+".json"))
 		if err != nil {
-			msg := "bad case data: " + err.Error()
-			return result{Error: &msg}
+			return result{Error: strp("bad case data: " + err.Error())}
 		}
 		raw = b
 	}
@@ -77,26 +121,43 @@ func render(c testCase) result {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&data); err != nil {
-			msg := "bad case data: " + err.Error()
-			return result{Error: &msg}
+			return result{Error: strp("bad case data: " + err.Error())}
 		}
 	}
 	t, err := template.New(name).Option("missingkey=zero").Funcs(funcs()).Parse(c.Template)
 	if err != nil {
-		msg := err.Error()
-		return result{Error: &msg}
+		return result{Error: strp(err.Error())}
 	}
 	var out strings.Builder
 	if err := t.Execute(&out, data); err != nil {
-		msg := err.Error()
-		return result{Error: &msg}
+		return result{Error: strp(err.Error())}
 	}
-	s := out.String()
-	return result{Output: &s}
+	return result{Output: strp(out.String())}
 }
 
 func main() {
 	time.Local = time.UTC
+	// -stdin: render the cases of a JSON array read from stdin, ids being their names (the fuzz test
+	// sends thousands of generated cases per run this way).
+	if len(os.Args) > 1 && os.Args[1] == "-stdin" {
+		raw, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			panic(err)
+		}
+		var cases []testCase
+		if err := json.Unmarshal(raw, &cases); err != nil {
+			fmt.Fprintf(os.Stderr, "stdin: %v\n", err)
+			os.Exit(1)
+		}
+		results := make([]result, 0, len(cases))
+		for _, c := range cases {
+			r := render(c)
+			r.ID = c.Name
+			results = append(results, r)
+		}
+		write(results)
+		return
+	}
 	dir := "cases"
 	if len(os.Args) > 1 {
 		dir = os.Args[1]
@@ -131,6 +192,10 @@ func main() {
 			results = append(results, r)
 		}
 	}
+	write(results)
+}
+
+func write(results []result) {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")

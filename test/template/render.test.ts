@@ -56,6 +56,18 @@ describe('renderConfig', () => {
   });
 });
 
+describe('strings are bytes (#28)', () => {
+  it('renderTemplate keeps raw bytes (U+DC00 + byte); renderConfig writes them as U+FFFD, as Go json.Marshal would', () => {
+    expect(renderTemplate('{{trunc 1 "é"}}', {})).toBe('\udcc3');
+    expect(renderTemplate('{{trunc 1 "é"}}{{substr 1 2 "é"}}', {})).toBe('é');
+    expect(renderConfig({ a: '{{trunc 1 "é"}}x', b: ['{{"\\xff"}}'] }, {})).toEqual({ a: '\ufffdx', b: ['\ufffd'] });
+  });
+
+  it('reads lone surrogates in data and template sources as U+FFFD, as Go decodes JSON', () => {
+    expect(renderTemplate('{{len .s}}|{{.s}}|\udcc3', { s: '\udcc3' })).toBe('3|\ufffd|\ufffd');
+  });
+});
+
 describe('renderTemplate', () => {
   it('prints JS numbers as JSON.stringify writes them and JSON literals as written', () => {
     expect(renderTemplate('{{ .a }} {{ .b }} {{ .c }} {{ .d }}', { a: 3, b: 1.5, c: 1e21, d: -0.25 })).toBe('3 1.5 1e+21 -0.25');
