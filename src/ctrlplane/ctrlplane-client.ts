@@ -162,9 +162,11 @@ export class CtrlplaneClient {
   }
 
   /**
-   * The agent's jobs with this status, following Ctrlplane's offset paging within `budget`: at most MAX_PAGES pages,
-   * and it stops at a page that brings no job not seen before. A page over MAX_RESPONSE_BYTES ends the listing with
-   * the jobs read so far (`truncated` says so). Malformed jobs come apart from the rest.
+   * The agent's jobs with this status, following Ctrlplane's offset paging within `budget`: at most MAX_PAGES requests,
+   * and it stops at a page that brings no job not seen before. A page over MAX_RESPONSE_BYTES is asked again half as
+   * large; a single job over it is read again without its dispatch context, so that it comes back malformed (and ends
+   * saying why) instead of hiding the jobs behind it at every poll. Past that the listing ends with the jobs read so
+   * far (`truncated` says so). Malformed jobs come apart from the rest.
    */
   async listAllAgentJobs(
     workspaceId: string,
@@ -178,14 +180,34 @@ export class CtrlplaneClient {
     const seen = new Set<string>();
     let truncated: string | undefined;
     let bytes = 0;
-    for (let page = 0, offset = 0; page < MAX_PAGES; page++, offset += pageSize) {
-      let answer;
+    let size = pageSize;
+    for (let request = 0, offset = 0; request < MAX_PAGES; request++) {
+      let answer: CtrlplaneJobPage & { bytes: number };
+      let asked = size;
       try {
-        answer = await this.listAgentJobs(workspaceId, agentId, { ...query, limit: pageSize, offset });
+        answer = await this.listAgentJobs(workspaceId, agentId, { ...query, limit: size, offset });
       } catch (error) {
         if (!(error instanceof CtrlplaneRequestError && error.tooLarge)) throw error;
-        truncated = error.message;
-        break;
+        if (size > 1) {
+          size = Math.ceil(size / 2);
+          continue;
+        }
+        if (!query.includeDispatchContext) {
+          truncated = error.message;
+          break;
+        }
+        // One job whose answer alone is too large: its ID, read without its context, is enough to end it.
+        try {
+          const bare = await this.listAgentJobs(workspaceId, agentId, { ...query, includeDispatchContext: false, limit: 1, offset });
+          const problem = `it is listed with over ${MAX_RESPONSE_BYTES} bytes of dispatch context`;
+          answer = { ...bare, items: [], malformed: [...bare.items, ...bare.malformed].map(({ id }) => ({ id, problem })) };
+          asked = 1;
+        } catch (bareError) {
+          if (!(bareError instanceof CtrlplaneRequestError && bareError.tooLarge)) throw bareError;
+          truncated = bareError.message;
+          break;
+        }
+        size = pageSize;
       }
       const { items, malformed: bad, total } = answer;
       bytes += answer.bytes;
@@ -200,7 +222,8 @@ export class CtrlplaneClient {
         if (jobs.size + malformed.length < maxJobs) malformed.push(item);
       }
       const count = items.length + bad.length;
-      if (seen.size === before || count < pageSize || offset + count >= total) break;
+      offset += count;
+      if (seen.size === before || count < asked || offset >= total) break;
       if (jobs.size + malformed.length >= maxJobs) {
         truncated = `${maxJobs} jobs read, the most one poll takes`;
         break;

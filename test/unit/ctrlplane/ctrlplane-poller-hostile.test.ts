@@ -222,6 +222,31 @@ describe('a poll budget', () => {
     expect(listings).toContain('inProgress');
   });
 
+  it('reads past one job whose context alone is over 16 MiB: the others start, and that one ends saying why', async () => {
+    // Ctrlplane pages as asked (limit, offset); the third of five queued jobs carries 17 MiB of dispatch context.
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    const huge = { resource: { config: { blob: 'x'.repeat(17 * 1024 * 1024) } } };
+    const queued = (id: string, withContext: boolean) => ({
+      ...job(id, 'queued'),
+      releaseId: randomUUID(),
+      ...(withContext && id === ids[2] ? { dispatchContext: huge } : {}),
+    });
+    const { poller, started, listings } = await pollerAgainst((url) =>
+      routes(url, () => {
+        if (url.searchParams.get('status') !== 'queued') return { status: 200, body: JSON.stringify({ items: [], total: 0 }) };
+        const offset = Number(url.searchParams.get('offset') ?? 0);
+        const limit = Number(url.searchParams.get('limit') ?? 100);
+        const withContext = url.searchParams.get('includeDispatchContext') === 'true';
+        return { status: 200, body: JSON.stringify({ items: ids.slice(offset, offset + limit).map((id) => queued(id, withContext)), total: ids.length }) };
+      }),
+    );
+    const result = await poller.pollOnce();
+    expect(result.failed).toBeUndefined();
+    // Every job gets its workflow: four to run, the oversized one to be claimed and ended invalidJobAgent.
+    expect(started.map(jobIdOfWorkflowId).sort()).toEqual([...ids].sort());
+    expect(listings.filter((s) => s === 'queued').length).toBeLessThanOrEqual(20);
+  });
+
   it('refuses a page over 16 MiB without failing the poll, and starts nothing from it', async () => {
     const padding = 'x'.repeat(60 * 1024);
     const page = JSON.stringify({
