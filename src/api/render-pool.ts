@@ -12,7 +12,7 @@ export const RENDER_THREADS = 2;
 /** Renders that may wait for a thread; past it a render request is refused with 503 (retry later). */
 export const RENDER_QUEUE_LIMIT = 64;
 /** Old-generation heap of one render thread: a render past it stops the thread, not the API. */
-export const RENDER_THREAD_MAX_HEAP_MB = 256;
+export const RENDER_THREAD_MAX_HEAP_MB = 128;
 /** A render still running after this is stopped with its thread (the budget ends every render long before). */
 export const RENDER_TIMEOUT_MS = 10_000;
 
