@@ -9,8 +9,11 @@ import type { CheckedRender, RenderReply, RenderRequest } from './render-thread.
 
 /** Render threads of one API process (started on first use). */
 export const RENDER_THREADS = 2;
-/** Renders that may wait for a thread; past it a render request is refused with 503 (retry later). */
-export const RENDER_QUEUE_LIMIT = 64;
+/**
+ * Renders that may wait for a thread; past it a render request is refused with 503 (retry later). A burst of creates
+ * (hundreds of jobs at once from CI) waits its turn: an ordinary config renders in about a millisecond.
+ */
+export const RENDER_QUEUE_LIMIT = 1_000;
 /** Old-generation heap of one render thread: a render past it stops the thread, not the API. */
 export const RENDER_THREAD_MAX_HEAP_MB = 128;
 /** A render still running after this is stopped with its thread (the budget ends every render long before). */
