@@ -1,6 +1,6 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { msToNumber, type SearchAttributePair } from '@temporalio/common';
-import type { JobWorkflowInput } from '../shared/job.ts';
+import { ctrlplaneProblemInput, type JobWorkflowInput } from '../shared/job.ts';
 import { jobInputOverLimits } from '../shared/job-input-limits.ts';
 import { configOwner, DEFAULT_REF, organizationToResolve } from '../shared/job-agent-config.ts';
 import { type RenderOutcome, renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
@@ -45,21 +45,7 @@ function withinLimits(input: JobWorkflowInput, rendered: RenderOutcome): JobWork
   if (!input.ctrlplane) return input;
   const over = jobInputOverLimits(input, rendered.rendered);
   if (!over) return input;
-  return {
-    id: input.id,
-    createdAt: input.createdAt,
-    jobAgentConfig: {},
-    deployment: {} as JobWorkflowInput['deployment'],
-    environment: {} as JobWorkflowInput['environment'],
-    resource: {} as JobWorkflowInput['resource'],
-    version: {} as JobWorkflowInput['version'],
-    variables: {},
-    ctrlplane: {
-      workspaceId: input.ctrlplane.workspaceId,
-      agentId: input.ctrlplane.agentId,
-      problem: `Ctrlplane's job ${input.id} is too large to run: ${over}`,
-    },
-  };
+  return ctrlplaneProblemInput(input.id, input.createdAt, { ...input.ctrlplane, problem: `Ctrlplane's job ${input.id} is too large to run: ${over}` });
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { startJobWorkflow } from '../client/start-job-workflow.ts';
 import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
-import type { CtrlplaneOrigin, JobWorkflowInput } from '../shared/job.ts';
+import { type CtrlplaneOrigin, ctrlplaneProblemInput, type JobWorkflowInput } from '../shared/job.ts';
 import { isJobId } from '../shared/job-id.ts';
 import { JOB_STATUSES, type JobStatus, isTerminalStatus, parseJobStatus } from '../shared/job-status.ts';
 import { searchAttributes } from '../shared/search-attributes.ts';
@@ -164,7 +164,7 @@ export class CtrlplanePoller {
       const inputs: JobWorkflowInput[] = queued.map((job) => ctrlplaneJobToWorkflowInput(job, origin));
       // A job we cannot read is still claimed and ended invalidJobAgent, so Ctrlplane learns why it never ran.
       for (const bad of queued.malformed ?? []) {
-        if (bad.id && isJobId(bad.id)) inputs.push(malformedJobInput(bad.id, bad.problem, origin));
+        if (bad.id && isJobId(bad.id)) inputs.push(ctrlplaneProblemInput(bad.id, new Date().toISOString(), { ...origin, problem: bad.problem }));
         else
           this.warnOnce(
             `malformed:${bad.id ?? bad.problem}`,
@@ -369,24 +369,6 @@ export class CtrlplanePoller {
  */
 function needsOperator(error: unknown): boolean {
   return error instanceof CtrlplaneAgentConfigError || (error instanceof CtrlplaneRequestError && error.unauthorized);
-}
-
-/**
- * A job Ctrlplane listed but we cannot read or take (over the config cap): its workflow claims it and ends it
- * invalidJobAgent with the reason, which it alone carries (no config, no context).
- */
-function malformedJobInput(id: string, problem: string, origin: CtrlplaneOrigin): JobWorkflowInput {
-  return {
-    id,
-    jobAgentConfig: {},
-    createdAt: new Date().toISOString(),
-    deployment: {} as JobWorkflowInput['deployment'],
-    environment: {} as JobWorkflowInput['environment'],
-    resource: {} as JobWorkflowInput['resource'],
-    version: {} as JobWorkflowInput['version'],
-    variables: {},
-    ctrlplane: { ...origin, problem },
-  };
 }
 
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

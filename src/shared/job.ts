@@ -52,6 +52,24 @@ export interface JobWorkflowInput extends DispatchContext {
   ctrlplane?: CtrlplaneOrigin;
 }
 
+/**
+ * A Ctrlplane job started without its contents, only to be claimed and ended invalidJobAgent with `problem`: one
+ * Ctrlplane listed in a shape we cannot read, or one over the input limits. Nothing it carried enters its history.
+ */
+export function ctrlplaneProblemInput(id: string, createdAt: string, origin: CtrlplaneOrigin & { problem: string }): JobWorkflowInput {
+  return {
+    id,
+    createdAt,
+    jobAgentConfig: {},
+    deployment: {} as JobWorkflowInput['deployment'],
+    environment: {} as JobWorkflowInput['environment'],
+    resource: {} as JobWorkflowInput['resource'],
+    version: {} as JobWorkflowInput['version'],
+    variables: {},
+    ctrlplane: { workspaceId: origin.workspaceId, agentId: origin.agentId, problem: origin.problem },
+  };
+}
+
 /** The job as it stands the moment it is created, before the workflow has done anything. */
 export function createPendingJob(input: JobWorkflowInput): Job {
   const { createdAt, ...rest } = input;
