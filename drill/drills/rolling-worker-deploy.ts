@@ -43,7 +43,7 @@ interface HistoryFacts {
 }
 
 async function historyFacts(cluster: Cluster, job: DrillJob): Promise<HistoryFacts> {
-  const handle = cluster.client.workflow.getHandle(jobWorkflowId(job.id));
+  const handle = cluster.client.workflow.getHandle(jobWorkflowId(job.id, job.origin));
   const history = await handle.fetchHistory();
   let patched = false;
   let nondeterminism = 0;
