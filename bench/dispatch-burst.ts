@@ -5,7 +5,7 @@
 import type { BenchRow } from './bench-row.ts';
 import { createJob, INSTALLATION_ID, startBenchStack, waitUntil, WORKFLOW } from './support/bench-stack.ts';
 import { concurrently, envNumber } from './support/load.ts';
-import { DEFAULT_MUTATION_INTERVAL_MS } from '../src/activities/github-limits.ts';
+import { DEFAULT_MUTATION_INTERVAL_MS } from '../src/domain/github-limits.ts';
 
 export async function run(): Promise<BenchRow[]> {
   const total = envNumber('BENCH_BURST_JOBS', 500, 10);

@@ -6,8 +6,8 @@ import type { BenchRow } from './bench-row.ts';
 import { apiRequest, createJob, startBenchStack, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
 import { historyCost, type HistoryCost } from './support/history-cost.ts';
 import { envNumber } from './support/load.ts';
-import { jobWorkflowId } from '../src/shared/workflow-contract.ts';
-import { DEFAULT_JOB_TIMEOUTS } from '../src/workflows/job-timeouts.ts';
+import { jobWorkflowId } from '../src/contract/workflow-contract.ts';
+import { DEFAULT_JOB_TIMEOUTS } from '../src/domain/job-timeouts.ts';
 
 async function status(env: BenchStack, id: string): Promise<string> {
   return ((await (await apiRequest(env, `/api/v1/jobs/${id}`)).json()) as { status: string }).status;

@@ -14,12 +14,12 @@ import type { BenchRow } from './bench-row.ts';
 import { envNumber, Latencies } from './support/load.ts';
 import { createActivities, type LookUpWorkflowRunResult } from '../src/activities/create-activities.ts';
 import { createGithubClientFactory } from '../src/activities/github-client-factory.ts';
-import { DEFAULT_GITHUB_REQUEST_BUDGET } from '../src/activities/github-limits.ts';
+import { DEFAULT_GITHUB_REQUEST_BUDGET } from '../src/domain/github-limits.ts';
 import { InstallationBudget } from '../src/activities/installation-budget.ts';
 import { createLogger } from '../src/logging/create-logger.ts';
 import { startGithubSandbox } from '../src/sandbox/github-sandbox.ts';
 import { DEFAULT_INSTALLATION_REQUESTS_PER_HOUR } from '../src/sandbox/primary-rate-limit.ts';
-import { DEFAULT_JOB_TIMEOUTS } from '../src/workflows/job-timeouts.ts';
+import { DEFAULT_JOB_TIMEOUTS } from '../src/domain/job-timeouts.ts';
 import { msToNumber } from '@temporalio/common';
 
 const OWNER = 'acme';

@@ -11,7 +11,7 @@ import { concurrently, envNumber, Latencies } from './support/load.ts';
 import { percentOf, startMinimalShape } from './support/engine-ceiling.ts';
 import { startCluster, WORKFLOW, type Cluster, type TemporalBackend } from '../drill/support/cluster.ts';
 import { JobLedger } from '../drill/support/job-ledger.ts';
-import { JOB_WORKFLOW_TYPE } from '../src/shared/workflow-contract.ts';
+import { JOB_WORKFLOW_TYPE } from '../src/contract/workflow-contract.ts';
 
 const TARGETS: Record<string, { backend: TemporalBackend; label: string }> = {
   dev: { backend: 'dev', label: 'dev server' },

@@ -9,7 +9,7 @@ import { startGithubSandbox, type GithubSandbox, type SandboxWorkflowSpec } from
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
 import { jobBody, REPO, type SandboxInstallation, sandboxInstallations } from '../../drill/support/example-job.ts';
 import { workflowBundleOptions } from '../../src/worker/workflow-source.ts';
-import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
+import type { JobTimeouts } from '../../src/domain/job-timeouts.ts';
 
 export { INSTALLATION_ID, OWNER, REPO } from '../../drill/support/example-job.ts';
 export const API_KEY = 'bench-api-key';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { workflowRunEventSignal, type WorkflowRunEvent } from '../../src/shared/workflow-contract.ts';
+import { workflowRunEventSignal, type WorkflowRunEvent } from '../../src/contract/workflow-contract.ts';
 import { closedLoop, openLoop, type ClosedLoopResult } from './load.ts';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -7,7 +7,7 @@ import { WORKFLOW, type Cluster } from '../support/cluster.ts';
 import { JobLedger, type DrillJob } from '../support/job-ledger.ts';
 import { ledgerOutcome } from '../support/ledger-outcome.ts';
 import { REPO_ROOT } from '../support/repo-root.ts';
-import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
 
 const run = promisify(execFile);
 export const DRILL_PATCH_ID = 'drill-rolling-deploy';

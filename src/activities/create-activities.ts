@@ -3,8 +3,8 @@ import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../
 import { type DeploymentLockContext, describeLockedKeysChanged, lockedSettingsChanged } from '../config/configured-deployment-lock.ts';
 import type { DeploymentDefinition } from '../config/declarative-config.ts';
 import { mintJobToken } from '../auth/job-token.ts';
-import { parseJobWorkflowId } from '../shared/job-id.ts';
-import { FailureType } from '../shared/workflow-contract.ts';
+import { parseJobWorkflowId } from '../domain/job-id.ts';
+import { FailureType } from '../contract/workflow-contract.ts';
 import type { GithubClient, GithubClientFactory } from './github-client-factory.ts';
 import { toGithubFailure } from './github-failure.ts';
 import { inMutationTurn } from './in-mutation-turn.ts';

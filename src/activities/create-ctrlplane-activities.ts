@@ -2,8 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { CtrlplaneRequestError, type CtrlplaneClient } from '../ctrlplane/ctrlplane-client.ts';
 import { type CtrlplaneJobStatus, isFinalCtrlplaneStatus } from '../ctrlplane/ctrlplane-job.ts';
 import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
-import type { CtrlplaneOrigin } from '../shared/job.ts';
-import { FailureType } from '../shared/workflow-contract.ts';
+import type { CtrlplaneOrigin } from '../domain/job.ts';
+import { FailureType } from '../contract/workflow-contract.ts';
 
 export interface ClaimCtrlplaneJobInput extends CtrlplaneOrigin {
   jobId: string;

@@ -6,7 +6,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { GithubAppCredentials } from '../config/env.ts';
-import { DEFAULT_MUTATION_INTERVAL_MS } from './github-limits.ts';
+import { DEFAULT_MUTATION_INTERVAL_MS } from '../domain/github-limits.ts';
 import type { InstallationBudget, RateLimitHeaders } from './installation-budget.ts';
 
 /** Octokit with GitHub's recommended retry (5xx, network) and throttling (429, secondary limits) plugins. */

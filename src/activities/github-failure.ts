@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { FailureType } from '../shared/workflow-contract.ts';
+import { FailureType } from '../contract/workflow-contract.ts';
 import { GithubBotNotConfiguredError } from './github-client-factory.ts';
 
 interface RequestErrorLike {

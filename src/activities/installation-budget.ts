@@ -1,4 +1,4 @@
-import { DEFAULT_GITHUB_REQUEST_BUDGET, MUTATION_RESERVE_SHARE } from './github-limits.ts';
+import { DEFAULT_GITHUB_REQUEST_BUDGET, MUTATION_RESERVE_SHARE } from '../domain/github-limits.ts';
 
 /** A look-up slot set aside for a workflow that nobody came for within this long is given up. */
 const UNCLAIMED_SLOT_MS = 60_000;

@@ -1,4 +1,4 @@
-import { jobIdsInRunTitle } from '../shared/job-id.ts';
+import { jobIdsInRunTitle } from '../domain/job-id.ts';
 
 /**
  * Whether a GitHub run belongs to this job: its run-name (`display_title`) or name carries the job UUID among the

@@ -1,4 +1,4 @@
-import { workflowPageUrl } from '../shared/github-links.ts';
+import { workflowPageUrl } from '../domain/github-links.ts';
 
 /** The fields of a GitHub workflow run the workflow keeps; the rest of GitHub's object stays out of history. */
 export interface WorkflowRunSummary {

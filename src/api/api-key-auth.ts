@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { type ApiKeyEntry, type ApiScope, apiKeyScopes, apiKeyText } from '../auth/api-keys.ts';
 import { DEFAULT_JOB_TOKEN_GRACE_MS, type JobTokenSubject, jobTokenValidity, looksLikeJobToken, verifyJobToken } from '../auth/job-token.ts';
-import type { JobOrigin } from '../shared/job-id.ts';
+import type { JobOrigin } from '../domain/job-id.ts';
 import { HttpError } from './http-error.ts';
 
 declare module 'fastify' {

@@ -7,7 +7,7 @@ import type { ApiKeyEntry } from '../auth/api-keys.ts';
 import { type DeclarativeConfig, EMPTY_DECLARATIVE_CONFIG } from '../config/declarative-config.ts';
 import type { DispatchRule } from '../config/dispatch-allowlist.ts';
 import { type ApiMetrics, createApiMetrics } from '../metrics/api-metrics.ts';
-import type { JobTimeouts } from '../workflows/job-timeouts.ts';
+import type { JobTimeouts } from '../domain/job-timeouts.ts';
 import { type JobTokenAuthOptions, requireApiKey } from './api-key-auth.ts';
 import { CODEC_PREFIX, codecRoutes } from './codec-routes.ts';
 import { installErrorHandler } from './error-handler.ts';

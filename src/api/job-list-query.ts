@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { quoteVisibilityValue } from '../client/visibility-query.ts';
-import { searchAttributes } from '../shared/search-attributes.ts';
-import { JOB_WORKFLOW_TYPE } from '../shared/workflow-contract.ts';
-import type { JobStatus } from '../shared/job-status.ts';
+import { searchAttributes } from '../contract/search-attributes.ts';
+import { JOB_WORKFLOW_TYPE } from '../contract/workflow-contract.ts';
+import type { JobStatus } from '../domain/job-status.ts';
 
 export interface JobListFilters {
   status?: JobStatus[];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { deploymentSchema, environmentSchema, resourceSchema, versionSchema } from '../shared/dispatch-context.ts';
-import { JOB_STATUSES, type JobStatus, parseJobStatus } from '../shared/job-status.ts';
+import { deploymentSchema, environmentSchema, resourceSchema, versionSchema } from '../domain/dispatch-context.ts';
+import { JOB_STATUSES, type JobStatus, parseJobStatus } from '../domain/job-status.ts';
 
 const jsonObject = z.record(z.string(), z.unknown());
 

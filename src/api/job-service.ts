@@ -4,11 +4,11 @@ import { LRUCache } from 'lru-cache';
 import { optionalTsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
-import type { Job, JobWorkflowInput } from '../shared/job.ts';
-import { isJobId, JOB_ORIGINS, type JobOrigin, jobOriginOf } from '../shared/job-id.ts';
-import { createPendingJob, resumedJob } from '../shared/job.ts';
-import { isTerminalStatus, parseJobStatus } from '../shared/job-status.ts';
-import { searchAttributes } from '../shared/search-attributes.ts';
+import type { Job, JobWorkflowInput } from '../domain/job.ts';
+import { isJobId, JOB_ORIGINS, type JobOrigin, jobOriginOf } from '../domain/job-id.ts';
+import { createPendingJob, resumedJob } from '../domain/job.ts';
+import { isTerminalStatus, parseJobStatus } from '../domain/job-status.ts';
+import { searchAttributes } from '../contract/search-attributes.ts';
 import { startJobWorkflow } from '../client/start-job-workflow.ts';
 import {
   JOB_WORKFLOW_TYPE,
@@ -19,13 +19,13 @@ import {
   setStatusUpdate,
   type WorkflowRunEvent,
   workflowRunEventSignal,
-} from '../shared/workflow-contract.ts';
-import type { JobTimeouts } from '../workflows/job-timeouts.ts';
+} from '../contract/workflow-contract.ts';
+import type { JobTimeouts } from '../domain/job-timeouts.ts';
 import type { JobWorkflowArgs, jobWorkflow } from '../workflows/job-workflow.ts';
-import type { RenderOutcome } from '../workflows/render-job-agent-config.ts';
+import type { RenderOutcome } from '../domain/render-job-agent-config.ts';
 import { endedOutsideWorkflow } from '../client/ended-outside-workflow.ts';
 import { HttpError } from './http-error.ts';
-import { formatDuration } from '../shared/format-duration.ts';
+import { formatDuration } from '../domain/format-duration.ts';
 import { RepositoryIndex, type RepositoryIndexOptions } from './repository-index.ts';
 import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import { buildJobListQuery, decodeCursor, encodeCursor, type JobListFilters } from './job-list-query.ts';

@@ -1,4 +1,4 @@
-import type { Job } from '../shared/job.ts';
+import type { Job } from '../domain/job.ts';
 
 /**
  * What the API returns for a job. Two compatibility fields make the get-job-inputs action's flattening yield

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import type { DeclarativeConfig, DeploymentDefinition } from '../config/declarative-config.ts';
 import { describeLockedKeysChanged } from '../config/configured-deployment-lock.ts';
 import { type DispatchRule, describeRefusedTarget, isDispatchAllowed } from '../config/dispatch-allowlist.ts';
-import type { JobWorkflowInput } from '../shared/job.ts';
-import type { RenderOutcome } from '../workflows/render-job-agent-config.ts';
+import type { JobWorkflowInput } from '../domain/job.ts';
+import type { RenderOutcome } from '../domain/render-job-agent-config.ts';
 import { callerJobOrigin, mayReadJob } from './api-key-auth.ts';
 import { HttpError } from './http-error.ts';
-import { bodyTooLargeMessage, fieldTooLargeMessage, JOB_INPUT_LIMITS, oversizedJobAgentConfig, oversizedJobField } from '../shared/job-input-limits.ts';
+import { bodyTooLargeMessage, fieldTooLargeMessage, JOB_INPUT_LIMITS, oversizedJobAgentConfig, oversizedJobField } from '../domain/job-input-limits.ts';
 import {
   cancelResponse,
   type CreateJobBody,
@@ -25,7 +25,7 @@ import {
 import type { JobService } from './job-service.ts';
 import { toJobResponse } from './job-views.ts';
 import type { RenderPool } from './render-pool.ts';
-import { missingTargetSettings } from '../shared/job-agent-config.ts';
+import { missingTargetSettings } from '../domain/job-agent-config.ts';
 
 export interface JobsRoutesOptions {
   jobs: JobService;

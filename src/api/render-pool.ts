@@ -3,7 +3,7 @@
 // fraction of a second, and on the API's event loop it would hold every other request (/healthz included) that long.
 import { Worker } from 'node:worker_threads';
 import type { DeploymentDefinition } from '../config/declarative-config.ts';
-import type { JobWorkflowInput } from '../shared/job.ts';
+import type { JobWorkflowInput } from '../domain/job.ts';
 import { HttpError } from './http-error.ts';
 import type { CheckedRender, RenderReply, RenderRequest } from './render-thread.ts';
 

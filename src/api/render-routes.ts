@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import { createJobBody, errorResponse } from './job-schemas.ts';
-import { JOB_INPUT_LIMITS } from '../shared/job-input-limits.ts';
+import { JOB_INPUT_LIMITS } from '../domain/job-input-limits.ts';
 import { createErrorHandler, renderRequestedJob } from './jobs-routes.ts';
 import type { RenderPool } from './render-pool.ts';
 

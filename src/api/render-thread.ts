@@ -3,8 +3,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { DeploymentDefinition } from '../config/declarative-config.ts';
 import { lockedKeysChanged } from '../config/configured-deployment-lock.ts';
-import type { JobWorkflowInput } from '../shared/job.ts';
-import { type RenderOutcome, renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
+import type { JobWorkflowInput } from '../domain/job.ts';
+import { type RenderOutcome, renderJobAgentConfig } from '../domain/render-job-agent-config.ts';
 
 export interface RenderRequest {
   id: number;

@@ -1,6 +1,6 @@
-import { workflowPageUrl } from '../shared/github-links.ts';
-import { jobIdsInRunTitle } from '../shared/job-id.ts';
-import type { WorkflowRunEvent } from '../shared/workflow-contract.ts';
+import { workflowPageUrl } from '../domain/github-links.ts';
+import { jobIdsInRunTitle } from '../domain/job-id.ts';
+import type { WorkflowRunEvent } from '../contract/workflow-contract.ts';
 
 interface WorkflowRunPayload {
   action?: string;

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { JOB_ORIGINS, type JobOrigin } from '../shared/job-id.ts';
-import { isTerminalStatus, type JobStatus } from '../shared/job-status.ts';
+import { JOB_ORIGINS, type JobOrigin } from '../domain/job-id.ts';
+import { isTerminalStatus, type JobStatus } from '../domain/job-status.ts';
 
 /**
  * Per-job tokens (README "Security"): what the GitHub workflow of one job may use instead of an API key, to read

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DeclarativeConfigError, loadDeclarativeConfig } from '../config/declarative-config.ts';
 import { type CliIo, processIo } from './cli-io.ts';
-import { configOwner, DEFAULT_REF, numericOrganizationId } from '../shared/job-agent-config.ts';
+import { configOwner, DEFAULT_REF, numericOrganizationId } from '../domain/job-agent-config.ts';
 
 const USAGE = `usage: gha-agent config validate [--json] [PATH]
 

@@ -1,5 +1,5 @@
 import type { Env } from '../config/env.ts';
-import type { JobTimeouts } from '../workflows/job-timeouts.ts';
+import type { JobTimeouts } from '../domain/job-timeouts.ts';
 
 /** The job deadlines set by env (JOB_*, validated at start-up), in milliseconds; unset ones keep their defaults. */
 export function jobTimeoutsFromEnv(env: Env): Partial<JobTimeouts> {

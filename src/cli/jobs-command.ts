@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Job } from '../shared/job.ts';
-import { isTerminalStatus } from '../shared/job-status.ts';
+import type { Job } from '../domain/job.ts';
+import { isTerminalStatus } from '../domain/job-status.ts';
 import { type ApiRequest, apiTargetFrom, createApiClient } from './api-client.ts';
 import { type CliIo, processIo } from './cli-io.ts';
 

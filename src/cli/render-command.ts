@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
+import { renderJobAgentConfig } from '../domain/render-job-agent-config.ts';
 
 const USAGE = `usage: gha-agent render --config <jobAgentConfig.yaml|json> --context <context.yaml|json>
 

@@ -1,7 +1,7 @@
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 // The default import: under Node's own ESM loader this CommonJS package has no named export `temporal`.
 import proto from '@temporalio/proto';
-import type { JobStatus } from '../shared/job-status.ts';
+import type { JobStatus } from '../domain/job-status.ts';
 
 /**
  * A job whose workflow closed without returning the job (docs/architecture.md "Invariants": the backstop): Temporal

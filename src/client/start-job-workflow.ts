@@ -1,13 +1,13 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { msToNumber, type SearchAttributePair } from '@temporalio/common';
-import { ctrlplaneProblemInput, type JobWorkflowInput } from '../shared/job.ts';
-import { jobInputOverLimits } from '../shared/job-input-limits.ts';
-import { configOwner, DEFAULT_REF, organizationToResolve } from '../shared/job-agent-config.ts';
-import { type RenderOutcome, renderJobAgentConfig } from '../workflows/render-job-agent-config.ts';
-import { searchAttributes } from '../shared/search-attributes.ts';
-import { jobOriginOf, jobWorkflowId } from '../shared/job-id.ts';
-import { JOB_WORKFLOW_TYPE } from '../shared/workflow-contract.ts';
-import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from '../workflows/job-timeouts.ts';
+import { ctrlplaneProblemInput, type JobWorkflowInput } from '../domain/job.ts';
+import { jobInputOverLimits } from '../domain/job-input-limits.ts';
+import { configOwner, DEFAULT_REF, organizationToResolve } from '../domain/job-agent-config.ts';
+import { type RenderOutcome, renderJobAgentConfig } from '../domain/render-job-agent-config.ts';
+import { searchAttributes } from '../contract/search-attributes.ts';
+import { jobOriginOf, jobWorkflowId } from '../domain/job-id.ts';
+import { JOB_WORKFLOW_TYPE } from '../contract/workflow-contract.ts';
+import { DEFAULT_JOB_TIMEOUTS, type JobTimeouts } from '../domain/job-timeouts.ts';
 import type { jobWorkflow } from '../workflows/job-workflow.ts';
 
 const text = (value: unknown) => (value === undefined || value === null || value === '' ? '?' : String(value));

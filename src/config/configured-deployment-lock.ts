@@ -1,7 +1,7 @@
-import { DEFAULT_REF, JOB_AGENT_SETTINGS } from '../shared/job-agent-config.ts';
-import type { JobWorkflowInput } from '../shared/job.ts';
+import { DEFAULT_REF, JOB_AGENT_SETTINGS } from '../domain/job-agent-config.ts';
+import type { JobWorkflowInput } from '../domain/job.ts';
 import { renderConfig } from '../template/index.ts';
-import { templateData } from '../workflows/render-job-agent-config.ts';
+import { templateData } from '../domain/render-job-agent-config.ts';
 import type { DeploymentDefinition } from './declarative-config.ts';
 
 /**

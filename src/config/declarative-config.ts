@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { missingTargetSettings, validateJobAgentConfig } from '../shared/job-agent-config.ts';
+import { missingTargetSettings, validateJobAgentConfig } from '../domain/job-agent-config.ts';
 import { templateSyntaxError, withTemplateHint } from '../template/index.ts';
 
 /** `type: JobAgent`; only GitHub App agents run here. */

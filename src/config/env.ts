@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type ApiKeyEntry, parseApiKeys } from '../auth/api-keys.ts';
 import { DEFAULT_JOB_TOKEN_GRACE_MS, parseJobTokenSecrets } from '../auth/job-token.ts';
-import { DEFAULT_GITHUB_REQUEST_BUDGET, DEFAULT_MUTATION_INTERVAL_MS } from '../activities/github-limits.ts';
-import { DEFAULT_TASK_QUEUE } from '../shared/workflow-contract.ts';
+import { DEFAULT_GITHUB_REQUEST_BUDGET, DEFAULT_MUTATION_INTERVAL_MS } from '../domain/github-limits.ts';
+import { DEFAULT_TASK_QUEUE } from '../contract/workflow-contract.ts';
 import { parseDispatchAllowlist } from './dispatch-allowlist.ts';
 import { parseDuration } from './parse-duration.ts';
 
@@ -81,7 +81,7 @@ export const envSchema = z.object({
   GITHUB_REDELIVER_INTERVAL: optionalString
     .transform((text) => (text === undefined || text === '0' || text.toLowerCase() === 'off' ? undefined : text))
     .pipe(duration(10_000)),
-  /** Job deadlines (API and the Ctrlplane poller, which start jobs); unset = the defaults of src/workflows/job-timeouts.ts. */
+  /** Job deadlines (API and the Ctrlplane poller, which start jobs); unset = the defaults of src/domain/job-timeouts.ts. */
   JOB_WEBHOOK_QUIET_PERIOD: duration(1000),
   JOB_POLL_INTERVAL: duration(1000),
   JOB_RUN_DISCOVERY_TIMEOUT: duration(1000),

@@ -12,7 +12,7 @@ import {
   ctrlplaneWorkspaceSchema,
   type MalformedCtrlplaneJob,
 } from './ctrlplane-job.ts';
-import { oversizedJobAgentConfig } from '../shared/job-input-limits.ts';
+import { oversizedJobAgentConfig } from '../domain/job-input-limits.ts';
 
 /**
  * The largest answer read from Ctrlplane: a page of 100 jobs with their contexts is well under 1 MiB; a bigger one

@@ -1,5 +1,5 @@
-import type { DispatchContext } from '../shared/dispatch-context.ts';
-import type { CtrlplaneOrigin, JobWorkflowInput } from '../shared/job.ts';
+import type { DispatchContext } from '../domain/dispatch-context.ts';
+import type { CtrlplaneOrigin, JobWorkflowInput } from '../domain/job.ts';
 import type { CtrlplaneDispatchContext, CtrlplaneJob } from './ctrlplane-job.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CTRLPLANE_JOB_STATUSES } from './ctrlplane-status.ts';
+import { CTRLPLANE_JOB_STATUSES } from '../domain/ctrlplane-status.ts';
 
-export { CTRLPLANE_JOB_STATUSES, type CtrlplaneJobStatus, isFinalCtrlplaneStatus, toCtrlplaneStatus } from './ctrlplane-status.ts';
+export { CTRLPLANE_JOB_STATUSES, type CtrlplaneJobStatus, isFinalCtrlplaneStatus, toCtrlplaneStatus } from '../domain/ctrlplane-status.ts';
 
 const jsonObject = z.record(z.string(), z.unknown());
 

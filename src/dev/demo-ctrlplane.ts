@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ctrlplaneApiBaseUrl, DEFAULT_CTRLPLANE_AGENT_NAME, type CtrlplaneSettings } from '../config/env.ts';
 import type { CtrlplaneJob, CtrlplaneJobStatus } from '../ctrlplane/ctrlplane-job.ts';
-import { isFinalCtrlplaneStatus } from '../ctrlplane/ctrlplane-status.ts';
+import { isFinalCtrlplaneStatus } from '../domain/ctrlplane-status.ts';
 import { type CtrlplaneSandbox, startCtrlplaneSandbox } from '../sandbox/ctrlplane/ctrlplane-sandbox.ts';
 import { DEMO_INSTALLATION_ID, DEMO_OWNER, DEMO_REPO } from './demo-sandbox.ts';
 

@@ -18,7 +18,7 @@ import { type CtrlplaneConnection, createCtrlplaneClient, startCtrlplaneConnecti
 import type { CtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
 import { createCtrlplaneActivityWorker } from '../worker/create-ctrlplane-activity-worker.ts';
 import { createJobWorker } from '../worker/create-job-worker.ts';
-import type { JobTimeouts } from '../workflows/job-timeouts.ts';
+import type { JobTimeouts } from '../domain/job-timeouts.ts';
 import { dataConverterFor } from '../codec/data-converter.ts';
 import { createCtrlplaneMetrics } from '../metrics/ctrlplane-metrics.ts';
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts';

@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../shared/search-attributes.ts';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../contract/search-attributes.ts';
 import type { TemporalConnectConfig } from '../temporal/connection-options.ts';
 import { ok, problem, skipped, type CheckResult } from './check-result.ts';
 

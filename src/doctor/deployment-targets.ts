@@ -1,6 +1,6 @@
 import type { DeclarativeConfig } from '../config/declarative-config.ts';
 import { skipped, type CheckResult } from './check-result.ts';
-import { configOwner, DEFAULT_REF, numericOrganizationId } from '../shared/job-agent-config.ts';
+import { configOwner, DEFAULT_REF, numericOrganizationId } from '../domain/job-agent-config.ts';
 
 /** One repository workflow jobs get dispatched to, as the doctor checks it. */
 export interface DeploymentTarget {

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { InstallationBudget } from '../activities/installation-budget.ts';
-import { JOB_STATUSES } from '../shared/job-status.ts';
-import { searchAttributes } from '../shared/search-attributes.ts';
+import { JOB_STATUSES } from '../domain/job-status.ts';
+import { searchAttributes } from '../contract/search-attributes.ts';
 
 /** The worker's own Prometheus metrics (the Temporal SDK's are served next to them, see worker-metrics-server). */
 export interface WorkerMetrics {

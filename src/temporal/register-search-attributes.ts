@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../shared/search-attributes.ts';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../contract/search-attributes.ts';
 
 // CommonJS module: Node's ESM loader exposes it as a default export only.
 const { temporal } = proto;

@@ -1,5 +1,5 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { parseJobWorkflowId } from '../shared/job-id.ts';
+import { parseJobWorkflowId } from '../domain/job-id.ts';
 
 /**
  * Shapes every activity log line like the workflow's own: `jobId` and `runId` (the SDK says `workflowRunId`

@@ -1,7 +1,7 @@
 import type { PayloadCodec } from '@temporalio/common';
 import { type ActivityInterceptorsFactory, type NativeConnection, Worker } from '@temporalio/worker';
 import type { CtrlplaneActivities } from '../activities/create-ctrlplane-activities.ts';
-import { ctrlplaneTaskQueue } from '../shared/workflow-contract.ts';
+import { ctrlplaneTaskQueue } from '../contract/workflow-contract.ts';
 import { activityLogInterceptor } from './activity-log-interceptor.ts';
 import { dataConverterFor } from '../codec/data-converter.ts';
 

@@ -1,9 +1,9 @@
 import { CancellationScope, condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CtrlplaneActivities, ReportCtrlplaneJobStatusResult } from '../activities/create-ctrlplane-activities.ts';
-import { type CtrlplaneJobStatus, toCtrlplaneStatus } from '../ctrlplane/ctrlplane-status.ts';
-import type { CtrlplaneOrigin } from '../shared/job.ts';
-import { isTerminalStatus } from '../shared/job-status.ts';
-import { ctrlplaneTaskQueue, FailureType } from '../shared/workflow-contract.ts';
+import { type CtrlplaneJobStatus, toCtrlplaneStatus } from '../domain/ctrlplane-status.ts';
+import type { CtrlplaneOrigin } from '../domain/job.ts';
+import { isTerminalStatus } from '../domain/job-status.ts';
+import { ctrlplaneTaskQueue, FailureType } from '../contract/workflow-contract.ts';
 import { failureMessage } from './activity-failure.ts';
 import type { JobState } from './job-state.ts';
 

@@ -1,8 +1,8 @@
 import type { WorkflowRunSummary } from '../activities/workflow-run-summary.ts';
-import type { Job } from '../shared/job.ts';
-import { isTerminalStatus, type JobStatus, statusRank } from '../shared/job-status.ts';
-import { mapRunToJobStatus } from '../shared/run-status-mapping.ts';
-import type { ManualStatusChange, WorkflowRunEvent } from '../shared/workflow-contract.ts';
+import type { Job } from '../domain/job.ts';
+import { isTerminalStatus, type JobStatus, statusRank } from '../domain/job-status.ts';
+import { mapRunToJobStatus } from '../domain/run-status-mapping.ts';
+import type { ManualStatusChange, WorkflowRunEvent } from '../contract/workflow-contract.ts';
 import { deliveryDigest } from './delivery-digest.ts';
 import { foreignRunReason, type RunBinding } from './run-binding.ts';
 

@@ -1,4 +1,4 @@
-import type { WorkflowRunEvent } from '../shared/workflow-contract.ts';
+import type { WorkflowRunEvent } from '../contract/workflow-contract.ts';
 
 /** Where a job's run must come from: what the job dispatched, and when. */
 export interface RunBinding {

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
-import type { Job } from '../../src/shared/job.ts';
-import { jobWorkflowId } from '../../src/shared/workflow-contract.ts';
+import type { Job } from '../../src/domain/job.ts';
+import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
 import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER } from '../support/e2e-stack.ts';
 

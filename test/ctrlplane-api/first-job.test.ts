@@ -14,7 +14,7 @@ import {
 } from '../support/real-ctrlplane.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
-import { jobWorkflowId } from '../../src/shared/job-id.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 
 // The worker as a user runs it (`gha-agent worker`, env vars only) against Ctrlplane's real API, through a proxy
 // that records what reached Ctrlplane: the API keeps a job's status, not who set it or how often.

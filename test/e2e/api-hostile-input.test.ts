@@ -3,9 +3,9 @@
 // over HTTP against the running API, worker, Temporal dev server and the GitHub and Ctrlplane sandboxes.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_INPUT_LIMITS } from '../../src/shared/job-input-limits.ts';
-import type { Job } from '../../src/shared/job.ts';
-import { jobWorkflowId } from '../../src/shared/job-id.ts';
+import { JOB_INPUT_LIMITS } from '../../src/domain/job-input-limits.ts';
+import type { Job } from '../../src/domain/job.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import {
   API_KEY,

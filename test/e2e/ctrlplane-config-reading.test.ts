@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobStatus } from '../../src/shared/job-status.ts';
+import type { JobStatus } from '../../src/domain/job-status.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 
 // A job agent config written for Ctrlplane's built-in GitHub agent (docs/ctrlplane-config.md): the owner given as a

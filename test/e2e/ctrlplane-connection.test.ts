@@ -3,7 +3,7 @@ import { startLocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { type E2eStack, OWNER, startE2eStack } from '../support/e2e-stack.ts';
-import { jobWorkflowId } from '../../src/shared/job-id.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 
 let env: E2eStack;
 let agentId: string;

@@ -6,13 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
-import { toCtrlplaneStatus } from '../../src/ctrlplane/ctrlplane-status.ts';
+import { toCtrlplaneStatus } from '../../src/domain/ctrlplane-status.ts';
 import { type LocalStack, startLocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
-import type { Job } from '../../src/shared/job.ts';
+import type { Job } from '../../src/domain/job.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { CTRLPLANE_WORKSPACE_ID, type E2eStack, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
-import { jobWorkflowId } from '../../src/shared/job-id.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 const TERMINAL = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;

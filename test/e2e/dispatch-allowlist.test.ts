@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeclarativeConfig } from '../../src/config/declarative-config.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJobWorkflow } from '../../src/client/start-job-workflow.ts';
-import type { JobWorkflowInput } from '../../src/shared/job.ts';
+import type { JobWorkflowInput } from '../../src/domain/job.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { defaultSandboxRepos, type E2eStack, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 

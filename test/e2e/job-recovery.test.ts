@@ -216,7 +216,7 @@ describe('cancellation', () => {
     const e = await stackWith({ startWorker: false });
     const job = await e.createJob(config(101));
     // As the Temporal UI's cancel does it: the workflow is cancelled before any worker has run it.
-    const { jobWorkflowId } = await import('../../src/shared/workflow-contract.ts');
+    const { jobWorkflowId } = await import('../../src/contract/workflow-contract.ts');
     await e.stack.client.workflow.getHandle(jobWorkflowId(job.id)).cancel();
     const { createLateWorker } = await import('../support/late-worker.ts');
     const worker = await createLateWorker(e);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../src/shared/job.ts';
-import { searchAttributes } from '../../src/shared/search-attributes.ts';
+import type { Job } from '../../src/domain/job.ts';
+import { searchAttributes } from '../../src/contract/search-attributes.ts';
 import { API_KEY, type E2eStack, startE2eStack } from '../support/e2e-stack.ts';
 import { getJobInputsCurrentGeneration } from '../support/get-job-inputs.ts';
 import { createLateWorker } from '../support/late-worker.ts';

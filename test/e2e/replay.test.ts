@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type JobOrigin, jobWorkflowId } from '../../src/shared/job-id.ts';
+import { type JobOrigin, jobWorkflowId } from '../../src/domain/job-id.ts';
 import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
 import { queueCtrlplaneJob } from '../support/ctrlplane-jobs.ts';
 import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';

@@ -3,7 +3,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/shared/search-attributes.ts';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../src/contract/search-attributes.ts';
 import { runCli } from '../support/run-cli.ts';
 
 // CommonJS module: Node's ESM loader exposes it as a default export only.

@@ -1,6 +1,6 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { expect } from 'vitest';
-import { JOB_ORIGINS, jobWorkflowId } from '../../src/shared/job-id.ts';
+import { JOB_ORIGINS, jobWorkflowId } from '../../src/domain/job-id.ts';
 import type { E2eStack } from './e2e-stack.ts';
 
 /** Every run of a job's workflow (one per continue-as-new), oldest first, whatever the job's origin. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { carriedJob, createPendingJob, resumedJob, type JobWorkflowInput } from '../../src/shared/job.ts';
+import { carriedJob, createPendingJob, resumedJob, type JobWorkflowInput } from '../../src/domain/job.ts';
 import { carriedBytes, firstThatFits, utf8Length } from '../../src/workflows/continue-as-new-size.ts';
 
 const input: JobWorkflowInput = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { organizationToResolve, validateJobAgentConfig, validateJobAgentConfig as parse, withResolvedOwner } from '../../src/shared/job-agent-config.ts';
-import { renderJobAgentConfig } from '../../src/workflows/render-job-agent-config.ts';
+import { organizationToResolve, validateJobAgentConfig, validateJobAgentConfig as parse, withResolvedOwner } from '../../src/domain/job-agent-config.ts';
+import { renderJobAgentConfig } from '../../src/domain/render-job-agent-config.ts';
 
 describe('job agent config validation', () => {
   it('accepts rendered strings for numbers and defaults ref to main', () => {

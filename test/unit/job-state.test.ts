@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPendingJob, type Job } from '../../src/shared/job.ts';
-import type { WorkflowRunEvent } from '../../src/shared/workflow-contract.ts';
+import { createPendingJob, type Job } from '../../src/domain/job.ts';
+import type { WorkflowRunEvent } from '../../src/contract/workflow-contract.ts';
 import { JobState, REMEMBERED_DELIVERIES } from '../../src/workflows/job-state.ts';
 
 function newState(onChange?: (job: Job) => void) {

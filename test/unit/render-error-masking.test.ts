@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPendingJob } from '../../src/shared/job.ts';
-import { renderJobAgentConfig } from '../../src/workflows/render-job-agent-config.ts';
+import { createPendingJob } from '../../src/domain/job.ts';
+import { renderJobAgentConfig } from '../../src/domain/render-job-agent-config.ts';
 
 const input = (jobAgentConfig: Record<string, unknown>, variables: Record<string, unknown>) => ({
   ...createPendingJob({

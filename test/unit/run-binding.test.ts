@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPendingJob } from '../../src/shared/job.ts';
-import type { WorkflowRunEvent } from '../../src/shared/workflow-contract.ts';
+import { createPendingJob } from '../../src/domain/job.ts';
+import type { WorkflowRunEvent } from '../../src/contract/workflow-contract.ts';
 import { JobState } from '../../src/workflows/job-state.ts';
 import { foreignRunReason, type RunBinding } from '../../src/workflows/run-binding.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import examples from '@octokit/webhooks-examples/api.github.com/index.json' with { type: 'json' };
 import { parseWorkflowRunDelivery } from '../../src/api/workflow-run-event.ts';
-import { isTerminalStatus } from '../../src/shared/job-status.ts';
-import { mapRunToJobStatus } from '../../src/shared/run-status-mapping.ts';
+import { isTerminalStatus } from '../../src/domain/job-status.ts';
+import { mapRunToJobStatus } from '../../src/domain/run-status-mapping.ts';
 
 describe('mapRunToJobStatus', () => {
   it.each([

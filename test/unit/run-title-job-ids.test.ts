@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runMatchesJob } from '../../src/activities/job-run-matcher.ts';
 import { parseWorkflowRunDelivery } from '../../src/api/workflow-run-event.ts';
-import { jobIdsInRunTitle, MAX_JOB_IDS_PER_RUN } from '../../src/shared/job-id.ts';
+import { jobIdsInRunTitle, MAX_JOB_IDS_PER_RUN } from '../../src/domain/job-id.ts';
 
 describe('job IDs in a run title', () => {
   it('takes the first MAX_JOB_IDS_PER_RUN distinct IDs, run-name first, and ignores the rest', () => {

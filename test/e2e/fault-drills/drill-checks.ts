@@ -1,6 +1,6 @@
 import { expect, vi } from 'vitest';
-import type { Job } from '../../../src/shared/job.ts';
-import { isTerminalStatus, type JobStatus } from '../../../src/shared/job-status.ts';
+import type { Job } from '../../../src/domain/job.ts';
+import { isTerminalStatus, type JobStatus } from '../../../src/domain/job-status.ts';
 import type { GithubSandbox } from '../../../src/sandbox/github-sandbox.ts';
 
 /** Polls every job until it is terminal (or the deadline passes) and returns the final jobs. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_INPUT_LIMITS } from '../../../src/shared/job-input-limits.ts';
+import { JOB_INPUT_LIMITS } from '../../../src/domain/job-input-limits.ts';
 import { buildOfflineApp, TEST_KEYS } from './offline-app.ts';
 
 let app: FastifyInstance;

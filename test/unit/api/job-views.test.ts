@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toJobResponse, toWorkspaceJob } from '../../../src/api/job-views.ts';
-import { createPendingJob } from '../../../src/shared/job.ts';
+import { createPendingJob } from '../../../src/domain/job.ts';
 
 const job = createPendingJob({
   id: '6f1c1a52-5b1e-4c57-9a39-0d9d1c0e3b11',

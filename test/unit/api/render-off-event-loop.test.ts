@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeploymentDefinition, EMPTY_DECLARATIVE_CONFIG } from '../../../src/config/declarative-config.ts';
 import { RENDER_QUEUE_LIMIT, RENDER_THREADS } from '../../../src/api/render-pool.ts';
-import { JOB_INPUT_LIMITS } from '../../../src/shared/job-input-limits.ts';
+import { JOB_INPUT_LIMITS } from '../../../src/domain/job-input-limits.ts';
 import { buildOfflineApp, TEST_KEYS } from './offline-app.ts';
 
 let app: FastifyInstance;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DeploymentDefinition, loadDeclarativeConfig } from '../../../src/config/declarative-config.ts';
 import { lockedKeys, lockedKeysChanged, lockedSettingsChanged } from '../../../src/config/configured-deployment-lock.ts';
-import type { JobWorkflowInput } from '../../../src/shared/job.ts';
+import type { JobWorkflowInput } from '../../../src/domain/job.ts';
 
 const deployment = (jobAgentConfig: Record<string, unknown>, more: Partial<DeploymentDefinition> = {}): DeploymentDefinition => ({
   type: 'Deployment',

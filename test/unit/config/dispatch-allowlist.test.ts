@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeRefusedTarget, isDispatchAllowed, parseDispatchAllowlist } from '../../../src/config/dispatch-allowlist.ts';
 import { loadConfig } from '../../../src/config/env.ts';
-import { validateJobAgentConfig } from '../../../src/shared/job-agent-config.ts';
+import { validateJobAgentConfig } from '../../../src/domain/job-agent-config.ts';
 
 const target = (owner: string, repo: string, workflowId: number | string = 'deploy.yml', installationId = 4242, ref = 'main') => ({
   installationId,

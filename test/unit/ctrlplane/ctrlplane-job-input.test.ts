@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ctrlplaneJobToWorkflowInput, unwrapVariables } from '../../../src/ctrlplane/ctrlplane-job-input.ts';
 import { ctrlplaneJobSchema } from '../../../src/ctrlplane/ctrlplane-job.ts';
-import { toCtrlplaneStatus } from '../../../src/ctrlplane/ctrlplane-status.ts';
-import { JOB_STATUSES } from '../../../src/shared/job-status.ts';
-import { renderJobAgentConfig } from '../../../src/workflows/render-job-agent-config.ts';
+import { toCtrlplaneStatus } from '../../../src/domain/ctrlplane-status.ts';
+import { JOB_STATUSES } from '../../../src/domain/job-status.ts';
+import { renderJobAgentConfig } from '../../../src/domain/render-job-agent-config.ts';
 
 const origin = { workspaceId: 'ws', agentId: 'agent' };
 

@@ -9,7 +9,7 @@ import type { CtrlplaneJob, CtrlplaneJobStatus } from '../../../src/ctrlplane/ct
 import { CtrlplanePoller } from '../../../src/ctrlplane/ctrlplane-poller.ts';
 import { createLogger } from '../../../src/logging/create-logger.ts';
 import { startCtrlplaneSandbox } from '../../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
-import { jobIdOfWorkflowId, jobWorkflowId } from '../../../src/shared/job-id.ts';
+import { jobIdOfWorkflowId, jobWorkflowId } from '../../../src/domain/job-id.ts';
 
 const WS = '0d6f1f0e-5c2b-4b8e-9a51-2f3c4d5e6f70';
 const AGENT = '9a1d5c1e-6b7f-5d3e-8c2b-1a0f9e8d7c6b';

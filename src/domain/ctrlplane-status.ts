@@ -1,5 +1,4 @@
-// No zod here: workflow code imports this file.
-import { JOB_STATUSES, type JobStatus, isTerminalStatus } from '../shared/job-status.ts';
+import { JOB_STATUSES, type JobStatus, isTerminalStatus } from './job-status.ts';
 
 /**
  * Ctrlplane's job statuses as its REST API spells them (camelCase; docs/architecture.md "Ctrlplane connection").

@@ -1,5 +1,5 @@
-import { type ValidatedJobAgentConfig, jobAgentConfigWarnings, settingsRenderedNoValue, validateJobAgentConfig } from '../shared/job-agent-config.ts';
-import type { JobWorkflowInput } from '../shared/job.ts';
+import { type ValidatedJobAgentConfig, jobAgentConfigWarnings, settingsRenderedNoValue, validateJobAgentConfig } from './job-agent-config.ts';
+import type { JobWorkflowInput } from './job.ts';
 import { renderConfig, withTemplateHint } from '../template/index.ts';
 
 /**

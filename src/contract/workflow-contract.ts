@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Job } from './job.ts';
-import type { JobStatus } from './job-status.ts';
+import type { Job } from '../domain/job.ts';
+import type { JobStatus } from '../domain/job-status.ts';
 
 /** Default task queue shared by API (starting jobs) and worker (running them). */
 export const DEFAULT_TASK_QUEUE = 'github-actions-agent';
@@ -17,7 +17,7 @@ export function ctrlplaneTaskQueue(jobTaskQueue: string): string {
 }
 
 /** Workflow IDs of jobs carry their origin (docs/architecture.md "Job IDs and origins"); derived in one place. */
-export { type JobOrigin, jobIdOfWorkflowId, jobWorkflowId, parseJobWorkflowId } from './job-id.ts';
+export { type JobOrigin, jobIdOfWorkflowId, jobWorkflowId, parseJobWorkflowId } from '../domain/job-id.ts';
 
 /** The part of a `workflow_run` delivery the workflow needs; never the whole payload. */
 export interface WorkflowRunEvent {

@@ -1,6 +1,7 @@
-// No zod here: the workflow validates every job's config, and a workflow the worker's cache does not hold evaluates
-// the bundle's modules again when it next has work (docs/performance.md, "10,000 waiting jobs"). The messages below
-// are the ones a job that fails validation shows; test/unit/job-agent-config.test.ts pins each of them.
+// Validated by hand rather than with zod: the workflow validates every job's config, and a workflow the worker's
+// cache does not hold evaluates the bundle's modules again when it next has work (docs/performance.md, "10,000 waiting
+// jobs"). The messages below are the ones a job that fails validation shows; test/unit/job-agent-config.test.ts pins
+// each of them.
 
 /** The ref dispatched when a config names none (DESIGN §4.1). */
 export const DEFAULT_REF = 'main';

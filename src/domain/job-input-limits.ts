@@ -1,7 +1,7 @@
 /**
  * What a job may bring, from the API or from Ctrlplane (README "Security"). A job's input is in its workflow's history
  * and, at every continue-as-new, carried again beside the job it became (docs/architecture.md "Invariants"): bounded
- * here, where it enters, it stays far below Temporal's 2 MB payload limit. Not for workflow code (Buffer).
+ * here, where it enters, it stays far below Temporal's 2 MB payload limit.
  */
 export const JOB_INPUT_LIMITS = {
   /** The whole `POST /api/v1/jobs` body; and a Ctrlplane job's whole input. */
@@ -13,7 +13,25 @@ export const JOB_INPUT_LIMITS = {
 /** The parts of a create request bounded one by one (jobAgentConfig is checked as given and as rendered, in the route). */
 export const BOUNDED_JOB_FIELDS = ['variables', 'deployment', 'environment', 'resource', 'version', 'release', 'inputs'] as const;
 
-const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
+/**
+ * The length of `text` in UTF-8, as it is sent: a code point below U+0080 takes 1 byte, below U+0800 2, a surrogate
+ * pair 4, any other code unit 3 (a lone surrogate is sent as U+FFFD). Counted by hand so workflow code may call it.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+const jsonBytes = (value: unknown) => utf8ByteLength(JSON.stringify(value) ?? '');
 
 const kib = (bytes: number) => `${bytes / 1024} KiB`;
 
