@@ -6,11 +6,11 @@ import type { Drill } from '../drill.ts';
 import { WORKFLOW, type Cluster } from '../support/cluster.ts';
 import { JobLedger, type DrillJob } from '../support/job-ledger.ts';
 import { ledgerOutcome } from '../support/ledger-outcome.ts';
+import { DRILL_PATCH_ID, withNextReleaseChange } from '../support/next-release-change.ts';
 import { REPO_ROOT } from '../support/repo-root.ts';
 import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
 
 const run = promisify(execFile);
-export const DRILL_PATCH_ID = 'drill-rolling-deploy';
 
 /**
  * The next release's workflow bundle: today's built workflow code with one change behind `patched()`, as a real
@@ -25,11 +25,7 @@ async function buildNextBundle(cluster: Cluster): Promise<string> {
   await writeFile(join(dir, 'package.json'), await readFile(join(REPO_ROOT, 'package.json')));
   const file = join(dir, 'dist', 'workflows', 'job-workflow.js');
   const source = await readFile(file, 'utf8');
-  const anchor = 'const timeouts = { ...DEFAULT_JOB_TIMEOUTS, ...timeoutOverrides };';
-  if (!source.includes(anchor)) throw new Error(`the drill's code change no longer applies: "${anchor}" is not in dist/workflows/job-workflow.js`);
-  const changed =
-    `import { patched as drillPatched, upsertMemo as drillUpsertMemo } from '@temporalio/workflow';\n` +
-    source.replace(anchor, `${anchor}\n    if (drillPatched('${DRILL_PATCH_ID}')) drillUpsertMemo({ release: 'next' });`);
+  const changed = withNextReleaseChange(source);
   await writeFile(file, changed);
   const bundle = join(dir, 'workflow-bundle.js');
   await run(cluster.node.path, [join(dir, 'dist', 'cli', 'main.js'), 'bundle', '--out', bundle], { cwd: dir });

@@ -324,8 +324,6 @@ export function createActivities(github: GithubClientFactory, options: Activitie
       return login;
     },
 
-    getWorkflowRun,
-
     /** Asks GitHub to cancel the run; a run that already finished (409) is fine. */
     async cancelWorkflowRun(input: GetWorkflowRunInput): Promise<void> {
       try {

@@ -122,11 +122,6 @@ function workflowId(value: unknown): Checked<number | string> {
   return workflow !== undefined ? { value: workflow } : { problem: 'workflowId must be a numeric workflow ID or a workflow file name such as deploy.yml' };
 }
 
-/** Only in the legacy reading: a ref that is not text was refused. */
-function textRef(value: unknown): Checked<string> {
-  return typeof value === 'string' ? { value: value.trim() } : { problem: 'ref must be text (a branch, tag or commit)' };
-}
-
 /** As Ctrlplane's GitHub agent: text names the ref; anything else (null, a number, an object) is no ref, so DEFAULT_REF. */
 function ref(value: unknown): Checked<string> {
   return { value: typeof value === 'string' ? value.trim() : DEFAULT_REF };
@@ -148,11 +143,6 @@ export type ConfigValidation = { ok: true; config: ValidatedJobAgentConfig } | {
 export interface ValidationOptions {
   /** Refuse a setting that rendered Go's `<no value>` (see validateJobAgentConfig). */
   refuseNoValue?: boolean;
-  /**
-   * Read the config as this agent did before it read it as Ctrlplane does: `organizationId` only an owner login, a
-   * `ref` that is not text refused. Jobs started before replay with it (render-job-agent-config.ts).
-   */
-  legacyReading?: boolean;
 }
 
 /** What Go's text/template prints for a missing key (missingkey=zero): a field the job's context does not have. */
@@ -214,13 +204,11 @@ const NOT_AN_OBJECT = 'must be an object of settings (installationId, owner, rep
 export function validateJobAgentConfig(rendered: unknown, options: ValidationOptions = {}): ConfigValidation {
   if (rendered === null || typeof rendered !== 'object' || Array.isArray(rendered)) return { ok: false, message: NOT_AN_OBJECT };
   const config = rendered as Record<string, unknown>;
-  const legacy = options.legacyReading === true;
   const empty = options.refuseNoValue ? settingsRenderedNoValue(config) : [];
   const problems = empty.map((setting) => `${setting} rendered as "${NO_VALUE}": its template names something the job's context does not have`);
   const valid: Record<string, unknown> = {};
   const check = <T>(setting: Setting, rule: (value: unknown) => Checked<T>, unset: 'required' | 'optional' | (() => T)): void => {
     const value = config[setting];
-    // In the legacy reading null is a value: a job that sent `ref: null` was refused, and replays so.
     const isUnset = value === undefined || (unset === 'required' && value === null) || (unset !== 'optional' && isBlank(value));
     const checked: Checked<T> | undefined = !isUnset
       ? rule(value)
@@ -235,10 +223,10 @@ export function validateJobAgentConfig(rendered: unknown, options: ValidationOpt
   };
   check('installationId', installationId, 'required');
   check('owner', (value) => githubOwner('owner', value), 'optional');
-  check('organizationId', legacy ? (value) => githubOwner('organizationId', value) : organizationId, 'optional');
+  check('organizationId', organizationId, 'optional');
   check('repo', repo, 'required');
   check('workflowId', workflowId, 'required');
-  check('ref', legacy ? textRef : ref, () => DEFAULT_REF);
+  check('ref', ref, () => DEFAULT_REF);
   check('jobTokenInput', jobTokenInput, 'optional');
   // The owner may come as either setting; a bad one (null included) was reported above.
   if (config.owner === undefined && config.organizationId === undefined) problems.push('owner is required');

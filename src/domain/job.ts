@@ -89,7 +89,7 @@ export function carriedJob(job: Job, input: JobWorkflowInput): CarriedJob {
   return carried as CarriedJob;
 }
 
-/** The job a continued run goes on with: its input, and what the previous run carried (all of the job, in older runs). */
+/** The job a continued run goes on with: its input, and what the previous run carried. */
 export function resumedJob(input: JobWorkflowInput, carried: CarriedJob): Job {
   return { ...createPendingJob(input), ...carried };
 }

@@ -1,4 +1,4 @@
-import { type ValidatedJobAgentConfig, jobAgentConfigWarnings, settingsRenderedNoValue, validateJobAgentConfig } from './job-agent-config.ts';
+import { type ValidatedJobAgentConfig, jobAgentConfigWarnings, validateJobAgentConfig } from './job-agent-config.ts';
 import type { JobWorkflowInput } from './job.ts';
 import { renderConfig, withTemplateHint } from '../template/index.ts';
 
@@ -8,20 +8,6 @@ import { renderConfig, withTemplateHint } from '../template/index.ts';
  */
 export type RenderOutcome =
   { ok: true; config: ValidatedJobAgentConfig; rendered: unknown; warnings: string[] } | { ok: false; message: string; rendered?: unknown; warnings: string[] };
-
-export interface RenderJobAgentConfigOptions {
-  /**
-   * Whether a required field that rendered Go's `<no value>` is refused here (invalid_job_agent) rather than sent to
-   * GitHub. The workflow asks through a patch, so jobs rendered before this rule replay as they ran; default true.
-   */
-  refuseNoValue?: () => boolean;
-  /**
-   * Whether the config is read as Ctrlplane's GitHub agent reads it (a numeric `organizationId` is looked up, a `ref`
-   * that is not text is DEFAULT_REF) rather than as this agent read it before. Asked only for a config the two
-   * readings read differently, so other jobs record nothing; the workflow asks through a patch. Default true.
-   */
-  ctrlplaneReading?: () => boolean;
-}
 
 /** The data templates see: the dispatch context under the keys of DESIGN §3, plus the job's own ID. */
 export function templateData(input: JobWorkflowInput): Record<string, unknown> {
@@ -38,7 +24,7 @@ export function templateData(input: JobWorkflowInput): Record<string, unknown> {
 }
 
 /** Renders every string of the job agent config as a Go template, then validates the result. */
-export function renderJobAgentConfig(input: JobWorkflowInput, options: RenderJobAgentConfigOptions = {}): RenderOutcome {
+export function renderJobAgentConfig(input: JobWorkflowInput): RenderOutcome {
   const warnings = jobAgentConfigWarnings(input.jobAgentConfig);
   let rendered: unknown;
   try {
@@ -47,13 +33,8 @@ export function renderJobAgentConfig(input: JobWorkflowInput, options: RenderJob
     const message = withTemplateHint(maskVariableValues((error as Error).message, input.variables ?? {}));
     return { ok: false, message: `invalid job agent config: ${message}`, warnings };
   }
-  // Only a config with a setting that rendered `<no value>` asks (a workflow records a patch marker then), so other
-  // jobs' histories stay as they were.
-  const refuseNoValue = settingsRenderedNoValue(rendered).length > 0 && (options.refuseNoValue?.() ?? true);
-  let validation = validateJobAgentConfig(rendered, { refuseNoValue });
-  const legacy = validateJobAgentConfig(rendered, { refuseNoValue, legacyReading: true });
-  // Both readings are built by the same code, so equal outcomes serialise alike.
-  if (JSON.stringify(legacy) !== JSON.stringify(validation) && !(options.ctrlplaneReading?.() ?? true)) validation = legacy;
+  // A setting that rendered `<no value>` is refused here, saying why, rather than sent to GitHub.
+  const validation = validateJobAgentConfig(rendered, { refuseNoValue: true });
   return validation.ok ? { ...validation, rendered, warnings } : { ok: false, message: `invalid job agent config: ${validation.message}`, rendered, warnings };
 }
 

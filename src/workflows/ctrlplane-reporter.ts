@@ -69,7 +69,7 @@ export function startCtrlplaneReporter(
     for (;;) {
       await condition(() => wantedStatus(state) !== reported);
       const status = wantedStatus(state);
-      let result: ReportCtrlplaneJobStatusResult | boolean;
+      let result: ReportCtrlplaneJobStatusResult;
       try {
         sending = true;
         result = await reportCtrlplaneJobStatus({ ...origin, jobId, status });
@@ -79,14 +79,12 @@ export function startCtrlplaneReporter(
       } finally {
         sending = false;
       }
-      // Jobs that ran before reports were checked against Ctrlplane got a boolean back (false: job gone).
-      const outcome = typeof result === 'boolean' ? (result ? 'reported' : 'gone') : result.outcome;
-      if (outcome === 'gone') {
+      if (result.outcome === 'gone') {
         log.warn('Ctrlplane no longer has the job; status reports stop', { jobId, status });
         return;
       }
-      if (outcome === 'ended') {
-        const ctrlplaneStatus = (result as { ctrlplaneStatus: CtrlplaneJobStatus }).ctrlplaneStatus;
+      if (result.outcome === 'ended') {
+        const ctrlplaneStatus = result.ctrlplaneStatus;
         log.info('the job ended in Ctrlplane; not overwriting it', { jobId, ctrlplaneStatus });
         state.job.ctrlplane = { ...origin, reportedStatus: ctrlplaneStatus };
         if (ctrlplaneStatus === 'cancelled') onCancelled();

@@ -21,22 +21,9 @@ const HELD_EVENTS = 20;
 export interface CarriedJobState {
   binding?: RunBinding;
   /** Digests (`deliveryDigest`) of the delivery IDs last seen, oldest first. */
-  deliveryDigests?: string[];
-  /** The delivery IDs themselves, as runs that continued before digests carried them; read, never written. */
-  deliveries?: string[];
+  deliveryDigests: string[];
   held: WorkflowRunEvent[];
   heldArrivals: number;
-}
-
-export interface JobStateOptions {
-  /** The state the previous run of this job's workflow left (continue-as-new). */
-  carried?: CarriedJobState;
-  /**
-   * Bind events to the job (docs/architecture.md): only events of the dispatched repository, installation and
-   * workflow, started by workflow_dispatch after the dispatch, and only once the run is known (from the dispatch
-   * answer or an API lookup on the job's repository). Off only to replay jobs started before it existed.
-   */
-  bindEvents?: boolean;
 }
 
 /**
@@ -57,13 +44,13 @@ export class JobState {
   constructor(
     job: Job,
     private readonly onChange: (job: Job) => void = () => {},
-    private readonly options: JobStateOptions = {},
+    /** The state the previous run of this job's workflow left (continue-as-new). */
+    carried?: CarriedJobState,
   ) {
     this.job = job;
-    const carried = options.carried;
     if (carried) {
       this.binding = carried.binding;
-      this.deliveries.push(...(carried.deliveryDigests ?? (carried.deliveries ?? []).map(deliveryDigest)).slice(-REMEMBERED_DELIVERIES));
+      this.deliveries.push(...carried.deliveryDigests.slice(-REMEMBERED_DELIVERIES));
       this.held.push(...carried.held);
       this.heldArrivals = carried.heldArrivals;
     }
@@ -120,13 +107,16 @@ export class JobState {
     this.onChange(this.job);
   }
 
-  /** A `workflow_run` webhook delivery. */
+  /**
+   * A `workflow_run` webhook delivery, bound to the job (docs/architecture.md): only events of the dispatched
+   * repository, installation and workflow, started by workflow_dispatch after the dispatch, and only once the run is
+   * known (from the dispatch answer or an API lookup on the job's repository).
+   */
   applyRunEvent(event: WorkflowRunEvent): Rejection | undefined {
     const digest = deliveryDigest(event.deliveryId);
     if (this.deliveries.includes(digest)) return 'duplicate-delivery';
     this.deliveries.push(digest);
     if (this.deliveries.length > REMEMBERED_DELIVERIES) this.deliveries.shift();
-    if (!this.options.bindEvents) return this.applyBoundEvent(event);
     if (this.terminal) return 'job-terminal';
     if (this.binding && foreignRunReason(event, this.binding)) return 'foreign-run';
     if (!this.binding || !this.job.run) {
@@ -141,7 +131,7 @@ export class JobState {
   }
 
   private applyBoundEvent(event: WorkflowRunEvent): Rejection | undefined {
-    if (this.options.bindEvents && this.binding && foreignRunReason(event, this.binding)) return 'foreign-run';
+    if (this.binding && foreignRunReason(event, this.binding)) return 'foreign-run';
     return this.applyObservation({
       runId: event.runId,
       status: event.status ?? null,

@@ -12,7 +12,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-/** The job's own search-attribute upserts, in order (the SDK's TemporalChangeVersion upserts for patches left out). */
+/** The job's own search-attribute upserts, in order (the SDK's TemporalChangeVersion upserts, one per patch, left out). */
 async function ownUpserts(jobId: string): Promise<string[][]> {
   const history = await env.stack.client.workflow.getHandle(`job-${jobId}`).fetchHistory();
   return (history.events ?? [])
@@ -27,15 +27,14 @@ describe('search attributes of a job (each upsert is a billable action and a vis
     await env.waitForStatus(job.id, 'successful');
     const description = await env.stack.client.workflow.getHandle(`job-${job.id}`).describe();
     expect(description.searchAttributes).toMatchObject({ GithubRepository: [`${OWNER}/${REPO}`], CtrlplaneJobStatus: ['successful'] });
-    // Before: a fourth upsert first, setting pending and the repository the start could already have set; and the run
-    // and in_progress, known in the same workflow task, in two upserts.
+    // Pending and the repository were set by the start; the run and in_progress, known in one workflow task, make one.
     expect(await ownUpserts(job.id)).toEqual([
       ['CtrlplaneJobStatus', 'GithubRepository', 'GithubRunId'],
       ['CtrlplaneJobStatus', 'GithubRepository', 'GithubRunId'],
     ]);
   });
 
-  it('records one patch marker, with one TemporalChangeVersion upsert, however many patches the workflow has', async () => {
+  it('records no patch marker and no TemporalChangeVersion upsert: the released workflow has no patch', async () => {
     const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 } });
     await env.waitForStatus(job.id, 'successful');
     const history = await env.stack.client.workflow.getHandle(`job-${job.id}`).fetchHistory();
@@ -44,8 +43,7 @@ describe('search attributes of a job (each upsert is a billable action and a vis
     const versionUpserts = events.filter((event) =>
       Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion'),
     );
-    // Before: one marker and one upsert for each of the 4 patches a quick job asks.
-    expect({ markers: markers.length, versionUpserts: versionUpserts.length }).toEqual({ markers: 1, versionUpserts: 1 });
+    expect({ markers: markers.length, versionUpserts: versionUpserts.length }).toEqual({ markers: 0, versionUpserts: 0 });
   });
 
   it('keeps one quiet-period timer while webhooks arrive, instead of cancelling and starting one per event', async () => {
@@ -53,7 +51,7 @@ describe('search attributes of a job (each upsert is a billable action and a vis
     await env.waitForStatus(job.id, 'successful');
     const history = await env.stack.client.workflow.getHandle(`job-${job.id}`).fetchHistory();
     const count = (type: number) => (history.events ?? []).filter((event) => event.eventType === type).length;
-    // Before: one started and one cancelled for each of the 3 events of the run.
+    // One timer for the quiet period, kept while the run's 3 events arrive.
     expect({ started: count(EventType.EVENT_TYPE_TIMER_STARTED), cancelled: count(EventType.EVENT_TYPE_TIMER_CANCELED) }).toEqual({ started: 1, cancelled: 0 });
   });
 });

@@ -72,25 +72,9 @@ describe("organizationId, Ctrlplane's numeric GitHub organization ID", () => {
     expect(result).toEqual({ ok: true, config: { installationId: 1, owner: 'acme-2', repo: 'web', workflowId: 7, ref: 'main' } });
     if (result.ok) expect(organizationToResolve(result.config)).toBeUndefined();
   });
-
-  it('reads as before with legacyReading: organizationId a login only, ref text only', () => {
-    const valid = { installationId: 1, repo: 'web', workflowId: 7 };
-    expect(validateJobAgentConfig({ ...valid, organizationId: '1234567' }, { legacyReading: true })).toEqual({
-      ok: true,
-      config: { ...valid, owner: '1234567', ref: 'main' },
-    });
-    expect(validateJobAgentConfig({ ...valid, organizationId: 1234567 }, { legacyReading: true })).toEqual({
-      ok: false,
-      message: 'organizationId must be a GitHub user or organisation name (letters, digits and -, at most 39)',
-    });
-    expect(validateJobAgentConfig({ ...valid, owner: 'acme', ref: null }, { legacyReading: true })).toEqual({
-      ok: false,
-      message: 'ref must be text (a branch, tag or commit)',
-    });
-  });
 });
 
-describe('rendering asks whether to read a config as Ctrlplane does only when the two readings differ', () => {
+describe('rendering reads a config as Ctrlplane does', () => {
   const input = (jobAgentConfig: Record<string, unknown>) => ({
     id: '0b7a3e52-7c3f-4f3e-9f3b-2a8e0c1d2e3f',
     jobAgentConfig,
@@ -101,27 +85,20 @@ describe('rendering asks whether to read a config as Ctrlplane does only when th
     variables: { org: '1234567' },
     createdAt: '2026-01-01T00:00:00Z',
   });
-  const valid = { installationId: 1, owner: 'acme', repo: 'web', workflowId: 7 };
+  const valid = { installationId: 1, repo: 'web', workflowId: 7 };
 
   it.each([
-    ['a usual config', valid, false],
-    ['an empty ref', { ...valid, ref: '' }, false],
-    ['a ref that is not text', { ...valid, ref: null }, true],
-    ['a numeric organizationId without owner', { ...valid, owner: undefined, organizationId: 1234567 }, true],
-    ['a templated numeric organizationId', { ...valid, owner: undefined, organizationId: '{{ .variables.org }}' }, true],
-    ['an organizationId login', { ...valid, owner: undefined, organizationId: 'acme' }, false],
-  ])('%s: asks %s', (_name, config, asks) => {
-    let asked = 0;
-    const ask = (answer: boolean) => () => {
-      asked++;
-      return answer;
-    };
-    const now = renderJobAgentConfig(input(config), { ctrlplaneReading: ask(true) });
-    expect(asked).toBe(asks ? 1 : 0);
-    expect(now.ok).toBe(true);
-    const before = renderJobAgentConfig(input(config), { ctrlplaneReading: ask(false) });
-    if (asks) expect(before).not.toEqual(now);
-    else expect(before).toEqual(now);
+    ['a ref that is not text is the default ref', { ...valid, owner: 'acme', ref: null }, { ...valid, owner: 'acme', ref: 'main' }],
+    ['a numeric organizationId is left to look up', { ...valid, organizationId: 1234567 }, { ...valid, organizationId: 1234567, ref: 'main' }],
+    ['a templated numeric organizationId too', { ...valid, organizationId: '{{ .variables.org }}' }, { ...valid, organizationId: 1234567, ref: 'main' }],
+    ['an organizationId login is the owner', { ...valid, organizationId: 'acme' }, { ...valid, owner: 'acme', ref: 'main' }],
+  ])('%s', (_name, config, expected) => {
+    expect(renderJobAgentConfig(input(config))).toMatchObject({ ok: true, config: expected });
+  });
+
+  it('refuses a setting that rendered <no value>, naming it', () => {
+    const rendered = renderJobAgentConfig(input({ ...valid, owner: 'acme', ref: '{{ .version.missing }}' }));
+    expect(rendered).toMatchObject({ ok: false, message: expect.stringContaining('ref rendered as "<no value>"') });
   });
 });
 

@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createPendingJob, type Job } from '../../src/domain/job.ts';
 import type { WorkflowRunEvent } from '../../src/contract/workflow-contract.ts';
 import { JobState, REMEMBERED_DELIVERIES } from '../../src/workflows/job-state.ts';
+import type { RunBinding } from '../../src/workflows/run-binding.ts';
 
+const binding: RunBinding = { installationId: 42, owner: 'acme', repo: 'deploy', workflowId: 9001, notBefore: '2026-01-01T00:00:00Z' };
+
+/** A job dispatched to `binding` whose run, 77, the dispatch answer named: its events apply as they arrive. */
 function newState(onChange?: (job: Job) => void) {
-  return new JobState(
+  const state = new JobState(
     createPendingJob({
       id: '0b7a3e52-7c3f-4f3e-9f3b-2a8e0c1d2e3f',
       jobAgentConfig: {},
@@ -17,11 +21,26 @@ function newState(onChange?: (job: Job) => void) {
     }),
     onChange,
   );
+  state.bind(binding);
+  state.attachRun({ runId: 77 });
+  return state;
 }
 
 let deliveries = 0;
 function event(overrides: Partial<WorkflowRunEvent>): WorkflowRunEvent {
-  return { deliveryId: `d-${++deliveries}`, action: 'in_progress', runId: 77, status: 'in_progress', conclusion: null, ...overrides };
+  return {
+    deliveryId: `d-${++deliveries}`,
+    action: 'in_progress',
+    runId: 77,
+    status: 'in_progress',
+    conclusion: null,
+    repository: 'acme/deploy',
+    installationId: 42,
+    triggerEvent: 'workflow_dispatch',
+    workflowId: 9001,
+    createdAt: '2026-01-01T00:00:02Z',
+    ...overrides,
+  };
 }
 
 describe('JobState', () => {
@@ -42,16 +61,8 @@ describe('JobState', () => {
     // The last ones are still recognised as repeats, in this run and the next.
     const last = event({ deliveryId: `${2 * REMEMBERED_DELIVERIES - 1}-`.padEnd(15_000, 'x') });
     expect(state.applyRunEvent(last)).toBe('duplicate-delivery');
-    const next = new JobState(state.job, undefined, { carried });
+    const next = new JobState(state.job, undefined, carried);
     expect(next.applyRunEvent(last)).toBe('duplicate-delivery');
-  });
-
-  it('reads the delivery IDs a run continued before digests carried them', () => {
-    const carried = { deliveries: ['d-old-1', 'd-old-2'], held: [], heldArrivals: 0 };
-    const state = new JobState(newState().job, undefined, { carried });
-    expect(state.applyRunEvent(event({ deliveryId: 'd-old-2' }))).toBe('duplicate-delivery');
-    expect(state.applyRunEvent(event({ deliveryId: 'd-new' }))).toBeUndefined();
-    expect(state.carry().deliveryDigests).toHaveLength(3);
   });
 
   it('ignores a completed event that arrives after the job already failed', () => {
@@ -86,7 +97,6 @@ describe('JobState', () => {
 
   it('ignores events of another run once the job has its run', () => {
     const state = newState();
-    state.attachRun({ runId: 1 });
     expect(state.applyRunEvent(event({ runId: 2, conclusion: 'success', status: 'completed' }))).toBe('other-run');
     expect(state.job.status).toBe('pending');
   });
@@ -97,13 +107,11 @@ describe('JobState', () => {
     expect(state.job.status).toBe('pending');
   });
 
-  it('records run ID, externalId and links from the first event', () => {
+  it("records externalId and the links from the run's first event", () => {
     const state = newState();
-    state.applyRunEvent(
-      event({ runId: 991, htmlUrl: 'https://github.com/o/r/actions/runs/991', workflowUrl: 'https://github.com/o/r/actions/workflows/deploy.yml' }),
-    );
-    expect(state.job.externalId).toBe('991');
-    expect(state.job.links).toEqual({ run: 'https://github.com/o/r/actions/runs/991', workflow: 'https://github.com/o/r/actions/workflows/deploy.yml' });
+    state.applyRunEvent(event({ htmlUrl: 'https://github.com/o/r/actions/runs/77', workflowUrl: 'https://github.com/o/r/actions/workflows/deploy.yml' }));
+    expect(state.job.externalId).toBe('77');
+    expect(state.job.links).toEqual({ run: 'https://github.com/o/r/actions/runs/77', workflow: 'https://github.com/o/r/actions/workflows/deploy.yml' });
     expect(state.job.startedAt).toBeDefined();
   });
 

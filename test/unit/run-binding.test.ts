@@ -26,7 +26,7 @@ function genuine(overrides: Partial<WorkflowRunEvent> = {}): WorkflowRunEvent {
   };
 }
 
-function boundState(bindEvents = true) {
+function boundState() {
   const state = new JobState(
     createPendingJob({
       id: JOB_ID,
@@ -38,8 +38,6 @@ function boundState(bindEvents = true) {
       variables: {},
       createdAt: '2026-01-01T00:00:00Z',
     }),
-    undefined,
-    { bindEvents },
   );
   state.bind(binding);
   return state;
@@ -91,11 +89,5 @@ describe('events bound to their job', () => {
     const state = boundState();
     for (let i = 0; i < 100; i++) state.applyRunEvent(genuine({ runId: 1000 + i }));
     expect(state.heldArrivals).toBe(20);
-  });
-
-  it('keeps the old, unbound handling for jobs started before binding existed (their histories replay so)', () => {
-    const state = boundState(false);
-    expect(state.applyRunEvent(genuine({ repository: 'evil/other', runId: 99 }))).toBeUndefined();
-    expect(state.job.run?.id).toBe(99);
   });
 });
