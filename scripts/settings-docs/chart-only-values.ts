@@ -14,9 +14,17 @@ export const CHART_ONLY_VALUES: readonly ChartOnlyValue[] = [
     meaning:
       'a Secret mounted at `/etc/temporal-tls`; sets `TEMPORAL_TLS_CLIENT_CERT_PATH` / `_KEY_PATH` (keys `temporal.tls.certKey`, `.keyKey`, default `tls.crt`, `tls.key`) and `TEMPORAL_TLS_SERVER_CA_CERT_PATH` (key `.caKey`, default none)',
   },
-  { value: '`config.existingConfigMap` / `config.key`', default: '`""` / `config.yaml`', meaning: 'a ConfigMap of yours holding the declarative config, instead of `config.inline`' },
+  {
+    value: '`config.existingConfigMap` / `config.key`',
+    default: '`""` / `config.yaml`',
+    meaning: 'a ConfigMap of yours holding the declarative config, instead of `config.inline`',
+  },
   { value: '`extraEnv`', default: '`[]`', meaning: 'extra env vars for every pod' },
-  { value: '`image.repository` / `image.tag` / `image.pullPolicy`', default: '`github-actions-agent` / appVersion / `IfNotPresent`', meaning: 'the image you built' },
+  {
+    value: '`image.repository` / `image.tag` / `image.pullPolicy`',
+    default: '`github-actions-agent` / appVersion / `IfNotPresent`',
+    meaning: 'the image you built',
+  },
   { value: '`imagePullSecrets`', default: '`[]`', meaning: '' },
   { value: '`serviceAccount.create` / `.name` / `.annotations` / `.automountToken`', default: '`true` / release name / `{}` / `false`', meaning: '' },
   { value: '`podSecurityContext`', default: 'non-root 1000:1000, `RuntimeDefault` seccomp', meaning: '' },
@@ -32,7 +40,11 @@ export const CHART_ONLY_VALUES: readonly ChartOnlyValue[] = [
   },
   { value: '`worker.replicas`', default: '`2`', meaning: '' },
   { value: '`worker.resources`', default: 'requests 200m / 256Mi, limit 1Gi', meaning: '' },
-  { value: '`worker.nodeOptions`', default: '`--max-old-space-size=640`', meaning: '`NODE_OPTIONS` of the worker: the V8 heap limit, to match `resources.limits.memory`' },
+  {
+    value: '`worker.nodeOptions`',
+    default: '`--max-old-space-size=640`',
+    meaning: '`NODE_OPTIONS` of the worker: the V8 heap limit, to match `resources.limits.memory`',
+  },
   { value: '`worker.terminationGracePeriodSeconds`', default: '`60`', meaning: 'time for running activities on shutdown' },
   { value: '`worker.*` probes, `pdb`, scheduling', default: 'as for `api`, probes on `/healthz` of the metrics port', meaning: '' },
   { value: '`service.type` / `.port` / `.annotations`', default: '`ClusterIP` / `80` / `{}`', meaning: 'the API Service' },
@@ -49,5 +61,9 @@ export const CHART_ONLY_VALUES: readonly ChartOnlyValue[] = [
     meaning: 'one ServiceMonitor each for API and worker (needs the Prometheus Operator CRDs)',
   },
   { value: '`setup.enabled`', default: '`true`', meaning: 'the search-attribute setup hook Job' },
-  { value: '`setup.backoffLimit` / `.activeDeadlineSeconds` / `.ttlSecondsAfterFinished` / `.resources`', default: '`6` / `600` / `3600` / small', meaning: '' },
+  {
+    value: '`setup.backoffLimit` / `.activeDeadlineSeconds` / `.ttlSecondsAfterFinished` / `.resources`',
+    default: '`6` / `600` / `3600` / small',
+    meaning: '',
+  },
 ];

@@ -40,7 +40,10 @@ export function chartValuesTable(): string {
     return [[code(setting.chart.value), chartDefault === undefined ? 'unset' : code(chartDefault), [sets, setting.chart.note].filter(Boolean).join('; ')]];
   });
   const own = CHART_ONLY_VALUES.map((value) => [value.value, value.default, value.meaning]);
-  return table(['value', 'default', 'sets'], [...mapped, ...own].map((row) => row.map(cell)));
+  return table(
+    ['value', 'default', 'sets'],
+    [...mapped, ...own].map((row) => row.map(cell)),
+  );
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -86,10 +86,7 @@ export const envSchema = z.object({
     .max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB'),
   GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0),
   /** Spent by src/activities/installation-budget.ts. */
-  GITHUB_REQUEST_BUDGET: z.coerce
-    .number()
-    .gt(0, 'must be a share of the rate limit above 0')
-    .max(1, 'must be a share of the rate limit, at most 1'),
+  GITHUB_REQUEST_BUDGET: z.coerce.number().gt(0, 'must be a share of the rate limit above 0').max(1, 'must be a share of the rate limit, at most 1'),
   PORT: z.coerce.number().int().min(0).max(65535),
   HOST: z.string(),
   TEMPORAL_ADDRESS: z.string(),

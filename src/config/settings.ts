@@ -1,5 +1,4 @@
 import { DEFAULT_GITHUB_REQUEST_BUDGET, DEFAULT_MUTATION_INTERVAL_MS } from '../activities/github-limits.ts';
-import { DEFAULT_WEBHOOK_BODY_LIMIT } from '../api/webhook-route.ts';
 import { DEFAULT_JOB_TOKEN_GRACE_MS } from '../auth/job-token.ts';
 import { DEFAULT_TASK_QUEUE } from '../shared/workflow-contract.ts';
 import { DEFAULT_JOB_TIMEOUTS } from '../workflows/job-timeouts.ts';
@@ -122,7 +121,8 @@ export const SETTINGS = [
     readBy: WORKER,
     secret: false,
     chart: { value: 'worker.githubRequestBudget' },
-    meaning: 'share (0 < x ≤ 1) of each installation’s rate limit the agent may spend, every replica together; run look-ups keep a tenth of it for dispatches and cancels',
+    meaning:
+      'share (0 < x ≤ 1) of each installation’s rate limit the agent may spend, every replica together; run look-ups keep a tenth of it for dispatches and cancels',
   },
   {
     name: 'GITHUB_REDELIVER_INTERVAL',
@@ -186,7 +186,9 @@ export const SETTINGS = [
   },
   {
     name: 'WEBHOOK_BODY_LIMIT',
-    default: String(DEFAULT_WEBHOOK_BODY_LIMIT),
+    // GitHub's `workflow_run` deliveries are tens of KB; GitHub caps any payload at 25 MB, and nothing the agent
+    // handles comes near 1 MiB.
+    default: String(1024 * 1024),
     readBy: API,
     secret: false,
     meaning: 'largest webhook body in bytes, refused with 413 while it is read',
@@ -204,7 +206,8 @@ export const SETTINGS = [
     readBy: BOTH,
     secret: false,
     chart: { value: 'config.inline', note: 'or `config.existingConfigMap`; mounted at `/etc/github-actions-agent/config.yaml`' },
-    meaning: 'declarative config (YAML `JobAgent`/`Deployment` documents, a file or a directory); the worker re-checks a configured deployment’s locked keys before dispatch',
+    meaning:
+      'declarative config (YAML `JobAgent`/`Deployment` documents, a file or a directory); the worker re-checks a configured deployment’s locked keys before dispatch',
   },
   {
     name: 'DISPATCH_ALLOWLIST',
