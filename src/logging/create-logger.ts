@@ -24,7 +24,7 @@ export const REDACTED_PATHS = [
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
   const config: LoggerOptions = {
-    level: options.level ?? process.env.LOG_LEVEL ?? settingDefault('LOG_LEVEL'),
+    level: options.level ?? (process.env.LOG_LEVEL?.trim() || settingDefault('LOG_LEVEL')),
     name: options.name,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };

@@ -13,7 +13,10 @@ export interface TemporalConnectConfig {
  * variables configure this service, the `temporal` CLI and any SDK; unset ones take the declared defaults.
  */
 export function temporalConnectConfig(env: NodeJS.ProcessEnv = process.env): TemporalConnectConfig {
-  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  // A blank variable counts as unset, as for every setting (src/config/settings.ts).
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== ''),
+  );
   const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
   return {
     connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? settingDefault('TEMPORAL_ADDRESS') },

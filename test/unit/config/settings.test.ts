@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { envSchema, loadConfig } from '../../../src/config/env.ts';
-import { SETTINGS, type Setting, withDeclaredDefaults } from '../../../src/config/settings.ts';
+import { SETTINGS, type Setting, settingDefault, withDeclaredDefaults } from '../../../src/config/settings.ts';
+import { temporalConnectConfig } from '../../../src/temporal/connection-options.ts';
 
 const DECLARED: readonly Setting[] = SETTINGS;
 
@@ -44,5 +45,11 @@ describe('the settings declaration', () => {
     expect(filled.PORT).toBe('8080');
     expect(filled.LOG_LEVEL).toBe('debug');
     expect(filled.GITHUB_API_URL).toBeUndefined();
+  });
+
+  it('reads a blank Temporal variable, which Temporal’s env-config parses itself, as unset too', () => {
+    const config = temporalConnectConfig({ TEMPORAL_ADDRESS: ' ', TEMPORAL_NAMESPACE: '' });
+    expect(config.connectionOptions.address).toBe(settingDefault('TEMPORAL_ADDRESS'));
+    expect(config.namespace).toBe(settingDefault('TEMPORAL_NAMESPACE'));
   });
 });
