@@ -26,7 +26,7 @@ export const CHART_ONLY_VALUES: readonly ChartOnlyValue[] = [
     meaning: 'the image you built',
   },
   { value: '`imagePullSecrets`', default: '`[]`', meaning: '' },
-  { value: '`nameOverride` / `fullnameOverride`', default: '`""`', meaning: 'the names of the chart’s objects' },
+  { value: '`nameOverride` / `fullnameOverride`', default: '`""`', meaning: "the names of the chart's objects" },
   { value: '`serviceAccount.create` / `.name` / `.annotations` / `.automountToken`', default: '`true` / release name / `{}` / `false`', meaning: '' },
   { value: '`podSecurityContext`', default: 'non-root 1000:1000, `RuntimeDefault` seccomp', meaning: '' },
   { value: '`securityContext`', default: 'read-only root FS, no privilege escalation, all capabilities dropped', meaning: '`/tmp` is an `emptyDir`' },

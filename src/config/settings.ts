@@ -62,7 +62,7 @@ export const SETTINGS = [
     readBy: WORKER,
     secret: true,
     chart: { value: 'global.integrations.github.bot.privateKey', note: 'inline or `valueFrom`' },
-    meaning: 'the App’s PEM private key (PKCS#1 or PKCS#8; literal `\\n` accepted)',
+    meaning: "the App's PEM private key (PKCS#1 or PKCS#8; literal `\\n` accepted)",
   },
   {
     name: 'GITHUB_WEBHOOK_SECRET',
@@ -76,21 +76,21 @@ export const SETTINGS = [
     readBy: WORKER,
     secret: false,
     chart: { value: 'global.integrations.github.bot.name', note: 'inline or `valueFrom`' },
-    meaning: 'the App’s name, as in Ctrlplane (optional)',
+    meaning: "the App's name, as in Ctrlplane (optional)",
   },
   {
     name: 'GITHUB_BOT_CLIENT_ID',
     readBy: WORKER,
     secret: false,
     chart: { value: 'global.integrations.github.bot.clientId', note: 'inline or `valueFrom`' },
-    meaning: 'the App’s OAuth client ID, as in Ctrlplane (optional)',
+    meaning: "the App's OAuth client ID, as in Ctrlplane (optional)",
   },
   {
     name: 'GITHUB_BOT_CLIENT_SECRET',
     readBy: WORKER,
     secret: true,
     chart: { value: 'global.integrations.github.bot.clientSecret', note: 'inline or `valueFrom`' },
-    meaning: 'the App’s OAuth client secret, as in Ctrlplane (optional)',
+    meaning: "the App's OAuth client secret, as in Ctrlplane (optional)",
   },
   {
     name: 'GITHUB_URL',
@@ -122,7 +122,7 @@ export const SETTINGS = [
     secret: false,
     chart: { value: 'worker.githubRequestBudget' },
     meaning:
-      'share (0 < x ≤ 1) of each installation’s rate limit the agent may spend, every replica together; run look-ups keep a tenth of it for dispatches and cancels',
+      "share (0 < x ≤ 1) of each installation's rate limit the agent may spend, every replica together; run look-ups keep a tenth of it for dispatches and cancels",
   },
   {
     name: 'GITHUB_REDELIVER_INTERVAL',
@@ -160,14 +160,14 @@ export const SETTINGS = [
     readBy: API,
     secret: false,
     chart: { value: 'api.port' },
-    meaning: 'the API’s listen port',
+    meaning: "the API's listen port",
   },
   {
     name: 'HOST',
     default: '0.0.0.0',
     readBy: API,
     secret: false,
-    meaning: 'the API’s listen address',
+    meaning: "the API's listen address",
   },
   {
     name: 'API_METRICS_PORT',
@@ -207,7 +207,7 @@ export const SETTINGS = [
     secret: false,
     chart: { value: 'config.inline', note: 'or `config.existingConfigMap`; mounted at `/etc/github-actions-agent/config.yaml`' },
     meaning:
-      'declarative config (YAML `JobAgent`/`Deployment` documents, a file or a directory); the worker re-checks a configured deployment’s locked keys before dispatch',
+      "declarative config (YAML `JobAgent`/`Deployment` documents, a file or a directory); the worker re-checks a configured deployment's locked keys before dispatch",
   },
   {
     name: 'DISPATCH_ALLOWLIST',
@@ -222,7 +222,7 @@ export const SETTINGS = [
     readBy: BOTH,
     secret: false,
     chart: { value: 'jobs.webhookQuietPeriod' },
-    meaning: 'how long a job waits for a webhook before looking its run up through GitHub’s API',
+    meaning: "how long a job waits for a webhook before looking its run up through GitHub's API",
   },
   {
     name: 'JOB_POLL_INTERVAL',
@@ -246,7 +246,7 @@ export const SETTINGS = [
     readBy: BOTH,
     secret: false,
     chart: { value: 'jobs.timeout' },
-    meaning: 'a job’s overall deadline; past it the job ends `failure`',
+    meaning: "a job's overall deadline; past it the job ends `failure`",
   },
   // Temporal
   {
@@ -295,14 +295,14 @@ export const SETTINGS = [
     name: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
     readBy: ALL,
     secret: false,
-    meaning: `the CA certificate file the server’s certificate is checked against (chart: ${TLS_FILES}, key \`temporal.tls.caKey\`)`,
+    meaning: `the CA certificate file the server's certificate is checked against (chart: ${TLS_FILES}, key \`temporal.tls.caKey\`)`,
   },
   {
     name: 'TEMPORAL_TLS_SERVER_NAME',
     readBy: ALL,
     secret: false,
     chart: { value: 'temporal.tls.serverName' },
-    meaning: 'the server name TLS checks, when it differs from the address’s host',
+    meaning: "the server name TLS checks, when it differs from the address's host",
   },
   {
     name: 'TEMPORAL_TASK_QUEUE',
@@ -356,7 +356,7 @@ export const SETTINGS = [
     readBy: WORKER,
     secret: false,
     chart: { value: 'ctrlplane.url' },
-    meaning: 'Ctrlplane’s URL (`/api` is appended unless present); unset = no Ctrlplane connection',
+    meaning: "Ctrlplane's URL (`/api` is appended unless present); unset = no Ctrlplane connection",
   },
   {
     name: 'CTRLPLANE_API_KEY',
@@ -370,7 +370,7 @@ export const SETTINGS = [
     readBy: WORKER,
     secret: false,
     chart: { value: 'ctrlplane.workspaceId' },
-    meaning: 'the workspace’s ID (a UUID, not its slug), required with `CTRLPLANE_URL`',
+    meaning: "the workspace's ID (a UUID, not its slug), required with `CTRLPLANE_URL`",
   },
   {
     name: 'CTRLPLANE_AGENT_NAME',
@@ -378,14 +378,14 @@ export const SETTINGS = [
     readBy: WORKER,
     secret: false,
     chart: { value: 'ctrlplane.agentName' },
-    meaning: 'the job agent’s name; the worker creates an `http-pull` agent of that name when the workspace has none',
+    meaning: "the job agent's name; the worker creates an `http-pull` agent of that name when the workspace has none",
   },
   {
     name: 'CTRLPLANE_AGENT_ID',
     readBy: WORKER,
     secret: false,
     chart: { value: 'ctrlplane.agentId' },
-    meaning: 'the job agent’s ID; unset = derived from the workspace and the name (stable across restarts)',
+    meaning: "the job agent's ID; unset = derived from the workspace and the name (stable across restarts)",
   },
   {
     name: 'CTRLPLANE_POLL_INTERVAL',

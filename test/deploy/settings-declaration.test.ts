@@ -141,7 +141,7 @@ describe('the Helm chart', () => {
     expect(mapped.filter((setting) => !EXAMPLES[setting.name as SettingName]).map((setting) => setting.name)).toEqual([]);
   });
 
-  it('holds each mapped setting’s default in values.yaml, or leaves the value empty so the agent’s default applies', () => {
+  it("holds each mapped setting's default in values.yaml, or leaves the value empty so the agent's default applies", () => {
     const wrong = mapped.flatMap((setting) => {
       const chart = setting.chart as NonNullable<Setting['chart']>;
       const inValues = getPath(valuesYaml, chart.value);
@@ -204,7 +204,7 @@ describe('docker-compose.yml', () => {
     expect(partial(names())).toEqual([]);
   });
 
-  it('falls back to the declared default, or to empty so the agent’s default applies', () => {
+  it("falls back to the declared default, or to empty so the agent's default applies", () => {
     const fallbacks = [...composeText.matchAll(/\$\{([A-Z][A-Z0-9_]*):-([^}]*)\}/g)].map(([, name, fallback]) => ({ name: name as string, fallback }));
     expect(fallbacks.length).toBeGreaterThan(10);
     const wrong = fallbacks.filter(({ name, fallback }) => declared.has(name) && fallback !== '' && fallback !== declared.get(name)?.default);

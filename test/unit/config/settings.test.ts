@@ -47,7 +47,7 @@ describe('the settings declaration', () => {
     expect(filled.GITHUB_API_URL).toBeUndefined();
   });
 
-  it('reads a blank Temporal variable, which Temporal’s env-config parses itself, as unset too', () => {
+  it("reads a blank Temporal variable, which Temporal's env-config parses itself, as unset too", () => {
     const config = temporalConnectConfig({ TEMPORAL_ADDRESS: ' ', TEMPORAL_NAMESPACE: '' });
     expect(config.connectionOptions.address).toBe(settingDefault('TEMPORAL_ADDRESS'));
     expect(config.namespace).toBe(settingDefault('TEMPORAL_NAMESPACE'));
