@@ -46,7 +46,7 @@ declare module 'fastify' {
 /** Per-job tokens: the secrets that verify them and how the API reads the job a token belongs to. */
 export interface JobTokenAuthOptions {
   secrets: readonly string[];
-  /** How long a token works after its job ended; default 10 minutes. */
+  /** How long a token works after its job ended; DEFAULT_JOB_TOKEN_GRACE_MS when absent. */
   gracePeriodMs?: number;
   /** The job of that origin (its status and times), or undefined when there is none. */
   lookupJob(jobId: string, origin: JobOrigin): Promise<JobTokenSubject | undefined>;

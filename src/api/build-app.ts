@@ -32,12 +32,12 @@ export interface BuildAppOptions {
    * job token is just an unknown key (401).
    */
   jobTokenSecrets?: readonly string[];
-  /** How long a job token still works after its job ended (JOB_TOKEN_GRACE_PERIOD); default 10 minutes. */
+  /** How long a job token still works after its job ended (JOB_TOKEN_GRACE_PERIOD; its default when absent). */
   jobTokenGracePeriodMs?: number;
   webhookSecret?: string;
   /** DISPATCH_ALLOWLIST rules; unset = any target. */
   dispatchAllowlist?: readonly DispatchRule[];
-  /** WEBHOOK_BODY_LIMIT in bytes (default 1 MiB). */
+  /** WEBHOOK_BODY_LIMIT in bytes (its default when absent). */
   webhookBodyLimit?: number;
   jobTimeouts?: Partial<JobTimeouts>;
   logger: Logger;

@@ -1,13 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { settingDefault } from '../config/settings.ts';
 import type { JobService } from './job-service.ts';
 import { isWellFormedSignature, verifyWebhookSignature } from './verify-webhook-signature.ts';
 import { parseWorkflowRunDelivery } from './workflow-run-event.ts';
-
-/**
- * Default body limit (WEBHOOK_BODY_LIMIT): GitHub's `workflow_run` deliveries are tens of KB; GitHub caps any
- * payload at 25 MB, and nothing we handle comes near 1 MiB.
- */
-export const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 /**
  * `X-GitHub-Delivery`, which the signature does not cover: GitHub sends a GUID (36 characters). Anything longer, or
@@ -49,7 +44,7 @@ function parseBody(raw: Buffer, contentType: string | undefined): unknown {
  */
 export async function webhookRoute(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
   // Raw bytes for every content type in this plugin only: the signature covers the body exactly as sent.
-  const bodyLimit = options.bodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
+  const bodyLimit = options.bodyLimit ?? Number(settingDefault('WEBHOOK_BODY_LIMIT'));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 

@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { type ApiKeyEntry, parseApiKeys } from '../auth/api-keys.ts';
-import { DEFAULT_JOB_TOKEN_GRACE_MS, parseJobTokenSecrets } from '../auth/job-token.ts';
-import { DEFAULT_GITHUB_REQUEST_BUDGET, DEFAULT_MUTATION_INTERVAL_MS } from '../domain/github-limits.ts';
-import { DEFAULT_TASK_QUEUE } from '../contract/workflow-contract.ts';
+import { parseJobTokenSecrets } from '../auth/job-token.ts';
 import { parseDispatchAllowlist } from './dispatch-allowlist.ts';
 import { parseDuration } from './parse-duration.ts';
+import { type SettingName, settingDefault, withDeclaredDefaults } from './settings.ts';
 
 const optionalString = z
   .string()
   .optional()
   .transform((value) => (value && value.trim() !== '' ? value : undefined));
 
-/** Every env var of DESIGN §2, validated once at start-up. */
 /**
  * A duration in the one grammar of src/config/parse-duration.ts, as milliseconds; `undefined` when unset. `min`
  * refuses values too small to make sense, naming the bound.
@@ -42,6 +40,10 @@ function parsedBy<T>(parse: (text: string | undefined) => T) {
   });
 }
 
+/**
+ * The parse of every setting declared in src/config/settings.ts (what each means, its default, who reads it), one
+ * entry per declared name; `loadConfig` fills the declared defaults in before parsing, so no default lives here.
+ */
 export const envSchema = z.object({
   GITHUB_BOT_APP_ID: optionalString,
   GITHUB_BOT_PRIVATE_KEY: optionalString,
@@ -49,24 +51,14 @@ export const envSchema = z.object({
   GITHUB_BOT_NAME: optionalString,
   GITHUB_BOT_CLIENT_ID: optionalString,
   GITHUB_BOT_CLIENT_SECRET: optionalString,
-  GITHUB_URL: optionalString,
+  GITHUB_URL: z.string(),
   GITHUB_API_URL: optionalString,
-  /**
-   * API: comma-separated keys; a bare key may do everything, `scope+scope=key` only those scopes (src/auth/api-keys.ts).
-   * Parsed here, so an unknown scope stops the process naming API_KEYS (never the key).
-   */
+  /** Parsed here (src/auth/api-keys.ts), so an unknown scope stops the process naming API_KEYS (never the key). */
   API_KEYS: parsedBy(parseApiKeys),
-  /**
-   * Both: signs (worker) and verifies (API) per-job tokens; comma-separated, the first signs, all verify. Unset →
-   * no job tokens (a job whose config sets jobTokenInput ends invalid_integration).
-   */
+  /** Unset → no job tokens: a job whose config sets jobTokenInput ends invalid_integration. */
   JOB_TOKEN_SECRET: parsedBy(parseJobTokenSecrets),
-  /** API: how long a job token still works after its job ended (`10m`). */
-  JOB_TOKEN_GRACE_PERIOD: duration(0).transform((ms) => ms ?? DEFAULT_JOB_TOKEN_GRACE_MS),
-  /**
-   * API: where `/metrics` is served. Unset → on the API's own port (as before); a port number → on a listener of
-   * its own at that port (HOST), not on PORT; `off` → nowhere.
-   */
+  JOB_TOKEN_GRACE_PERIOD: duration(0).pipe(z.number()),
+  /** A port number → a listener of its own at that port on HOST; `off` → nowhere; unset → undefined (on PORT). */
   API_METRICS_PORT: optionalString.transform((text, context): number | 'off' | undefined => {
     if (text === undefined) return undefined;
     if (text.trim().toLowerCase() === 'off') return 'off';
@@ -75,74 +67,52 @@ export const envSchema = z.object({
     context.addIssue({ code: 'custom', message: `must be a port number or "off" (got ${text})` });
     return z.NEVER;
   }),
-  /** API: `on` (default) serves `/docs` and `/api/openapi.json`; `off` serves neither. */
-  API_DOCS: optionalString.pipe(z.enum(['on', 'off'], { message: 'must be "on" or "off"' }).optional()).transform((value) => value !== 'off'),
-  /** Worker: replay failed webhook deliveries this often (`5m`, at least 10s: GitHub's delivery list is rate limited); `off`/`0`/unset = off. */
+  API_DOCS: z.enum(['on', 'off'], { message: 'must be "on" or "off"' }).transform((value) => value === 'on'),
+  /** At least 10s: GitHub's delivery list is rate limited; `off`/`0`/unset → undefined. */
   GITHUB_REDELIVER_INTERVAL: optionalString
     .transform((text) => (text === undefined || text === '0' || text.toLowerCase() === 'off' ? undefined : text))
     .pipe(duration(10_000)),
-  /** Job deadlines (API and the Ctrlplane poller, which start jobs); unset = the defaults of src/domain/job-timeouts.ts. */
-  JOB_WEBHOOK_QUIET_PERIOD: duration(1000),
-  JOB_POLL_INTERVAL: duration(1000),
-  JOB_RUN_DISCOVERY_TIMEOUT: duration(1000),
-  JOB_TIMEOUT: duration(1000),
-  /** API and worker: the GitHub workflows jobs may dispatch (src/config/dispatch-allowlist.ts); unset = any. */
+  /** Job deadlines (API and the Ctrlplane poller, which start jobs), at least a second each. */
+  JOB_WEBHOOK_QUIET_PERIOD: duration(1000).pipe(z.number()),
+  JOB_POLL_INTERVAL: duration(1000).pipe(z.number()),
+  JOB_RUN_DISCOVERY_TIMEOUT: duration(1000).pipe(z.number()),
+  JOB_TIMEOUT: duration(1000).pipe(z.number()),
+  /** The rule grammar of src/config/dispatch-allowlist.ts. */
   DISPATCH_ALLOWLIST: parsedBy((text) => (text === undefined ? undefined : parseDispatchAllowlist(text))),
-  /** API: largest webhook body, in bytes, refused with 413 while it is read (default 1 MiB). */
   WEBHOOK_BODY_LIMIT: z.coerce
     .number()
     .int()
     .min(1024, 'must be at least 1024 bytes')
-    .max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB')
-    .optional(),
-  GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0).default(DEFAULT_MUTATION_INTERVAL_MS),
-  /**
-   * Worker: the share of each installation's GitHub rate limit the agent may spend (src/activities/installation-budget.ts);
-   * run look-ups keep a tenth of it for dispatches and cancels.
-   */
-  GITHUB_REQUEST_BUDGET: z.coerce
-    .number()
-    .gt(0, 'must be a share of the rate limit above 0')
-    .max(1, 'must be a share of the rate limit, at most 1')
-    .default(DEFAULT_GITHUB_REQUEST_BUDGET),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
-  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
+    .max(25 * 1024 * 1024, 'GitHub never sends more than 25 MB'),
+  GITHUB_MUTATION_INTERVAL_MS: z.coerce.number().int().min(0),
+  /** Spent by src/activities/installation-budget.ts. */
+  GITHUB_REQUEST_BUDGET: z.coerce.number().gt(0, 'must be a share of the rate limit above 0').max(1, 'must be a share of the rate limit, at most 1'),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  HOST: z.string(),
+  TEMPORAL_ADDRESS: z.string(),
+  TEMPORAL_NAMESPACE: z.string(),
   TEMPORAL_API_KEY: optionalString,
   TEMPORAL_TLS: optionalString,
   TEMPORAL_TLS_CLIENT_CERT_PATH: optionalString,
   TEMPORAL_TLS_CLIENT_KEY_PATH: optionalString,
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalString,
   TEMPORAL_TLS_SERVER_NAME: optionalString,
-  TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TEMPORAL_TASK_QUEUE: z.string(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   CONFIG_FILE: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
-  /** Comma-separated `keyId:base64(32 bytes)`; the first encrypts payloads, all decrypt (rotation). */
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
-  /** Comma-separated origins (the Temporal UI) allowed to call the codec endpoint from a browser. */
   CODEC_CORS_ORIGINS: optionalString,
-  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  /**
-   * Workflows the worker keeps in memory (~1.4 MiB each); the rest wait evicted and are replayed from history
-   * when an event arrives. Bounds worker memory however many jobs wait.
-   */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
-  /** Ctrlplane's URL (`https://ctrlplane.example.com`; `/api` is appended unless present). Unset → no Ctrlplane connection. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0),
   CTRLPLANE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
-  /** A Ctrlplane API key (`<prefix>.<secret>`); never logged, never in a Temporal payload. */
+  /** Never logged, never in a Temporal payload. */
   CTRLPLANE_API_KEY: optionalString,
   CTRLPLANE_WORKSPACE_ID: optionalString.pipe(z.uuid({ message: 'must be the workspace ID (a UUID, not its slug)' }).optional()),
-  /** The agent's ID in Ctrlplane; default: derived from the workspace and CTRLPLANE_AGENT_NAME (stable across restarts). */
   CTRLPLANE_AGENT_ID: optionalString.pipe(z.uuid({ message: 'must be a UUID' }).optional()),
-  CTRLPLANE_AGENT_NAME: optionalString.transform((name) => name ?? DEFAULT_CTRLPLANE_AGENT_NAME),
-  /** How often each worker replica asks Ctrlplane for queued jobs (`10s`, `1m`). */
-  CTRLPLANE_POLL_INTERVAL: duration(1000).transform((ms) => ms ?? DEFAULT_CTRLPLANE_POLL_INTERVAL_MS),
-});
-
-export const DEFAULT_CTRLPLANE_AGENT_NAME = 'github-actions-agent';
-export const DEFAULT_CTRLPLANE_POLL_INTERVAL_MS = 10_000;
+  CTRLPLANE_AGENT_NAME: z.string(),
+  CTRLPLANE_POLL_INTERVAL: duration(1000).pipe(z.number()),
+} satisfies Record<SettingName, z.ZodType>);
 
 export type Env = z.output<typeof envSchema>;
 
@@ -204,7 +174,7 @@ function ctrlplaneSettings(env: Env): CtrlplaneSettings | undefined {
 
 export function githubApiBaseUrl(env: Partial<Pick<Env, 'GITHUB_API_URL' | 'GITHUB_URL'>>): string {
   if (env.GITHUB_API_URL) return env.GITHUB_API_URL.replace(/\/+$/, '');
-  const web = (env.GITHUB_URL ?? 'https://github.com').replace(/\/+$/, '');
+  const web = (env.GITHUB_URL ?? settingDefault('GITHUB_URL')).replace(/\/+$/, '');
   if (/^https?:\/\/(www\.)?github\.com$/i.test(web)) return 'https://api.github.com';
   return `${web}/api/v3`;
 }
@@ -214,9 +184,14 @@ export function normalizePrivateKey(pem: string): string {
   return pem.includes('\\n') ? pem.replace(/\\n/g, '\n') : pem;
 }
 
+/** The environment parsed, unset and blank variables taking their declared defaults. */
+export function parseEnv(source: NodeJS.ProcessEnv): ReturnType<typeof envSchema.safeParse> {
+  return envSchema.safeParse(withDeclaredDefaults(source));
+}
+
 /** Parses the environment; throws one readable error listing every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = envSchema.safeParse(source);
+  const parsed = parseEnv(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
@@ -229,7 +204,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     env,
     githubApiUrl: githubApiBaseUrl(env),
-    githubUrl: (env.GITHUB_URL ?? 'https://github.com').replace(/\/+$/, ''),
+    githubUrl: env.GITHUB_URL.replace(/\/+$/, ''),
     githubApp: appId !== undefined && env.GITHUB_BOT_PRIVATE_KEY ? { appId, privateKey: normalizePrivateKey(env.GITHUB_BOT_PRIVATE_KEY) } : undefined,
     apiKeys: env.API_KEYS,
     jobTokenSecrets: env.JOB_TOKEN_SECRET,

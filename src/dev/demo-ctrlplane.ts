@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ctrlplaneApiBaseUrl, DEFAULT_CTRLPLANE_AGENT_NAME, type CtrlplaneSettings } from '../config/env.ts';
+import { ctrlplaneApiBaseUrl, type CtrlplaneSettings } from '../config/env.ts';
+import { settingDefault } from '../config/settings.ts';
 import type { CtrlplaneJob, CtrlplaneJobStatus } from '../ctrlplane/ctrlplane-job.ts';
 import { isFinalCtrlplaneStatus } from '../domain/ctrlplane-status.ts';
 import { type CtrlplaneSandbox, startCtrlplaneSandbox } from '../sandbox/ctrlplane/ctrlplane-sandbox.ts';
@@ -23,7 +24,7 @@ export async function startDemoCtrlplane(logger: Logger): Promise<DemoCtrlplane>
       apiUrl: ctrlplaneApiBaseUrl(sandbox.url),
       apiKey,
       workspaceId: DEMO_WORKSPACE_ID,
-      agentName: DEFAULT_CTRLPLANE_AGENT_NAME,
+      agentName: settingDefault('CTRLPLANE_AGENT_NAME'),
       pollIntervalMs: 2000,
     },
   };

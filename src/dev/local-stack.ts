@@ -39,7 +39,7 @@ export interface LocalStackOptions {
   apiKeys: ApiKeyEntry[];
   /** JOB_TOKEN_SECRET for worker (signs) and API (verifies); absent → no job tokens. */
   jobTokenSecrets?: string[];
-  /** How long a job token works after its job ended (default 10 minutes). */
+  /** How long a job token works after its job ended (JOB_TOKEN_GRACE_PERIOD's default when absent). */
   jobTokenGracePeriodMs?: number;
   /** API_METRICS_PORT: absent → /metrics on the API's port; a port (0 = free) → its own listener; 'off' → none. */
   metricsPort?: number | 'off';

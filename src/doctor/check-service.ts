@@ -2,6 +2,7 @@ import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../contract/search-attributes.ts';
 import type { TemporalConnectConfig } from '../temporal/connection-options.ts';
 import { ok, problem, skipped, type CheckResult } from './check-result.ts';
+import { settingDefault } from '../config/settings.ts';
 
 /** Temporal's IndexedValueType numbers for the types this service uses. */
 const INDEXED_VALUE_TYPE: Record<'Keyword' | 'Int', number> = { Keyword: 2, Int: 3 };
@@ -21,7 +22,7 @@ export function checkWebhookSecretEnv(secret: string | undefined): CheckResult {
 
 /** Temporal is reachable with this host's settings, and the job search attributes are registered. */
 export async function checkTemporal(config: TemporalConnectConfig): Promise<CheckResult[]> {
-  const address = config.connectionOptions.address ?? 'localhost:7233';
+  const address = config.connectionOptions.address ?? settingDefault('TEMPORAL_ADDRESS');
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...(config.connectionOptions as Parameters<typeof Connection.connect>[0]), connectTimeout: CONNECT_TIMEOUT_MS });

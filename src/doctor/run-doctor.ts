@@ -1,5 +1,5 @@
 import { DeclarativeConfigError, loadDeclarativeConfig } from '../config/declarative-config.ts';
-import { envSchema, githubApiBaseUrl, loadConfig } from '../config/env.ts';
+import { githubApiBaseUrl, loadConfig, parseEnv } from '../config/env.ts';
 import { checkCtrlplane } from './check-ctrlplane.ts';
 import type { TemporalConnectConfig } from '../temporal/connection-options.ts';
 import { checkAppCredentials } from './check-app-credentials.ts';
@@ -36,7 +36,7 @@ export interface DoctorReport {
  */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const results: CheckResult[] = [];
-  const parsed = envSchema.safeParse(options.env);
+  const parsed = parseEnv(options.env);
   const env = parsed.success ? parsed.data : undefined;
   const raw = options.env;
   const githubApiUrl = githubApiBaseUrl({ GITHUB_API_URL: raw.GITHUB_API_URL?.trim() || undefined, GITHUB_URL: raw.GITHUB_URL?.trim() || undefined });

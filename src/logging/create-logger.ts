@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { settingDefault } from '../config/settings.ts';
 
 /**
  * Paths pino blanks out wherever they appear in a log line, as a second line of defence: the code never logs
@@ -23,7 +24,7 @@ export const REDACTED_PATHS = [
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
   const config: LoggerOptions = {
-    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: options.level ?? (process.env.LOG_LEVEL?.trim() || settingDefault('LOG_LEVEL')),
     name: options.name,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };

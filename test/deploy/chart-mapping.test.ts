@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { settingDefault } from '../../src/config/settings.ts';
 import { AGENT_ENV_VARS, NODE_RUNTIME_ENV_VARS } from './agent-env-vars.ts';
 import { ensureTool, TOOL_INSTALL_TIMEOUT_MS } from './ensure-tool.ts';
 import { CHART_DIR, findManifest, renderChart, renderNotes, runHelm, type Manifest } from './render-chart.ts';
@@ -175,11 +176,11 @@ describe('processes, probes and security', () => {
     expect(api.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(api.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(worker.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
-    expect(worker.ports).toEqual([{ name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
-    expect(env(worker, 'WORKER_METRICS_PORT')?.value).toBe('9464');
-    expect(env(worker, 'GITHUB_MUTATION_INTERVAL_MS')?.value).toBe('1000');
-    expect(env(worker, 'GITHUB_REQUEST_BUDGET')?.value).toBe('0.8');
-    expect(env(api, 'PORT')?.value).toBe('8080');
+    expect(worker.ports).toEqual([{ name: 'metrics', containerPort: Number(settingDefault('WORKER_METRICS_PORT')), protocol: 'TCP' }]);
+    for (const name of ['WORKER_METRICS_PORT', 'GITHUB_MUTATION_INTERVAL_MS', 'GITHUB_REQUEST_BUDGET'] as const) {
+      expect(env(worker, name)?.value, name).toBe(settingDefault(name));
+    }
+    expect(env(api, 'PORT')?.value).toBe(settingDefault('PORT'));
   });
 
   it('scales api and worker separately', async () => {

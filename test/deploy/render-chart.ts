@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { REPO_ROOT } from './ensure-tool.ts';
 
 export const CHART_DIR = path.join(REPO_ROOT, 'charts', 'github-actions-agent');
@@ -40,6 +40,8 @@ export interface RenderOptions {
   valuesFiles?: string[];
   /** `--set` pairs (typed as YAML would type them). */
   set?: Record<string, string>;
+  /** Values given as an object, written to a values file after `valuesFiles`. */
+  values?: Record<string, unknown>;
   releaseName?: string;
 }
 
@@ -52,7 +54,18 @@ function templateArgs(chartDir: string, options: RenderOptions): string[] {
 
 /** `helm template` of the chart, parsed into manifests. */
 export async function renderChart(helm: string, options: RenderOptions = {}): Promise<Manifest[]> {
-  const result = await runHelm(helm, templateArgs(CHART_DIR, options));
+  const dir = options.values ? await mkdtemp(path.join(os.tmpdir(), 'chart-values-')) : undefined;
+  const args = templateArgs(CHART_DIR, options);
+  let result: HelmResult;
+  try {
+    if (dir) {
+      await writeFile(path.join(dir, 'values.yaml'), stringify(options.values));
+      args.push('--values', path.join(dir, 'values.yaml'));
+    }
+    result = await runHelm(helm, args);
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
   if (result.code !== 0) throw new Error(`helm template failed: ${result.stderr}`);
   return parseAllDocuments(result.stdout)
     .map((document) => {

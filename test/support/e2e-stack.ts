@@ -85,7 +85,7 @@ export interface E2eStackOptions {
   apiKeys?: ApiKeyEntry[];
   /** JOB_TOKEN_SECRET of worker and API; unset → no job tokens. */
   jobTokenSecret?: string;
-  /** JOB_TOKEN_GRACE_PERIOD (default 10 minutes). */
+  /** JOB_TOKEN_GRACE_PERIOD (its default when absent). */
   jobTokenGracePeriodMs?: number;
   /** API_METRICS_PORT / API_DOCS, as in the local stack. */
   metricsPort?: number | 'off';

@@ -137,14 +137,12 @@ is a float64, from --set an int64.
 {{- end }}
 {{- end }}
 
-{{/* Temporal connection env, shared by every component. */}}
-{{- define "gha.temporalEnv" -}}
+{{/* Temporal connection env, read by every component (the setup Job reads nothing else). */}}
+{{- define "gha.temporalConnectionEnv" -}}
 - name: TEMPORAL_ADDRESS
   value: {{ .Values.temporal.address | quote }}
 - name: TEMPORAL_NAMESPACE
   value: {{ .Values.temporal.namespace | quote }}
-- name: TEMPORAL_TASK_QUEUE
-  value: {{ .Values.temporal.taskQueue | quote }}
 {{- with .Values.temporal.tls }}
 {{- if .enabled }}
 - name: TEMPORAL_TLS
@@ -167,6 +165,13 @@ is a float64, from --set an int64.
 {{- end }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* The Temporal env of the api and the worker: the connection, the task queue, and the log level. */}}
+{{- define "gha.temporalEnv" -}}
+{{- include "gha.temporalConnectionEnv" . }}
+- name: TEMPORAL_TASK_QUEUE
+  value: {{ .Values.temporal.taskQueue | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 {{- end }}
