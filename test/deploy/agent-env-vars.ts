@@ -1,6 +1,6 @@
 import { envSchema } from '../../src/config/env.ts';
 
-/** Read by src/cli/job-timeouts-from-env.ts, outside the env schema. */
+/** Read by src/config/job-timeouts-from-env.ts, outside the env schema. */
 const JOB_TIMEOUT_VARS = ['JOB_WEBHOOK_QUIET_PERIOD', 'JOB_POLL_INTERVAL', 'JOB_RUN_DISCOVERY_TIMEOUT', 'JOB_TIMEOUT'];
 
 /** Every env var the agent reads (DESIGN §2 and the rest). */

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type JobOrigin, jobWorkflowId } from '../../src/shared/job-id.ts';
-import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
+import { findTemporalCli } from '../../src/dev/temporal/temporal-cli.ts';
 import { queueCtrlplaneJob } from '../support/ctrlplane-jobs.ts';
 import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
