@@ -4,6 +4,7 @@ import { vi } from 'vitest';
 import type { ApiKeyEntry } from '../../src/auth/api-keys.ts';
 import type { DeclarativeConfig } from '../../src/config/declarative-config.ts';
 import type { LocalStack } from '../../src/dev/local-stack.ts';
+import type { WorkerProcess } from '../../src/worker/start-worker-process.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Job } from '../../src/shared/job.ts';
 import type { JobStatus } from '../../src/shared/job-status.ts';
@@ -13,7 +14,7 @@ import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
 import { ctrlplaneApiBaseUrl, type CtrlplaneSettings } from '../../src/config/env.ts';
 import { type CtrlplaneSandbox, startCtrlplaneSandbox } from '../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
 import type { Registry } from 'prom-client';
-import { startTestStack, TEST_JOB_TIMEOUTS } from './test-stack.ts';
+import { startTestStack, startTestWorker, TEST_JOB_TIMEOUTS, type TestStackOptions } from './test-stack.ts';
 
 export const INSTALLATION_ID = 4242;
 export const OWNER = 'acme';
@@ -52,6 +53,8 @@ export interface E2eStack {
   /** Between the sandbox and the API: set its mode to drop, duplicate, delay or reorder deliveries. */
   relay: WebhookFaultRelay;
   stack: LocalStack;
+  /** `gha-agent worker` with the stack's settings, for a stack started without one (jobs that wait for a worker). */
+  startWorker(): Promise<WorkerProcess>;
   api(path: string, init?: RequestInit & { json?: unknown; apiKey?: string | null }): Promise<Response>;
   createJob(overrides?: Record<string, unknown>): Promise<Job>;
   getJob(id: string): Promise<Job>;
@@ -148,7 +151,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     CTRLPLANE_WORKSPACE_ID: CTRLPLANE_WORKSPACE_ID,
     CTRLPLANE_AGENT_NAME: CTRLPLANE_AGENT_NAME,
   };
-  const stack = await startTestStack({
+  const stackOptions: TestStackOptions = {
     env: {
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
       GITHUB_API_URL: options.githubApiUrl?.(sandbox.url) ?? sandbox.url,
@@ -169,7 +172,8 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     jobTimeouts: { ...TEST_JOB_TIMEOUTS, ...options.jobTimeouts },
     declarative: options.config,
     logger,
-  });
+  };
+  const stack = await startTestStack(stackOptions);
   const relay = await startWebhookFaultRelay(`${stack.apiUrl}/api/github/webhook`);
   sandbox.setWebhookUrl(relay.url);
 
@@ -193,6 +197,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     ctrlplaneMetrics: ctrlplane ? stack.workerMetricsRegistry : undefined,
     relay,
     stack,
+    startWorker: () => startTestWorker(stackOptions),
     api,
     getJob,
     async createJob(overrides = {}) {

@@ -5,6 +5,7 @@ import { type AppConfig, loadConfig } from '../../src/config/env.ts';
 import { type LocalStack, startLocalStack } from '../../src/dev/local-stack.ts';
 import type { GithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import { temporalConnectConfig } from '../../src/temporal/connection-options.ts';
+import { startWorkerProcess, type WorkerProcess } from '../../src/worker/start-worker-process.ts';
 import type { JobTimeouts } from '../../src/workflows/job-timeouts.ts';
 import { installQuietTemporalRuntime } from './quiet-temporal-runtime.ts';
 
@@ -80,5 +81,19 @@ export function startTestStack(options: TestStackOptions): Promise<LocalStack> {
     jobTimeouts: options.jobTimeouts,
     startWorker: options.startWorker,
     temporalRuntime,
+  });
+}
+
+/** `gha-agent worker` alone, in the test process, from the same settings as `startTestStack` (e.g. a worker that comes late). */
+export function startTestWorker(options: Omit<TestStackOptions, 'startWorker' | 'temporalRuntime'>): Promise<WorkerProcess> {
+  installQuietTemporalRuntime();
+  const { config, env } = testStackConfig(options);
+  return startWorkerProcess({
+    config,
+    temporal: temporalConnectConfig(env),
+    logger: options.logger,
+    declarative: options.declarative,
+    jobTimeouts: options.jobTimeouts,
+    temporalRuntime: 'installed',
   });
 }
