@@ -59,7 +59,7 @@ export async function devCommand(): Promise<void> {
   // With the GitHub sandbox, the example Deployments (they target it) unless a CONFIG_FILE is given.
   const configFile = config.env.CONFIG_FILE ?? (config.githubApp ? undefined : EXAMPLE_CONFIG_FILE);
   const declarative = await loadDeclarativeConfigFromEnv(configFile, logger);
-  // Bad encryption keys stop dev now, before Temporal starts, as they stop the API and the worker.
+  // Bad encryption keys stop dev before Temporal starts, as they stop the API and the worker.
   const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
   const metricsPort = config.env.API_METRICS_PORT;
 
