@@ -33,7 +33,9 @@ if (!installedIsCurrent()) {
   console.error('setup: installing npm dependencies (npm ci)...');
   run(npm, ['ci', '--no-audit', '--no-fund']);
 }
-run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'temporal', 'temporal-cli.ts'), '--build'], { quiet: true });
+run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'dev', 'temporal', 'temporal-cli.ts'), '--build'], {
+  quiet: true,
+});
 if (process.argv.includes('test')) {
   const { ensureDeployTools } = await import('./ensure-deploy-tools.mjs');
   await ensureDeployTools();

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import { loadConfig } from '../../src/config/env.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { startGithubSandbox, type GithubSandbox, type SandboxWorkflowSpec } from '../../src/sandbox/github-sandbox.ts';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal/dev-server.ts';
 import { jobBody, REPO, type SandboxInstallation, sandboxInstallations } from '../../drill/support/example-job.ts';
 import { workflowBundleOptions } from '../../src/worker/workflow-source.ts';
 import type { JobTimeouts } from '../../src/domain/job-timeouts.ts';
@@ -74,17 +75,26 @@ export async function startBenchStack(options: BenchStackOptions = {}): Promise<
     repos: installations.map(({ owner }) => ({ owner, name: REPO, workflows })),
     stepDelayMs: options.stepDelayMs ?? 50,
   });
+  // The settings an operator would give `gha-agent api` and `worker`, with the listeners on loopback at free ports.
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
+    GITHUB_API_URL: sandbox.url,
+    GITHUB_BOT_APP_ID: String(sandbox.appId),
+    GITHUB_BOT_PRIVATE_KEY: sandbox.privateKey,
+    GITHUB_MUTATION_INTERVAL_MS: options.githubMutationIntervalMs?.toString(),
+    GITHUB_WEBHOOK_SECRET: webhookSecret,
+    API_KEYS: API_KEY,
+    WORKFLOW_BUNDLE_PATH: workflowBundlePath,
+  });
   const stack = await startLocalStack({
-    temporal: { address: temporal.address, namespace: temporal.namespace },
-    taskQueue: `bench-${randomUUID()}`,
-    githubApiUrl: sandbox.url,
-    githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
-    githubMutationIntervalMs: options.githubMutationIntervalMs,
-    webhookSecret,
-    apiKeys: [API_KEY],
+    config,
+    temporal: { connectionOptions: { address: temporal.address }, namespace: temporal.namespace },
     jobTimeouts: { quietPeriod: '2 minutes', pollInterval: '1 minute', discoveryTimeout: '10 minutes', jobTimeout: '1 hour', ...options.jobTimeouts },
-    workflowBundlePath,
     startWorker: options.startWorker,
+    temporalRuntime: 'installed',
     logger: createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }),
   });
   sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);

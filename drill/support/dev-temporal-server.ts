@@ -1,6 +1,6 @@
-import { temporalDevServerArgs } from '../../src/temporal/dev-server.ts';
+import { temporalDevServerArgs } from '../../src/dev/temporal/dev-server.ts';
 import { findFreePort } from '../../src/temporal/free-port.ts';
-import { findTemporalCli, TEMPORAL_CLI_VERSION } from '../../src/temporal/temporal-cli.ts';
+import { findTemporalCli, TEMPORAL_CLI_VERSION } from '../../src/dev/temporal/temporal-cli.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { frontendServes, type TemporalServer } from './temporal-server.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { findFreePort } from '../../src/temporal/free-port.ts';
-import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
+import { findTemporalCli } from '../../src/dev/temporal/temporal-cli.ts';
 import { ensureTemporalServer } from '../../scripts/ensure-temporal-server.mjs';
 import { ManagedProcess } from './managed-process.ts';
 import { POSTGRES_PASSWORD, POSTGRES_USER, type Postgres } from './postgres.ts';

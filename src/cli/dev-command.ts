@@ -4,18 +4,15 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ApiKeyEntry, apiKeyText } from '../auth/api-keys.ts';
 import { createPayloadCodecs } from '../codec/create-payload-codecs.ts';
-import { startRedeliveryFromEnv } from '../doctor/redelivery-loop.ts';
 import { loadDeclarativeConfigFromEnv } from '../config/load-declarative-config-from-env.ts';
-import { loadConfig } from '../config/env.ts';
+import { type AppConfig, loadConfig } from '../config/env.ts';
 import { type DemoCtrlplane, queueDemoJob, startDemoCtrlplane, watchCtrlplaneJob } from '../dev/demo-ctrlplane.ts';
 import { DEMO_INSTALLATION_ID, DEMO_OWNER, DEMO_REPO, startDemoSandbox } from '../dev/demo-sandbox.ts';
 import { startLocalStack } from '../dev/local-stack.ts';
 import { createLogger } from '../logging/create-logger.ts';
 import type { GithubSandbox } from '../sandbox/github-sandbox.ts';
 import { findFreePort } from '../temporal/free-port.ts';
-import { startTemporalDevServer } from '../temporal/dev-server.ts';
-import { installRuntimeLogger } from '../worker/install-runtime-logger.ts';
-import { jobTimeoutsFromEnv } from './job-timeouts-from-env.ts';
+import { startTemporalDevServer } from '../dev/temporal/dev-server.ts';
 import { onShutdownSignal } from './shutdown.ts';
 
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,20 +55,12 @@ export async function devCommand(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL, name: 'gha-agent-dev' });
   const say = (line = '') => process.stdout.write(`${line}\n`);
-  // The SDK's own metrics, merged into the worker's /metrics as in `gha-agent worker`.
-  const sdkMetricsPort = await findFreePort();
-  installRuntimeLogger(logger, { prometheusBindAddress: `127.0.0.1:${sdkMetricsPort}` });
   // Before anything starts: a broken CONFIG_FILE should stop `dev` at once, with file, document and field.
   // With the GitHub sandbox, the example Deployments (they target it) unless a CONFIG_FILE is given.
   const configFile = config.env.CONFIG_FILE ?? (config.githubApp ? undefined : EXAMPLE_CONFIG_FILE);
   const declarative = await loadDeclarativeConfigFromEnv(configFile, logger);
-  // The settings `gha-agent api` and `worker` read, read the same way here: dev behaves as production would.
-  // Bad encryption keys stop dev now, as they stop the API and the worker.
+  // Bad encryption keys stop dev before Temporal starts, as they stop the API and the worker.
   const payloadCodecs = createPayloadCodecs(config.env.PAYLOAD_ENCRYPTION_KEYS);
-  const codecCorsOrigins = (config.env.CODEC_CORS_ORIGINS ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
   const metricsPort = config.env.API_METRICS_PORT;
 
   const temporal = await startTemporalDevServer({
@@ -83,50 +72,39 @@ export async function devCommand(): Promise<void> {
   const webhookSecret = config.env.GITHUB_WEBHOOK_SECRET ?? randomBytes(24).toString('hex');
   const apiKeys = config.apiKeys.length ? config.apiKeys : ['dev-api-key'];
   const firstKey = apiKeyText(apiKeys[0] as ApiKeyEntry);
-  // Job tokens work in dev out of the box: a secret for this run unless JOB_TOKEN_SECRET is set.
-  const jobTokenSecrets = config.jobTokenSecrets ?? [randomBytes(32).toString('hex')];
   let sandbox: GithubSandbox | undefined;
   if (!config.githubApp) sandbox = await startDemoSandbox(webhookSecret, logger);
   // With the GitHub sandbox and no Ctrlplane configured, a Ctrlplane sandbox too: the whole http-pull loop runs locally.
   let demoCtrlplane: DemoCtrlplane | undefined;
   if (sandbox && !config.ctrlplane) demoCtrlplane = await startDemoCtrlplane(logger);
-  const ctrlplaneSettings = config.ctrlplane ?? demoCtrlplane?.settings;
-  const githubApiUrl = sandbox?.url ?? config.githubApiUrl;
-  const githubApp = sandbox ? { appId: sandbox.appId, privateKey: sandbox.privateKey } : config.githubApp;
 
-  const stack = await startLocalStack({
-    temporal: { address: temporal.address, namespace: temporal.namespace },
-    taskQueue: config.env.TEMPORAL_TASK_QUEUE,
-    githubApiUrl,
-    githubApp,
-    githubMutationIntervalMs: config.env.GITHUB_MUTATION_INTERVAL_MS,
-    githubRequestBudget: config.env.GITHUB_REQUEST_BUDGET,
-    webhookSecret,
+  // The settings `gha-agent api` and `worker` read, with what dev supplies when they are unset (an API key, a webhook
+  // secret, a job token secret for this run, the sandboxes) and its listeners on 127.0.0.1, each on its port or,
+  // when that is busy, a free one.
+  const devConfig: AppConfig = {
+    ...config,
+    githubApiUrl: sandbox?.url ?? config.githubApiUrl,
+    githubApp: sandbox ? { appId: sandbox.appId, privateKey: sandbox.privateKey } : config.githubApp,
     apiKeys,
-    jobTokenSecrets,
-    jobTokenGracePeriodMs: config.env.JOB_TOKEN_GRACE_PERIOD,
-    host: '127.0.0.1',
-    port: await portOr(config.env.PORT, 'the API', say),
-    metricsPort: typeof metricsPort === 'number' ? await portOr(metricsPort, 'the API metrics', say) : metricsPort,
-    docs: config.env.API_DOCS,
-    webhookBodyLimit: config.env.WEBHOOK_BODY_LIMIT,
-    jobTimeouts: jobTimeoutsFromEnv(config.env),
-    workflowBundlePath: config.env.WORKFLOW_BUNDLE_PATH,
-    maxCachedWorkflows: config.env.WORKER_MAX_CACHED_WORKFLOWS,
-    payloadCodecs,
-    codecCorsOrigins,
-    dispatchAllowlist: config.env.DISPATCH_ALLOWLIST,
-    config: declarative,
-    ctrlplane: ctrlplaneSettings,
-    workerMetrics: {
-      port: await portOr(config.env.WORKER_METRICS_PORT, 'the worker metrics', say),
-      sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+    jobTokenSecrets: config.jobTokenSecrets ?? [randomBytes(32).toString('hex')],
+    ctrlplane: config.ctrlplane ?? demoCtrlplane?.settings,
+    env: {
+      ...config.env,
+      GITHUB_WEBHOOK_SECRET: webhookSecret,
+      HOST: '127.0.0.1',
+      PORT: await portOr(config.env.PORT, 'the API', say),
+      API_METRICS_PORT: typeof metricsPort === 'number' ? await portOr(metricsPort, 'the API metrics', say) : metricsPort,
+      WORKER_METRICS_PORT: await portOr(config.env.WORKER_METRICS_PORT, 'the worker metrics', say),
+      CONFIG_FILE: configFile,
     },
+  };
+  const stack = await startLocalStack({
+    config: devConfig,
+    temporal: { connectionOptions: { address: temporal.address }, namespace: temporal.namespace },
+    declarative,
     logger,
   });
   sandbox?.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);
-  // GITHUB_REDELIVER_INTERVAL, as the worker runs it (against the sandbox's App when there is no App of yours).
-  const redelivery = startRedeliveryFromEnv({ env: process.env, apiUrl: githubApiUrl, app: githubApp, logger });
 
   const demoJob = JSON.stringify({
     jobAgentConfig: { installationId: DEMO_INSTALLATION_ID, owner: '{{.variables.github_org}}', repo: DEMO_REPO, workflowId: 'deploy.yml', ref: 'main' },
@@ -202,7 +180,6 @@ export async function devCommand(): Promise<void> {
 
   onShutdownSignal(logger, async () => {
     say('\nstopping...');
-    await redelivery?.stop();
     await stack.stop();
     await sandbox?.close();
     await demoCtrlplane?.sandbox.close();

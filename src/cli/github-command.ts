@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/env.ts';
 import { listInstallations } from '../doctor/check-installations.ts';
 import { formatTable } from '../doctor/format-table.ts';
-import { createAppOctokit } from '../doctor/github-app-octokit.ts';
+import { createAppOctokit } from '../github-app/github-app-octokit.ts';
 import { listDispatchableWorkflows } from '../doctor/list-dispatchable-workflows.ts';
 import { parseDuration } from '../config/parse-duration.ts';
-import { redeliverFailedDeliveries } from '../doctor/redeliver-failed-deliveries.ts';
+import { redeliverFailedDeliveries } from '../github-app/redeliver-failed-deliveries.ts';
 import { missingPermissions } from '../doctor/required-permissions.ts';
 
 export const GITHUB_USAGE = `usage: gha-agent github <subcommand>

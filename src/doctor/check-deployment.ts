@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import type { GithubAppCredentials } from '../config/env.ts';
 import { ok, problem, warn, type CheckResult } from './check-result.ts';
 import type { DeploymentTarget } from './deployment-targets.ts';
-import { createAppOctokit, describeGithubError } from './github-app-octokit.ts';
+import { createAppOctokit, describeGithubError } from '../github-app/github-app-octokit.ts';
 import { inspectWorkflowFile } from './inspect-workflow-file.ts';
 
 export interface DeploymentCheckContext {

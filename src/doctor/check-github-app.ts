@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import { ok, problem, warn, type CheckResult } from './check-result.ts';
-import { describeGithubError } from './github-app-octokit.ts';
+import { describeGithubError } from '../github-app/github-app-octokit.ts';
 import { missingPermissions } from './required-permissions.ts';
 
 /** The path the API serves GitHub's deliveries on (DESIGN §5). */

@@ -1,8 +1,8 @@
 import type { Octokit } from '@octokit/rest';
 import { ok, problem, type CheckResult } from './check-result.ts';
 import { WEBHOOK_PATH } from './check-github-app.ts';
-import { describeGithubError } from './github-app-octokit.ts';
-import { attemptsByGuid, isFailedDelivery, listHookDeliveries, type HookDelivery } from './list-hook-deliveries.ts';
+import { describeGithubError } from '../github-app/github-app-octokit.ts';
+import { attemptsByGuid, isFailedDelivery, listHookDeliveries, type HookDelivery } from '../github-app/list-hook-deliveries.ts';
 
 const WINDOW_MS = 24 * 3_600_000;
 const REDELIVER = 'then run `gha-agent github redeliver --since 24h` to replay what was lost';

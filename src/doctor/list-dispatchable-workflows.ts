@@ -1,5 +1,5 @@
 import type { Octokit } from '@octokit/rest';
-import { describeGithubError } from './github-app-octokit.ts';
+import { describeGithubError } from '../github-app/github-app-octokit.ts';
 import { inspectWorkflowFile } from './inspect-workflow-file.ts';
 
 export interface WorkflowListing {

@@ -10,7 +10,7 @@ import { checkRecentDeliveries } from './check-recent-deliveries.ts';
 import { ok, problem, skipped, type CheckResult } from './check-result.ts';
 import { checkTemporal, checkWebhookSecretEnv } from './check-service.ts';
 import { deploymentTargetsFromConfig, type DeploymentTarget } from './deployment-targets.ts';
-import { createAppOctokit } from './github-app-octokit.ts';
+import { createAppOctokit } from '../github-app/github-app-octokit.ts';
 
 export interface DoctorOptions {
   /** The environment to check, as the worker and API would read it. */

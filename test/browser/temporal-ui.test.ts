@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Frame, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import type { Job } from '../../src/domain/job.ts';
 import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal/dev-server.ts';
 import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER } from '../support/e2e-stack.ts';
+import { sandboxGithubEnv, startTestStack } from '../support/test-stack.ts';
 
 // The README's screenshot is refreshed only on request (UPDATE_SCREENSHOT=1), so a test run leaves the tree clean.
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT
@@ -40,14 +41,15 @@ beforeAll(async () => {
     repos: defaultSandboxRepos,
     stepDelayMs: 30,
   });
-  stack = await startLocalStack({
-    temporal: { address: server.address, namespace: server.namespace },
-    taskQueue: `ui-${randomUUID()}`,
-    githubApiUrl: sandbox.url,
-    githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
-    webhookSecret: WEBHOOK_SECRET,
-    apiKeys: [API_KEY],
-    workflowBundlePath: inject('workflowBundlePath'),
+  stack = await startTestStack({
+    env: {
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+      TEMPORAL_TASK_QUEUE: `ui-${randomUUID()}`,
+      ...sandboxGithubEnv(sandbox),
+      GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      API_KEYS: API_KEY,
+    },
     logger: createLogger({ level: 'silent' }),
   });
   sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);

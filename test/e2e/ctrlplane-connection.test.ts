@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack } from '../../src/dev/local-stack.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { type E2eStack, OWNER, startE2eStack } from '../support/e2e-stack.ts';
+import { sandboxGithubEnv, startTestStack, TEST_JOB_TIMEOUTS } from '../support/test-stack.ts';
 import { jobWorkflowId } from '../../src/domain/job-id.ts';
 
 let env: E2eStack;
@@ -168,15 +168,10 @@ describe('Ctrlplane http-pull connection', () => {
 
   it('with two worker replicas polling the same agent, dispatches each job once', { timeout: 120_000 }, async () => {
     const logger = createLogger({ level: 'silent' });
-    const second = await startLocalStack({
-      temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-      taskQueue: env.stack.taskQueue,
-      githubApiUrl: env.sandbox.url,
-      githubApp: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey },
-      apiKeys: ['unused'],
-      jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes' },
-      workflowBundlePath: inject('workflowBundlePath'),
-      ctrlplane: { ...env.ctrlplaneSettings!, pollIntervalMs: 300 },
+    const second = await startTestStack({
+      env: { TEMPORAL_TASK_QUEUE: env.stack.taskQueue, ...sandboxGithubEnv(env.sandbox), API_KEYS: 'unused', ...env.ctrlplaneEnv },
+      ctrlplanePollIntervalMs: 300,
+      jobTimeouts: TEST_JOB_TIMEOUTS,
       logger,
     });
     try {

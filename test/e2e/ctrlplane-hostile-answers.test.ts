@@ -4,16 +4,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
 import { toCtrlplaneStatus } from '../../src/domain/ctrlplane-status.ts';
-import { type LocalStack, startLocalStack } from '../../src/dev/local-stack.ts';
+import type { LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Job } from '../../src/domain/job.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { CTRLPLANE_WORKSPACE_ID, type E2eStack, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { sandboxGithubEnv, startTestStack, TEST_JOB_TIMEOUTS } from '../support/test-stack.ts';
 
 const TERMINAL = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
 
@@ -230,15 +231,17 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
     proxy = await startCtrlplaneProxy(env.ctrlplane!.url);
     const agentName = 'agent-behind-ingress';
     proxiedAgentId = deriveCtrlplaneAgentId(CTRLPLANE_WORKSPACE_ID, agentName);
-    second = await startLocalStack({
-      temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-      taskQueue: `ingress-${randomUUID()}`,
-      githubApiUrl: env.sandbox.url,
-      githubApp: { appId: env.sandbox.appId, privateKey: env.sandbox.privateKey },
-      apiKeys: ['unused'],
-      jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes' },
-      workflowBundlePath: inject('workflowBundlePath'),
-      ctrlplane: { ...env.ctrlplaneSettings!, apiUrl: `${proxy.url}/api`, agentName, pollIntervalMs: 300 },
+    second = await startTestStack({
+      env: {
+        TEMPORAL_TASK_QUEUE: `ingress-${randomUUID()}`,
+        ...sandboxGithubEnv(env.sandbox),
+        API_KEYS: 'unused',
+        ...env.ctrlplaneEnv,
+        CTRLPLANE_URL: `${proxy.url}/api`,
+        CTRLPLANE_AGENT_NAME: agentName,
+      },
+      ctrlplanePollIntervalMs: 300,
+      jobTimeouts: TEST_JOB_TIMEOUTS,
       logger: createLogger({ level: 'silent' }),
     });
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/temporal/dev-server.ts';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal/dev-server.ts';
 import { workflowBundleOptions } from '../../src/worker/workflow-source.ts';
 
 declare module 'vitest' {

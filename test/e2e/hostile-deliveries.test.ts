@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAppOctokit } from '../../src/doctor/github-app-octokit.ts';
+import { createAppOctokit } from '../../src/github-app/github-app-octokit.ts';
 import { startJobWorkflow } from '../../src/client/start-job-workflow.ts';
 import { JOB_ORIGINS, MAX_JOB_IDS_PER_RUN } from '../../src/domain/job-id.ts';
 import { JOB_INPUT_LIMITS } from '../../src/domain/job-input-limits.ts';

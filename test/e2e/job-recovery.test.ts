@@ -218,8 +218,7 @@ describe('cancellation', () => {
     // As the Temporal UI's cancel does it: the workflow is cancelled before any worker has run it.
     const { jobWorkflowId } = await import('../../src/contract/workflow-contract.ts');
     await e.stack.client.workflow.getHandle(jobWorkflowId(job.id)).cancel();
-    const { createLateWorker } = await import('../support/late-worker.ts');
-    const worker = await createLateWorker(e);
+    const worker = await e.startWorker();
     try {
       const done = await e.waitForStatus(job.id, [...TERMINAL]);
       expect(done.status).toBe('cancelled');

@@ -5,15 +5,14 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createPayloadCodecs } from '../../src/codec/create-payload-codecs.ts';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import type { LocalStack } from '../../src/dev/local-stack.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
-import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
+import { findTemporalCli } from '../../src/dev/temporal/temporal-cli.ts';
 import type { Job } from '../../src/domain/job.ts';
-import { installRuntimeLogger } from '../../src/worker/install-runtime-logger.ts';
 import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER, REPO } from '../support/e2e-stack.ts';
 import { captureLogs } from '../support/log-capture.ts';
+import { sandboxGithubEnv, startTestStack, TEST_JOB_TIMEOUTS } from '../support/test-stack.ts';
 
 const { temporal } = proto;
 const API_KEY = `key-${randomUUID()}`;
@@ -47,25 +46,24 @@ async function waitForTerminal(id: string): Promise<Job> {
 }
 
 beforeAll(async () => {
-  // The SDK's activity and worker logs go through the same captured logger, as in `gha-agent worker`.
-  installRuntimeLogger(logs.logger);
   sandbox = await startGithubSandbox({
     webhookSecret: WEBHOOK_SECRET,
     installations: [{ id: INSTALLATION_ID, account: OWNER }],
     repos: defaultSandboxRepos,
     stepDelayMs: 30,
   });
-  stack = await startLocalStack({
-    temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-    taskQueue: `observability-${randomUUID()}`,
-    githubApiUrl: sandbox.url,
-    githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
-    webhookSecret: WEBHOOK_SECRET,
-    apiKeys: [API_KEY],
-    jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes' },
-    workflowBundlePath: inject('workflowBundlePath'),
-    payloadCodecs: createPayloadCodecs(`k1:${ENCRYPTION_KEY}`),
-    codecCorsOrigins: [UI_ORIGIN],
+  stack = await startTestStack({
+    env: {
+      TEMPORAL_TASK_QUEUE: `observability-${randomUUID()}`,
+      ...sandboxGithubEnv(sandbox),
+      GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      API_KEYS: API_KEY,
+      PAYLOAD_ENCRYPTION_KEYS: `k1:${ENCRYPTION_KEY}`,
+      CODEC_CORS_ORIGINS: UI_ORIGIN,
+    },
+    jobTimeouts: TEST_JOB_TIMEOUTS,
+    // The SDK's activity and worker logs go through the same captured logger, as in `gha-agent worker`.
+    temporalRuntime: 'install',
     logger: logs.logger,
   });
   sandbox.setWebhookUrl(`${stack.apiUrl}/api/github/webhook`);

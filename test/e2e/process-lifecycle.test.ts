@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import type { LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import type { Job } from '../../src/domain/job.ts';
@@ -9,6 +9,7 @@ import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
 import { findFreePort } from '../../src/temporal/free-port.ts';
 import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER, REPO } from '../support/e2e-stack.ts';
 import { type CliProcess, startCli } from '../support/run-cli.ts';
+import { startTestStack, TEST_JOB_TIMEOUTS } from '../support/test-stack.ts';
 
 const API_KEY = `key-${randomUUID()}`;
 const WEBHOOK_SECRET = `whsec-${randomUUID()}`;
@@ -100,14 +101,10 @@ describe('gha-agent worker', () => {
       stepDelayMs: 30,
     });
     cleanups.push(() => sandbox.close());
-    stack = await startLocalStack({
-      temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-      taskQueue,
+    stack = await startTestStack({
+      env: { TEMPORAL_TASK_QUEUE: taskQueue, GITHUB_API_URL: sandbox.url, GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET, API_KEYS: API_KEY },
       startWorker: false,
-      githubApiUrl: sandbox.url,
-      webhookSecret: WEBHOOK_SECRET,
-      apiKeys: [API_KEY],
-      jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes' },
+      jobTimeouts: TEST_JOB_TIMEOUTS,
       logger: createLogger({ level: 'silent' }),
     });
     cleanups.push(() => stack.stop());

@@ -3,7 +3,6 @@ import type { Job } from '../../src/domain/job.ts';
 import { searchAttributes } from '../../src/contract/search-attributes.ts';
 import { API_KEY, type E2eStack, startE2eStack } from '../support/e2e-stack.ts';
 import { getJobInputsCurrentGeneration } from '../support/get-job-inputs.ts';
-import { createLateWorker } from '../support/late-worker.ts';
 
 let env: E2eStack;
 beforeAll(async () => {
@@ -30,7 +29,7 @@ describe('reading a job while no worker runs (a worker rollout)', () => {
     });
 
     // A job that got going, then lost its worker: status and run come from its search attributes.
-    const worker = await createLateWorker(env);
+    const worker = await env.startWorker();
     const running = await env.createJob({ jobAgentConfig: { installationId: 4242, owner: 'acme', repo: 'deploy-demo', workflowId: 103 } });
     const inProgress = await env.waitForStatus(running.id, 'in_progress');
     await expect

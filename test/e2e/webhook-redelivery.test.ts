@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAppOctokit } from '../../src/doctor/github-app-octokit.ts';
-import { redeliverFailedDeliveries } from '../../src/doctor/redeliver-failed-deliveries.ts';
+import { createAppOctokit } from '../../src/github-app/github-app-octokit.ts';
+import { redeliverFailedDeliveries } from '../../src/github-app/redeliver-failed-deliveries.ts';
 import { closedPort } from '../unit/doctor/doctor-fixture.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { inject, vi } from 'vitest';
+import { vi } from 'vitest';
 import type { ApiKeyEntry } from '../../src/auth/api-keys.ts';
 import type { DeclarativeConfig } from '../../src/config/declarative-config.ts';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack.ts';
+import type { LocalStack } from '../../src/dev/local-stack.ts';
+import type { WorkerProcess } from '../../src/worker/start-worker-process.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Job } from '../../src/domain/job.ts';
 import type { JobStatus } from '../../src/domain/job-status.ts';
@@ -11,11 +12,9 @@ import { type GithubSandbox, type GithubSandboxOptions, startGithubSandbox } fro
 import { startWebhookFaultRelay, type WebhookFaultRelay } from '../../src/sandbox/webhook-fault-relay.ts';
 import type { JobTimeouts } from '../../src/domain/job-timeouts.ts';
 import { ctrlplaneApiBaseUrl, type CtrlplaneSettings } from '../../src/config/env.ts';
-import { parseDispatchAllowlist } from '../../src/config/dispatch-allowlist.ts';
 import { type CtrlplaneSandbox, startCtrlplaneSandbox } from '../../src/sandbox/ctrlplane/ctrlplane-sandbox.ts';
-import { Registry } from 'prom-client';
-import { createCtrlplaneMetrics } from '../../src/metrics/ctrlplane-metrics.ts';
-import { installQuietTemporalRuntime } from './quiet-temporal-runtime.ts';
+import type { Registry } from 'prom-client';
+import { startTestStack, startTestWorker, TEST_JOB_TIMEOUTS, type TestStackOptions } from './test-stack.ts';
 
 export const INSTALLATION_ID = 4242;
 export const OWNER = 'acme';
@@ -47,11 +46,15 @@ export interface E2eStack {
   ctrlplane?: CtrlplaneSandbox;
   /** The Ctrlplane settings the worker runs with (for extra replicas). */
   ctrlplaneSettings?: CtrlplaneSettings;
-  /** The in-process worker's Ctrlplane metrics (Prometheus text via `metrics()`). */
+  /** The same as CTRLPLANE_* env vars (the poll interval aside: the stack polls faster than env vars may say). */
+  ctrlplaneEnv?: Record<string, string>;
+  /** With `ctrlplane`: the in-process worker's metrics, Ctrlplane's included (Prometheus text via `metrics()`). */
   ctrlplaneMetrics?: Registry;
   /** Between the sandbox and the API: set its mode to drop, duplicate, delay or reorder deliveries. */
   relay: WebhookFaultRelay;
   stack: LocalStack;
+  /** `gha-agent worker` with the stack's settings, for a stack started without one (jobs that wait for a worker). */
+  startWorker(): Promise<WorkerProcess>;
   api(path: string, init?: RequestInit & { json?: unknown; apiKey?: string | null }): Promise<Response>;
   createJob(overrides?: Record<string, unknown>): Promise<Job>;
   getJob(id: string): Promise<Job>;
@@ -92,6 +95,13 @@ export interface E2eStackOptions {
   docs?: boolean;
   /** Where API and worker log (default: silent unless TEST_LOG_LEVEL). */
   logger?: Logger;
+  /** Further env vars of worker and API, as an operator sets them (e.g. GITHUB_REDELIVER_INTERVAL). */
+  env?: Record<string, string>;
+}
+
+/** An API_KEYS entry as an operator writes it: a bare key, or `scope+scope=key`. */
+function apiKeysEntryText(entry: ApiKeyEntry): string {
+  return typeof entry === 'string' ? entry : `${entry.scopes.join('+')}=${entry.key}`;
 }
 
 /** A job body like Ctrlplane sends, with templates in the config. */
@@ -116,7 +126,6 @@ export function jobBody(overrides: Record<string, unknown> = {}): Record<string,
 
 /** Sandbox GitHub + worker + API on a task queue of its own, against the suite's Temporal dev server. */
 export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
-  installQuietTemporalRuntime();
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const webhookSecret = `secret-${randomUUID()}`;
   const sandbox = await startGithubSandbox({
@@ -136,28 +145,35 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     agentName: CTRLPLANE_AGENT_NAME,
     pollIntervalMs: (typeof options.ctrlplane === 'object' ? options.ctrlplane.pollIntervalMs : undefined) ?? 500,
   };
-  const ctrlplaneMetrics = ctrlplane ? new Registry() : undefined;
-  const stack = await startLocalStack({
-    temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
-    taskQueue: `test-${randomUUID()}`,
-    githubApiUrl: options.githubApiUrl?.(sandbox.url) ?? sandbox.url,
-    githubApp: options.withoutGithubApp ? undefined : { appId: sandbox.appId, privateKey: options.privateKey ?? sandbox.privateKey },
+  const ctrlplaneEnv = ctrlplane && {
+    CTRLPLANE_URL: ctrlplane.url,
+    CTRLPLANE_API_KEY: CTRLPLANE_API_KEY,
+    CTRLPLANE_WORKSPACE_ID: CTRLPLANE_WORKSPACE_ID,
+    CTRLPLANE_AGENT_NAME: CTRLPLANE_AGENT_NAME,
+  };
+  const stackOptions: TestStackOptions = {
+    env: {
+      TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+      GITHUB_API_URL: options.githubApiUrl?.(sandbox.url) ?? sandbox.url,
+      ...(options.withoutGithubApp ? {} : { GITHUB_BOT_APP_ID: String(sandbox.appId), GITHUB_BOT_PRIVATE_KEY: options.privateKey ?? sandbox.privateKey }),
+      GITHUB_WEBHOOK_SECRET: webhookSecret,
+      GITHUB_MUTATION_INTERVAL_MS: options.githubMutationIntervalMs?.toString(),
+      API_KEYS: (options.apiKeys ?? [API_KEY]).map(apiKeysEntryText).join(','),
+      JOB_TOKEN_SECRET: options.jobTokenSecret,
+      JOB_TOKEN_GRACE_PERIOD: options.jobTokenGracePeriodMs === undefined ? undefined : `${options.jobTokenGracePeriodMs}ms`,
+      API_METRICS_PORT: options.metricsPort?.toString(),
+      API_DOCS: options.docs === undefined ? undefined : options.docs ? 'on' : 'off',
+      DISPATCH_ALLOWLIST: options.dispatchAllowlist,
+      ...ctrlplaneEnv,
+      ...options.env,
+    },
+    ctrlplanePollIntervalMs: ctrlplaneSettings?.pollIntervalMs,
     startWorker: options.startWorker,
-    githubMutationIntervalMs: options.githubMutationIntervalMs,
-    webhookSecret,
-    apiKeys: options.apiKeys ?? [API_KEY],
-    jobTokenSecrets: options.jobTokenSecret ? [options.jobTokenSecret] : undefined,
-    jobTokenGracePeriodMs: options.jobTokenGracePeriodMs,
-    metricsPort: options.metricsPort,
-    docs: options.docs,
-    jobTimeouts: { quietPeriod: '5 seconds', pollInterval: '2 seconds', discoveryTimeout: '20 seconds', jobTimeout: '2 minutes', ...options.jobTimeouts },
-    workflowBundlePath: inject('workflowBundlePath'),
-    config: options.config,
-    dispatchAllowlist: options.dispatchAllowlist === undefined ? undefined : parseDispatchAllowlist(options.dispatchAllowlist),
-    ctrlplane: ctrlplaneSettings,
-    ctrlplaneMetrics: ctrlplaneMetrics && createCtrlplaneMetrics(ctrlplaneMetrics),
+    jobTimeouts: { ...TEST_JOB_TIMEOUTS, ...options.jobTimeouts },
+    declarative: options.config,
     logger,
-  });
+  };
+  const stack = await startTestStack(stackOptions);
   const relay = await startWebhookFaultRelay(`${stack.apiUrl}/api/github/webhook`);
   sandbox.setWebhookUrl(relay.url);
 
@@ -177,9 +193,11 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     sandbox,
     ctrlplane,
     ctrlplaneSettings,
-    ctrlplaneMetrics,
+    ctrlplaneEnv,
+    ctrlplaneMetrics: ctrlplane ? stack.workerMetricsRegistry : undefined,
     relay,
     stack,
+    startWorker: () => startTestWorker(stackOptions),
     api,
     getJob,
     async createJob(overrides = {}) {

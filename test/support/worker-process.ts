@@ -19,14 +19,7 @@ export interface WorkerProcess {
  * stack's Ctrlplane sandbox unless `ctrlplane` names another (the real API: test/support/real-ctrlplane.ts).
  */
 export function workerEnv(env: E2eStack, ctrlplane?: Record<string, string>): Record<string, string> {
-  const sandboxCtrlplane = env.ctrlplane &&
-    env.ctrlplaneSettings && {
-      CTRLPLANE_URL: env.ctrlplane.url,
-      CTRLPLANE_API_KEY: env.ctrlplaneSettings.apiKey,
-      CTRLPLANE_WORKSPACE_ID: env.ctrlplaneSettings.workspaceId,
-      CTRLPLANE_AGENT_NAME: env.ctrlplaneSettings.agentName,
-      CTRLPLANE_POLL_INTERVAL: '1s',
-    };
+  const sandboxCtrlplane = env.ctrlplaneEnv && { ...env.ctrlplaneEnv, CTRLPLANE_POLL_INTERVAL: '1s' };
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../src/dev/local-stack.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../../src/dev/local-stack.ts';
 import { createLogger } from '../../../src/logging/create-logger.ts';
 import type { Job } from '../../../src/domain/job.ts';
 import type { JobStatus } from '../../../src/domain/job-status.ts';
 import { startGithubSandbox, type GithubSandbox } from '../../../src/sandbox/github-sandbox.ts';
-import { startTemporalDevServer, type TemporalDevServer } from '../../../src/temporal/dev-server.ts';
+import { startTemporalDevServer, type TemporalDevServer } from '../../../src/dev/temporal/dev-server.ts';
 import { findFreePort } from '../../../src/temporal/free-port.ts';
 import { API_KEY, defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER, REPO } from '../../support/e2e-stack.ts';
 import { installQuietTemporalRuntime } from '../../support/quiet-temporal-runtime.ts';
+import { sandboxGithubEnv, startTestStack } from '../../support/test-stack.ts';
 import { expectEndedRight, waitAllTerminal } from './drill-checks.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -38,15 +39,16 @@ describe('fault drill: the Temporal server dies with jobs in flight', () => {
       stepDelayMs: 1500,
     });
     cleanups.push(() => sandbox.close());
-    const stack: LocalStack = await startLocalStack({
-      temporal: { address: temporal.address, namespace: temporal.namespace },
-      taskQueue: `drill-${randomUUID()}`,
-      githubApiUrl: sandbox.url,
-      githubApp: { appId: sandbox.appId, privateKey: sandbox.privateKey },
-      webhookSecret,
-      apiKeys: [API_KEY],
+    const stack: LocalStack = await startTestStack({
+      env: {
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: temporal.namespace,
+        TEMPORAL_TASK_QUEUE: `drill-${randomUUID()}`,
+        ...sandboxGithubEnv(sandbox),
+        GITHUB_WEBHOOK_SECRET: webhookSecret,
+        API_KEYS: API_KEY,
+      },
       jobTimeouts: { quietPeriod: '4 seconds', pollInterval: '2 seconds', discoveryTimeout: '60 seconds', jobTimeout: '3 minutes' },
-      workflowBundlePath: inject('workflowBundlePath'),
       logger: createLogger({ level: 'silent' }),
     });
     cleanups.push(() => stack.stop());

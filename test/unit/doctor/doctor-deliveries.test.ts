@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAppOctokit } from '../../../src/doctor/github-app-octokit.ts';
+import { createAppOctokit } from '../../../src/github-app/github-app-octokit.ts';
 import type { GithubSandbox } from '../../../src/sandbox/github-sandbox.ts';
 import { closedPort, doctorEnv, INSTALLATION_ID, OWNER, REPO, runDoctorJson, startDoctorSandbox, startSwitchableReceiver } from './doctor-fixture.ts';
 

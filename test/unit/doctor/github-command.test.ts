@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runGithubCli } from '../../../src/cli/github-command.ts';
-import { createAppOctokit } from '../../../src/doctor/github-app-octokit.ts';
+import { createAppOctokit } from '../../../src/github-app/github-app-octokit.ts';
 import type { GithubSandbox } from '../../../src/sandbox/github-sandbox.ts';
 import { doctorEnv, INSTALLATION_ID, OWNER, REPO, startDoctorSandbox, startSwitchableReceiver } from './doctor-fixture.ts';
 

@@ -1,4 +1,4 @@
-import type { Env } from '../config/env.ts';
+import type { Env } from './env.ts';
 import type { JobTimeouts } from '../domain/job-timeouts.ts';
 
 /** The job deadlines set by env (JOB_*, validated at start-up), in milliseconds; unset ones keep their defaults. */

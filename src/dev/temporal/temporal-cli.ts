@@ -9,7 +9,7 @@ const run = promisify(execFile);
 
 /** The newest CLI tag that still builds with `go install` (later tags carry replace directives). */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
-const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const PROJECT_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 /** Git-ignored; built once, reused by every later run. */
 export const TOOLS_BIN_DIR = join(PROJECT_ROOT, '.tools', 'bin');
 
@@ -70,7 +70,7 @@ export async function findTemporalCli(options: { build?: boolean; log?: (line: s
   return cached;
 }
 
-// `tsx src/temporal/temporal-cli.ts --build` is how scripts/ensure-setup.mjs makes sure the CLI exists.
+// `tsx src/dev/dev/temporal/temporal-cli.ts --build` is how scripts/ensure-setup.mjs makes sure the CLI exists.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   findTemporalCli({ build: process.argv.includes('--build'), log: (line) => console.error(line) }).then(
     (path) => console.log(path),

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../contract/search-attributes.ts';
-import { findFreePort } from './free-port.ts';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../contract/search-attributes.ts';
+import { findFreePort } from '../../temporal/free-port.ts';
 import { findTemporalCli } from './temporal-cli.ts';
 
 export interface TemporalDevServerOptions {

@@ -1,9 +1,8 @@
 import type { Octokit } from '@octokit/rest';
 import type { Logger } from 'pino';
 import type { GithubAppCredentials } from '../config/env.ts';
-import { createAppOctokit, describeGithubError } from './github-app-octokit.ts';
-import { parseDuration } from '../config/parse-duration.ts';
-import { redeliverFailedDeliveries } from './redeliver-failed-deliveries.ts';
+import { createAppOctokit, describeGithubError } from '../github-app/github-app-octokit.ts';
+import { redeliverFailedDeliveries } from '../github-app/redeliver-failed-deliveries.ts';
 
 export interface RedeliveryLoopOptions {
   github: Octokit;
@@ -50,23 +49,20 @@ export function startRedeliveryLoop(options: RedeliveryLoopOptions): { stop(): P
 }
 
 /**
- * The worker's `GITHUB_REDELIVER_INTERVAL` (e.g. `5m`): unset or `0`/`off` = off (the default). Needs the
- * App credentials, as listing and redelivering deliveries is done as the App.
+ * The worker's `GITHUB_REDELIVER_INTERVAL` (validated by the env schema: unset or `0`/`off` = off, the default, else at
+ * least 10s, as GitHub's delivery list is rate limited). Needs the App credentials: deliveries are listed and
+ * redelivered as the App.
  */
-export function startRedeliveryFromEnv(options: {
-  env: NodeJS.ProcessEnv;
+export function startConfiguredRedelivery(options: {
+  intervalMs: number | undefined;
   apiUrl: string;
   app: GithubAppCredentials | undefined;
   logger: Logger;
 }): { stop(): Promise<void> } | undefined {
-  const raw = options.env.GITHUB_REDELIVER_INTERVAL?.trim();
-  if (!raw || raw === '0' || raw.toLowerCase() === 'off') return undefined;
-  // Validated at start-up by the env schema (at least 10s: GitHub's delivery list is rate limited).
-  const intervalMs = parseDuration(raw);
-  if (intervalMs < 10_000) throw new Error(`GITHUB_REDELIVER_INTERVAL=${raw} is below 10s; GitHub's delivery list is rate limited`);
+  if (options.intervalMs === undefined) return undefined;
   if (!options.app) {
     options.logger.warn('GITHUB_REDELIVER_INTERVAL is set but the GitHub App credentials are not: webhook redelivery stays off');
     return undefined;
   }
-  return startRedeliveryLoop({ github: createAppOctokit(options.apiUrl, options.app), intervalMs, logger: options.logger });
+  return startRedeliveryLoop({ github: createAppOctokit(options.apiUrl, options.app), intervalMs: options.intervalMs, logger: options.logger });
 }
