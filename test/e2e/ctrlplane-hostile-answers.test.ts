@@ -10,6 +10,7 @@ import { toCtrlplaneStatus } from '../../src/ctrlplane/ctrlplane-status.ts';
 import { type LocalStack, startLocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Job } from '../../src/shared/job.ts';
+import type { JobStatus } from '../../src/shared/job-status.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { CTRLPLANE_WORKSPACE_ID, type E2eStack, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 import { jobWorkflowId } from '../../src/shared/job-id.ts';
@@ -247,33 +248,38 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
     await proxy?.close();
   });
 
-  /** Once the job's workflow has closed, Ctrlplane must not be left showing it inProgress (claimed, nothing running). */
-  async function expectNotLeftClaimed(jobId: string): Promise<void> {
+  /**
+   * Once the job's workflow has closed, it ended `expected` and Ctrlplane shows the same, not `inProgress` (claimed,
+   * nothing running). The workflow closes only after its last report is through, so Ctrlplane has it by then.
+   */
+  async function expectEndedInBoth(jobId: string, expected: JobStatus): Promise<void> {
     const handle = env.stack.client.workflow.getHandle(jobWorkflowId(jobId, 'ctrlplane'));
-    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).not.toBe('RUNNING');
+    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).toBe('COMPLETED');
     const job = (await handle.query('job')) as Job;
-    await sleep(3000); // anything still on its way
-    const inCtrlplane = env.ctrlplane!.job(jobId)?.status;
-    expect({ here: job.status, ctrlplane: inCtrlplane }).toEqual({
-      here: job.status,
-      ctrlplane: job.status === 'skipped' && inCtrlplane !== 'inProgress' ? inCtrlplane : toCtrlplaneStatus(job.status),
-    });
+    expect({ here: job.status, ctrlplane: env.ctrlplane!.job(jobId)?.status }).toEqual({ here: expected, ctrlplane: toCtrlplaneStatus(expected) });
   }
 
   it('does not drop the final report on a 404 that is not Ctrlplane saying the job is gone', { timeout: 90_000 }, async () => {
     const queued = queueCtrlplaneJob(env.ctrlplane!, proxiedAgentId, { workflowId: 103 });
     const running = await env.waitForStatus(queued.id, 'in_progress');
     let ingressDown = true;
-    const rule = (method: string, path: string) => (ingressDown && method === 'PUT' && path.endsWith(`/jobs/${queued.id}/status`) ? INGRESS_404 : undefined);
+    let refused = 0;
+    const rule = (method: string, path: string) => {
+      if (!ingressDown || method !== 'PUT' || !path.endsWith(`/jobs/${queued.id}/status`)) return undefined;
+      refused++;
+      return INGRESS_404;
+    };
     proxy.rules.push(rule);
     try {
       await env.sandbox.completeRun(Number(running.externalId), 'success');
       await env.waitForStatus(queued.id, 'successful');
-      await sleep(1000);
+      // The final report has met the ingress's 404 (the first report after the job ended, and a retry of it).
+      const before = refused;
+      await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThan(before);
     } finally {
       ingressDown = false;
     }
-    await expectNotLeftClaimed(queued.id);
+    await expectEndedInBoth(queued.id, 'successful');
   });
 
   it('does not abandon a claim whose 200 was lost when the retry meets an ingress 404', { timeout: 90_000 }, async () => {
@@ -286,8 +292,9 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
       // later reaches the ingress while no pod is ready.
       return claims === 1 ? 'forward-then-drop' : claims <= 3 ? INGRESS_404 : 'forward';
     });
-    await expectNotLeftClaimed(queued.id);
-    expect(dispatchesOf(queued.id).length).toBeLessThanOrEqual(1);
+    // The first claim took effect: the job is ours, runs once, and Ctrlplane hears how it ended.
+    await expectEndedInBoth(queued.id, 'successful');
+    expect(dispatchesOf(queued.id)).toHaveLength(1);
   });
 });
 
