@@ -138,6 +138,7 @@ describe('per-job tokens', () => {
     expect(((await patched.json()) as Job).status).toBe('successful');
     // Right after the end (a last get-job-inputs racing the PATCH) the token still reads the job.
     expect((await env.api(`/api/v1/jobs/${job.id}`, { apiKey: token })).status).toBe(200);
+    // The behaviour under test: the grace period passes (3 s here).
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 500));
     const expired = await env.api(`/api/v1/jobs/${job.id}`, { apiKey: token });
     expect(expired.status).toBe(401);

@@ -143,6 +143,7 @@ describe('Ctrlplane http-pull connection', () => {
       await expect
         .poll(async () => Number(/^gha_agent_ctrlplane_reports_pending (\S+)$/m.exec(await env.ctrlplaneMetrics!.metrics())?.[1]), { timeout: 15_000 })
         .toBe(1);
+      // The outage lasts a while (the behaviour under test): the final report fails and is retried meanwhile.
       await new Promise((r) => setTimeout(r, 2000));
     } finally {
       await env.ctrlplane!.comeBack();

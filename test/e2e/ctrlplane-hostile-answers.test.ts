@@ -63,7 +63,11 @@ describe('malformed Ctrlplane answers', () => {
       dispatchContext: { deployment: { id: randomUUID(), name: 12345, slug: 'numeric' } },
     });
     try {
-      await sleep(1500);
+      // Two listings of queued jobs after the poison job was queued: at least one whole poll has met it.
+      const queuedListings = () =>
+        env.ctrlplane!.requests().filter((r) => r.method === 'GET' && /\/job-agents\/[^/]+\/jobs$/.test(r.path) && r.query.includes('status=queued')).length;
+      const listed = queuedListings();
+      await expect.poll(queuedListings, { timeout: 15_000 }).toBeGreaterThanOrEqual(listed + 2);
       env.ctrlplane!.setJobStatus(running.id, 'cancelled');
       const job = await env.waitForStatus(running.id, ['cancelled', 'successful', 'failure'], 15_000).catch((error: Error) => error);
       expect(job instanceof Error ? job.message : job.status).toBe('cancelled');
@@ -115,6 +119,7 @@ describe('cancellation from Ctrlplane', () => {
     try {
       // Polls are slow for a moment (each list request takes 4 s), as when Ctrlplane is loaded.
       env.ctrlplane!.injectFault({ kind: 'delay', method: 'GET', path: /\/job-agents\/[^/]+\/jobs$/, delayMs: 4000, times: 3 });
+      // A poll starts within its 500 ms interval and is then held 4 s: the cancel below lands while it is slow.
       await sleep(600);
       // The user cancels in Ctrlplane; right after, the run waits for an approval here (action_required).
       env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
@@ -139,7 +144,11 @@ describe('cancellation from Ctrlplane', () => {
     env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
     // Within two poll intervals the job should end cancelled; wait longer to show what happens instead.
     const job = await env.waitForStatus(queued.id, [...TERMINAL], 25_000).catch((error: Error) => error);
-    await sleep(1000);
+    // A job that ended reports nothing once its workflow has closed: what Ctrlplane shows then is final.
+    if (!(job instanceof Error)) {
+      const handle = env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane'));
+      await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000 }).not.toBe('RUNNING');
+    }
     expect({
       here: job instanceof Error ? 'not ended within 25 s of the cancel' : job.status,
       dispatches: dispatchesOf(queued.id).length,
