@@ -128,3 +128,32 @@ describe('the quiet period', () => {
     expect(github.lookUps).toHaveLength(1);
   });
 });
+
+describe('a job that continues as new', () => {
+  it('keeps its deadline from the dispatch: it ends failure 24 hours after it, not after the continue', async () => {
+    const github = new FakeGithub();
+    const { job, firstRun } = await withWorker(github, async (taskQueue) => {
+      const handle = await startJob(taskQueue);
+      await expect.poll(() => github.dispatches.length, { timeout: 30_000 }).toBe(1);
+      const firstRunId = (await handle.describe()).runId;
+      const run = github.runOf(github.dispatches[0]!.jobId)!;
+      // Webhooks that keep coming, 5 seconds apart (each a few history events), until the history passes the 2,000
+      // events at which a job continues as new, well over 16 minutes after the dispatch (so a deadline counted from
+      // the continue would show); none of them ends the run. The test server moves its clock only once the worker
+      // has handled each one.
+      for (let delivery = 0; (await handle.describe()).runId === firstRunId; delivery++) {
+        if (delivery === 1000) throw new Error('the job did not continue as new after 1,000 deliveries');
+        await handle.signal(workflowRunEventSignal, await runEvent(run, `delivery-${delivery}`, {}));
+        await env.sleep('5 seconds');
+      }
+      const result = await handle.result();
+      return { job: result, firstRun: await env.client.workflow.getHandle(handle.workflowId, firstRunId).describe() };
+    });
+    expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
+    expect(job.status).toBe('failure');
+    expect(job.message).toBe('no final status from GitHub within 1d of dispatch');
+    expect(elapsedMs(job)).toBeGreaterThanOrEqual(24 * HOUR);
+    expect(elapsedMs(job)).toBeLessThan(24 * HOUR + 16 * MINUTE);
+    expect(github.dispatches).toHaveLength(1);
+  });
+});
