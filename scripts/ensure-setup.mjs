@@ -2,7 +2,8 @@
 // Makes a fresh clone runnable: installs npm dependencies when they are missing or stale, then makes sure the
 // Temporal CLI exists (PATH, TEMPORAL_CLI_PATH, or built once into .tools/bin with `go install`).
 // `ensure-setup.mjs test` also prepares what the test suite needs: the deployment-validation tools (helm,
-// hadolint, Kubernetes and Compose schemas, into .tools/), Chromium for the Temporal UI browser test, and for the
+// hadolint, Kubernetes and Compose schemas, into .tools/), Chromium for the Temporal UI browser test, Temporal's
+// time-skipping test server for the workflow tests (Maven and Java), and for the
 // cluster drill the Temporal server with its SQL tool (Go) and the image's Node release, and Ctrlplane's real API.
 // Plain Node on purpose: it runs before any dependency is installed.
 import { spawnSync } from 'node:child_process';
@@ -41,6 +42,9 @@ if (process.argv.includes('test')) {
   await ensureDeployTools();
   const { ensureChromium } = await import('./ensure-chromium.mjs');
   ensureChromium();
+  // The workflow tests' time-skipping Temporal test server (Maven, run on Java).
+  const { ensureTemporalTestServer } = await import('./ensure-temporal-test-server.mjs');
+  await ensureTemporalTestServer();
   // The production-topology drill (npm test runs it last): the real Temporal server and the image's Node release.
   const { ensureTemporalServer } = await import('./ensure-temporal-server.mjs');
   await ensureTemporalServer();

@@ -7,17 +7,8 @@ import { JOB_INPUT_LIMITS } from '../../src/domain/job-input-limits.ts';
 import type { Job } from '../../src/domain/job.ts';
 import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
-import {
-  API_KEY,
-  CTRLPLANE_WORKSPACE_ID,
-  defaultSandboxRepos,
-  type E2eStack,
-  INSTALLATION_ID,
-  jobBody,
-  OWNER,
-  REPO,
-  startE2eStack,
-} from '../support/e2e-stack.ts';
+import { API_KEY, CTRLPLANE_WORKSPACE_ID, type E2eStack, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+import { jobTokenRepos, TOKEN_HOLD, TOKEN_QUICK } from '../support/job-token-repos.ts';
 
 const CREATE_KEY = `create-${randomUUID()}`;
 const REPORT_KEY = `report-${randomUUID()}`;
@@ -26,25 +17,11 @@ const JOB_TOKEN_SECRET = randomBytes(32).toString('hex');
 /** What a job's variables may hold: a password, a Ctrlplane job's secret. Never for a caller without jobs:read. */
 const SECRET = `s3cret-${randomUUID()}`;
 
-/** Workflows that declare `job_token`: one runs until cancelled, one succeeds at once. */
-const TOKEN_HOLD = 105;
-const TOKEN_QUICK = 106;
-const repos = [
-  {
-    ...defaultSandboxRepos[0]!,
-    workflows: [
-      ...defaultSandboxRepos[0]!.workflows,
-      { id: TOKEN_HOLD, path: '.github/workflows/deploy-token-slow.yml', name: 'Deploy (token, slow)', hold: true, extraInputs: ['job_token'] },
-      { id: TOKEN_QUICK, path: '.github/workflows/deploy-token.yml', name: 'Deploy (token)', extraInputs: ['job_token'] },
-    ],
-  },
-];
-
 let env: E2eStack;
 let agentId: string;
 beforeAll(async () => {
   env = await startE2eStack({
-    sandbox: { repos },
+    sandbox: { repos: jobTokenRepos },
     ctrlplane: true,
     apiKeys: [
       API_KEY,

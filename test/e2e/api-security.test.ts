@@ -6,7 +6,8 @@ import { mintJobToken } from '../../src/auth/job-token.ts';
 import type { Job } from '../../src/domain/job.ts';
 import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
 import { installRuntimeLogger } from '../../src/worker/install-runtime-logger.ts';
-import { API_KEY, defaultSandboxRepos, type E2eStack, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+import { API_KEY, type E2eStack, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+import { jobTokenRepos, TOKEN_HOLD, TOKEN_QUICK } from '../support/job-token-repos.ts';
 import { getJobInputsCurrentGeneration, getJobInputsFirstGeneration } from '../support/get-job-inputs.ts';
 import { captureLogs } from '../support/log-capture.ts';
 
@@ -19,19 +20,6 @@ const JOB_TOKEN_SECRET = randomBytes(32).toString('hex');
 /** Short, so the test sees a token expire; production defaults to 10 minutes. */
 const GRACE_MS = 3000;
 
-/** Workflows that declare the `job_token` input beside `job_id`: one runs until told, one succeeds at once. */
-const TOKEN_HOLD = 105;
-const TOKEN_QUICK = 106;
-const repos = [
-  {
-    ...defaultSandboxRepos[0]!,
-    workflows: [
-      ...defaultSandboxRepos[0]!.workflows,
-      { id: TOKEN_HOLD, path: '.github/workflows/deploy-token-slow.yml', name: 'Deploy (token, slow)', hold: true, extraInputs: ['job_token'] },
-      { id: TOKEN_QUICK, path: '.github/workflows/deploy-token.yml', name: 'Deploy (token)', extraInputs: ['job_token'] },
-    ],
-  },
-];
 const tokenConfig = (workflowId: number) => ({ installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId, jobTokenInput: 'job_token' });
 
 const logs = captureLogs('debug');
@@ -42,7 +30,7 @@ beforeAll(async () => {
   // The SDK's logs (activity failures with their errors) go to the captured logger too, as in `gha-agent worker`.
   installRuntimeLogger(logs.logger);
   env = await startE2eStack({
-    sandbox: { repos },
+    sandbox: { repos: jobTokenRepos },
     apiKeys: [API_KEY, { key: READ_KEY, scopes: ['jobs:read'] }, { key: CREATE_KEY, scopes: ['jobs:create'] }],
     jobTokenSecret: JOB_TOKEN_SECRET,
     jobTokenGracePeriodMs: GRACE_MS,
@@ -51,7 +39,7 @@ beforeAll(async () => {
     logger: logs.logger,
   });
   // No JOB_TOKEN_SECRET, metrics off, docs on (the default).
-  bare = await startE2eStack({ sandbox: { repos }, metricsPort: 'off' });
+  bare = await startE2eStack({ sandbox: { repos: jobTokenRepos }, metricsPort: 'off' });
 }, 180_000);
 
 afterAll(async () => {
@@ -150,6 +138,7 @@ describe('per-job tokens', () => {
     expect(((await patched.json()) as Job).status).toBe('successful');
     // Right after the end (a last get-job-inputs racing the PATCH) the token still reads the job.
     expect((await env.api(`/api/v1/jobs/${job.id}`, { apiKey: token })).status).toBe(200);
+    // The behaviour under test: the grace period passes (3 s here).
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 500));
     const expired = await env.api(`/api/v1/jobs/${job.id}`, { apiKey: token });
     expect(expired.status).toBe(401);

@@ -119,7 +119,10 @@ describe('Ctrlplane http-pull connection', () => {
     expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['actionRequired', 'inProgress', 'successful']);
     // Terminal never changes: a late PATCH is refused here and nothing more reaches Ctrlplane.
     expect((await patch('failure')).status).toBe(409);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Once the workflow has closed, no report can follow.
+    await expect
+      .poll(async () => (await env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane')).describe()).status.name, { timeout: 10_000 })
+      .toBe('COMPLETED');
     expect(reportedStatuses(env.ctrlplane!, queued.id)).toEqual(['actionRequired', 'inProgress', 'successful']);
   });
 
@@ -140,6 +143,7 @@ describe('Ctrlplane http-pull connection', () => {
       await expect
         .poll(async () => Number(/^gha_agent_ctrlplane_reports_pending (\S+)$/m.exec(await env.ctrlplaneMetrics!.metrics())?.[1]), { timeout: 15_000 })
         .toBe(1);
+      // The outage lasts a while (the behaviour under test): the final report fails and is retried meanwhile.
       await new Promise((r) => setTimeout(r, 2000));
     } finally {
       await env.ctrlplane!.comeBack();
@@ -156,7 +160,9 @@ describe('Ctrlplane http-pull connection', () => {
     const running = await env.waitForStatus(queued.id, 'in_progress');
     const jobReads = () => env.ctrlplane!.requests().filter((r) => r.method === 'GET' && r.path.endsWith(`/jobs/${queued.id}`)).length;
     // Several polls (500 ms apart) while the job runs: none reads the job itself.
-    await new Promise((r) => setTimeout(r, 2500));
+    const listings = () => env.ctrlplane!.requests().filter((r) => r.method === 'GET' && /\/job-agents\/[^/]+\/jobs$/.test(r.path)).length;
+    const listedBefore = listings();
+    await expect.poll(listings, { timeout: 15_000 }).toBeGreaterThanOrEqual(listedBefore + 4);
     expect(jobReads()).toBe(0);
     env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
     const job = await env.waitForStatus(queued.id, 'cancelled', 30_000);

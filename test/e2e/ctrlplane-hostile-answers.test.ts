@@ -10,6 +10,7 @@ import { toCtrlplaneStatus } from '../../src/domain/ctrlplane-status.ts';
 import type { LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import type { Job } from '../../src/domain/job.ts';
+import type { JobStatus } from '../../src/domain/job-status.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { CTRLPLANE_WORKSPACE_ID, type E2eStack, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 import { jobWorkflowId } from '../../src/domain/job-id.ts';
@@ -63,7 +64,11 @@ describe('malformed Ctrlplane answers', () => {
       dispatchContext: { deployment: { id: randomUUID(), name: 12345, slug: 'numeric' } },
     });
     try {
-      await sleep(1500);
+      // Two listings of queued jobs after the poison job was queued: at least one whole poll has met it.
+      const queuedListings = () =>
+        env.ctrlplane!.requests().filter((r) => r.method === 'GET' && /\/job-agents\/[^/]+\/jobs$/.test(r.path) && r.query.includes('status=queued')).length;
+      const listed = queuedListings();
+      await expect.poll(queuedListings, { timeout: 15_000 }).toBeGreaterThanOrEqual(listed + 2);
       env.ctrlplane!.setJobStatus(running.id, 'cancelled');
       const job = await env.waitForStatus(running.id, ['cancelled', 'successful', 'failure'], 15_000).catch((error: Error) => error);
       expect(job instanceof Error ? job.message : job.status).toBe('cancelled');
@@ -115,6 +120,7 @@ describe('cancellation from Ctrlplane', () => {
     try {
       // Polls are slow for a moment (each list request takes 4 s), as when Ctrlplane is loaded.
       env.ctrlplane!.injectFault({ kind: 'delay', method: 'GET', path: /\/job-agents\/[^/]+\/jobs$/, delayMs: 4000, times: 3 });
+      // A poll starts within its 500 ms interval and is then held 4 s: the cancel below lands while it is slow.
       await sleep(600);
       // The user cancels in Ctrlplane; right after, the run waits for an approval here (action_required).
       env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
@@ -139,7 +145,11 @@ describe('cancellation from Ctrlplane', () => {
     env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
     // Within two poll intervals the job should end cancelled; wait longer to show what happens instead.
     const job = await env.waitForStatus(queued.id, [...TERMINAL], 25_000).catch((error: Error) => error);
-    await sleep(1000);
+    // A job that ended reports nothing once its workflow has closed: what Ctrlplane shows then is final.
+    if (!(job instanceof Error)) {
+      const handle = env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane'));
+      await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000 }).not.toBe('RUNNING');
+    }
     expect({
       here: job instanceof Error ? 'not ended within 25 s of the cancel' : job.status,
       dispatches: dispatchesOf(queued.id).length,
@@ -250,33 +260,38 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
     await proxy?.close();
   });
 
-  /** Once the job's workflow has closed, Ctrlplane must not be left showing it inProgress (claimed, nothing running). */
-  async function expectNotLeftClaimed(jobId: string): Promise<void> {
+  /**
+   * Once the job's workflow has closed, it ended `expected` and Ctrlplane shows the same, not `inProgress` (claimed,
+   * nothing running). The workflow closes only after its last report is through, so Ctrlplane has it by then.
+   */
+  async function expectEndedInBoth(jobId: string, expected: JobStatus): Promise<void> {
     const handle = env.stack.client.workflow.getHandle(jobWorkflowId(jobId, 'ctrlplane'));
-    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).not.toBe('RUNNING');
+    await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 200 }).toBe('COMPLETED');
     const job = (await handle.query('job')) as Job;
-    await sleep(3000); // anything still on its way
-    const inCtrlplane = env.ctrlplane!.job(jobId)?.status;
-    expect({ here: job.status, ctrlplane: inCtrlplane }).toEqual({
-      here: job.status,
-      ctrlplane: job.status === 'skipped' && inCtrlplane !== 'inProgress' ? inCtrlplane : toCtrlplaneStatus(job.status),
-    });
+    expect({ here: job.status, ctrlplane: env.ctrlplane!.job(jobId)?.status }).toEqual({ here: expected, ctrlplane: toCtrlplaneStatus(expected) });
   }
 
   it('does not drop the final report on a 404 that is not Ctrlplane saying the job is gone', { timeout: 90_000 }, async () => {
     const queued = queueCtrlplaneJob(env.ctrlplane!, proxiedAgentId, { workflowId: 103 });
     const running = await env.waitForStatus(queued.id, 'in_progress');
     let ingressDown = true;
-    const rule = (method: string, path: string) => (ingressDown && method === 'PUT' && path.endsWith(`/jobs/${queued.id}/status`) ? INGRESS_404 : undefined);
+    let refused = 0;
+    const rule = (method: string, path: string) => {
+      if (!ingressDown || method !== 'PUT' || !path.endsWith(`/jobs/${queued.id}/status`)) return undefined;
+      refused++;
+      return INGRESS_404;
+    };
     proxy.rules.push(rule);
     try {
       await env.sandbox.completeRun(Number(running.externalId), 'success');
       await env.waitForStatus(queued.id, 'successful');
-      await sleep(1000);
+      // The final report has met the ingress's 404 (the first report after the job ended, and a retry of it).
+      const before = refused;
+      await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThan(before);
     } finally {
       ingressDown = false;
     }
-    await expectNotLeftClaimed(queued.id);
+    await expectEndedInBoth(queued.id, 'successful');
   });
 
   it('does not abandon a claim whose 200 was lost when the retry meets an ingress 404', { timeout: 90_000 }, async () => {
@@ -289,8 +304,9 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
       // later reaches the ingress while no pod is ready.
       return claims === 1 ? 'forward-then-drop' : claims <= 3 ? INGRESS_404 : 'forward';
     });
-    await expectNotLeftClaimed(queued.id);
-    expect(dispatchesOf(queued.id).length).toBeLessThanOrEqual(1);
+    // The first claim took effect: the job is ours, runs once, and Ctrlplane hears how it ended.
+    await expectEndedInBoth(queued.id, 'successful');
+    expect(dispatchesOf(queued.id)).toHaveLength(1);
   });
 });
 

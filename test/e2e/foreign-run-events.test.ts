@@ -106,7 +106,10 @@ describe('events bound to their job', () => {
     await expect.poll(() => e.sandbox.dispatches.some((d) => d.inputs.job_id === job.id && d.owner === OWNER), { timeout: 20_000 }).toBe(true);
     const genuine = e.sandbox.dispatches.find((d) => d.inputs.job_id === job.id && d.owner === OWNER)!;
     await expect.poll(async () => (await e.getJob(job.id)).externalId, { timeout: 30_000 }).toBe(String(genuine.runId));
-    await new Promise((r) => setTimeout(r, 1500));
+    // The job goes on looking its run up (1-second quiet period), and the foreign run's completion never counts.
+    const lookUps = () => e.sandbox.requests.filter((r) => r.method === 'GET' && r.path.startsWith(`/repos/${OWNER}/${REPO}/actions/`)).length;
+    const lookedUp = lookUps();
+    await expect.poll(lookUps, { timeout: 20_000 }).toBeGreaterThanOrEqual(lookedUp + 2);
     expect((await e.getJob(job.id)).status).toBe('in_progress');
     await e.sandbox.completeRun(genuine.runId, 'success');
     expect((await e.waitForStatus(job.id, ['successful', 'failure'])).status).toBe('successful');

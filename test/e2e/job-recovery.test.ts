@@ -92,31 +92,6 @@ describe('run correlation', () => {
     expect(done.status).toBe('successful');
     expect(e.relay.forwarded.filter((f) => f.runId === runId && f.action === 'completed').map((f) => f.status)).toEqual([200]);
   });
-
-  it('ends external_run_not_found when no run can be found before the discovery deadline', async () => {
-    const e = await stackWith({
-      sandbox: {
-        returnRunDetails: false,
-        repos: [{ owner: OWNER, name: REPO, workflows: [{ id: 202, path: '.github/workflows/anon.yml', name: 'Anonymous', runName: '' }] }],
-      },
-      jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', discoveryTimeout: '3 seconds' },
-    });
-    e.relay.setMode({ drop: true });
-    const job = await e.createJob(config(202));
-    const done = await e.waitForStatus(job.id, [...TERMINAL]);
-    expect(done.status).toBe('external_run_not_found');
-    expect(done.message).toContain('run-name');
-    // It was dispatched once; the run exists, but nothing ties it to the job (no run ID, no job ID in its name).
-    expect(dispatchesOf(e, job.id)).toHaveLength(1);
-  });
-
-  it('ends failure with a message when the run outlives the job deadline', async () => {
-    const e = await stackWith({ jobTimeouts: { quietPeriod: '1 second', pollInterval: '1 second', jobTimeout: '4 seconds' } });
-    const job = await e.createJob(config(103));
-    const done = await e.waitForStatus(job.id, [...TERMINAL]);
-    expect(done.status).toBe('failure');
-    expect(done.message).toMatch(/no final status from GitHub within 4s of dispatch/);
-  });
 });
 
 describe('dispatch errors: retried where a retry helps, final where it cannot', () => {
@@ -235,6 +210,7 @@ describe('cancel while the dispatch is in flight', () => {
     e.sandbox.injectFault({ kind: 'delay', method: 'POST', path: `/repos/${OWNER}/${REPO}/actions/workflows/103/dispatches`, delayMs: 3000 });
     const job = await e.createJob(config(103));
     await expect.poll(() => e.sandbox.tokenMints(INSTALLATION_ID), { timeout: 20_000 }).toBeGreaterThan(0);
+    // The sandbox holds the dispatch 3 s and records it only once answered: half a second after the token mint it is in flight.
     await new Promise((r) => setTimeout(r, 500));
     expect((await e.api(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' })).status).toBe(202);
     const done = await e.waitForStatus(job.id, [...TERMINAL]);

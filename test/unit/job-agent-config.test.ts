@@ -64,13 +64,13 @@ describe("organizationId, Ctrlplane's numeric GitHub organization ID", () => {
   it('lets owner win when both are given: nothing to look up', () => {
     const result = parse({ installationId: 1, owner: 'acme', organizationId: 1234567, repo: 'web', workflowId: 7 });
     expect(result).toEqual({ ok: true, config: { installationId: 1, owner: 'acme', repo: 'web', workflowId: 7, ref: 'main' } });
-    if (result.ok) expect(organizationToResolve(result.config)).toBeUndefined();
+    expect(result.ok && organizationToResolve(result.config)).toBeUndefined();
   });
 
   it('keeps a name that is not all digits as the owner login (this agent read organizationId so before)', () => {
     const result = parse({ installationId: 1, organizationId: 'acme-2', repo: 'web', workflowId: 7 });
     expect(result).toEqual({ ok: true, config: { installationId: 1, owner: 'acme-2', repo: 'web', workflowId: 7, ref: 'main' } });
-    if (result.ok) expect(organizationToResolve(result.config)).toBeUndefined();
+    expect(result.ok && organizationToResolve(result.config)).toBeUndefined();
   });
 });
 

@@ -56,6 +56,7 @@ function collectGarbage(): void {
 async function heapMiB(): Promise<number> {
   for (let i = 0; i < 3; i++) {
     collectGarbage();
+    // Lets finalizers and weak references settle between collections; the heap is read after the third.
     await new Promise((r) => setTimeout(r, 50));
   }
   return process.memoryUsage().heapUsed / 2 ** 20;

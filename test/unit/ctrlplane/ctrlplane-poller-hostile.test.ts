@@ -21,22 +21,25 @@ function job(id: string, status: CtrlplaneJobStatus): CtrlplaneJob {
 }
 
 /**
- * A poller over fakes: `running` are the job IDs Temporal visibility lists as running here (in that order),
- * `inCtrlplane` what Ctrlplane answers for each job (undefined: deleted), `active` the IDs Ctrlplane lists as
- * inProgress/actionRequired for the agent.
+ * A Temporal client over fakes: visibility lists `running` (job IDs, in that order) as running here, every workflow
+ * described is running, and the workflows started and cancelled are recorded (by workflow ID and job ID).
  */
-function pollerOver(options: { running: string[]; inCtrlplane: Map<string, CtrlplaneJobStatus | undefined>; active?: string[] }) {
-  const reads: string[] = [];
+function fakeTemporal(running: string[] = []) {
+  const started: string[] = [];
   const cancelled: string[] = [];
   const temporal = {
     workflow: {
-      start: () => Promise.reject(new Error('no queued jobs in this test')),
+      start: (_type: string, options: { workflowId: string }) => {
+        started.push(options.workflowId);
+        return Promise.resolve({});
+      },
       list: () =>
         (async function* () {
-          for (const id of options.running) yield { workflowId: jobWorkflowId(id, 'ctrlplane') };
+          for (const id of running) yield { workflowId: jobWorkflowId(id, 'ctrlplane') };
         })(),
       count: () => Promise.resolve({ count: 0 }),
       getHandle: (workflowId: string) => ({
+        describe: () => Promise.resolve({ status: { name: 'RUNNING' } }),
         cancel: () => {
           cancelled.push(jobIdOfWorkflowId(workflowId));
           return Promise.resolve();
@@ -44,6 +47,30 @@ function pollerOver(options: { running: string[]; inCtrlplane: Map<string, Ctrlp
       }),
     },
   } as unknown as Client;
+  return { temporal, started, cancelled };
+}
+
+/** The agent's poller, polling `ctrlplane` and starting and cancelling through `temporal`. */
+function pollerWith(ctrlplane: CtrlplaneClient, temporal: Client): CtrlplanePoller {
+  return new CtrlplanePoller({
+    ctrlplane,
+    temporal,
+    taskQueue: 'hostile',
+    origin: { workspaceId: WS, agentId: AGENT },
+    agentName: 'github-actions-agent',
+    intervalMs: 1000,
+    logger,
+  });
+}
+
+/**
+ * A poller over fakes: `running` are the job IDs Temporal visibility lists as running here (in that order),
+ * `inCtrlplane` what Ctrlplane answers for each job (undefined: deleted), `active` the IDs Ctrlplane lists as
+ * inProgress/actionRequired for the agent.
+ */
+function pollerOver(options: { running: string[]; inCtrlplane: Map<string, CtrlplaneJobStatus | undefined>; active?: string[] }) {
+  const reads: string[] = [];
+  const { temporal, cancelled } = fakeTemporal(options.running);
   const ctrlplane = {
     getWorkspace: () => Promise.resolve({ id: WS }),
     getJobAgent: () => Promise.resolve({ id: AGENT, workspaceId: WS, name: 'github-actions-agent', type: 'http-pull', config: {} }),
@@ -57,16 +84,7 @@ function pollerOver(options: { running: string[]; inCtrlplane: Map<string, Ctrlp
       return Promise.resolve(status === undefined ? undefined : job(jobId, status));
     },
   } as unknown as CtrlplaneClient;
-  const poller = new CtrlplanePoller({
-    ctrlplane,
-    temporal,
-    taskQueue: 'hostile',
-    origin: { workspaceId: WS, agentId: AGENT },
-    agentName: 'github-actions-agent',
-    intervalMs: 1000,
-    logger,
-  });
-  return { poller, reads, cancelled };
+  return { poller: pollerWith(ctrlplane, temporal), reads, cancelled };
 }
 
 describe('cancellations from Ctrlplane', () => {
@@ -136,15 +154,7 @@ describe('registration', () => {
     const sandbox = await startCtrlplaneSandbox({ apiKeys: [KEY], workspaces: [{ id: WS }] });
     try {
       sandbox.injectFault({ kind: 'server-error', method: 'PUT', path: /\/job-agents\// });
-      const poller = new CtrlplanePoller({
-        ctrlplane: new CtrlplaneClient({ apiUrl: `${sandbox.url}/api`, apiKey: KEY }),
-        temporal: {} as Client,
-        taskQueue: 'hostile',
-        origin: { workspaceId: WS, agentId: AGENT },
-        agentName: 'github-actions-agent',
-        intervalMs: 1000,
-        logger,
-      });
+      const poller = pollerWith(new CtrlplaneClient({ apiUrl: `${sandbox.url}/api`, apiKey: KEY }), {} as Client);
       const outcome = await poller.register().then(
         (registered) => (registered ? 'registered' : 'retry at next poll'),
         (error: Error) => `${error.name}: ${error.message}`,
@@ -176,28 +186,8 @@ describe('a poll budget', () => {
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const started: string[] = [];
-    const temporal = {
-      workflow: {
-        start: (_type: string, options: { workflowId: string }) => {
-          started.push(options.workflowId);
-          return Promise.resolve({});
-        },
-        list: () => (async function* () {})(),
-        count: () => Promise.resolve({ count: 0 }),
-        // Every job Ctrlplane lists in progress has a running workflow here.
-        getHandle: () => ({ describe: () => Promise.resolve({ status: { name: 'RUNNING' } }) }),
-      },
-    } as unknown as Client;
-    const poller = new CtrlplanePoller({
-      ctrlplane: new CtrlplaneClient({ apiUrl: `http://127.0.0.1:${port}/api`, apiKey: 'cp_unit.secret' }),
-      temporal,
-      taskQueue: 'hostile',
-      origin: { workspaceId: WS, agentId: AGENT },
-      agentName: 'github-actions-agent',
-      intervalMs: 1000,
-      logger,
-    });
+    const { temporal, started } = fakeTemporal();
+    const poller = pollerWith(new CtrlplaneClient({ apiUrl: `http://127.0.0.1:${port}/api`, apiKey: 'cp_unit.secret' }), temporal);
     return { poller, started, listings };
   }
 

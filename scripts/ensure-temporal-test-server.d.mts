@@ -1,0 +1,2 @@
+export function pinnedTestServerVersion(): Promise<string>;
+export function ensureTemporalTestServer(): Promise<string>;
