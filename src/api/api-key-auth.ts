@@ -7,7 +7,7 @@ import { HttpError } from './http-error.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The scope a caller needs (README "Security"); every route behind `requireApiKey` must declare one. */
+    /** The scope a caller needs (docs/security.md, "Scoped API keys"); every route behind `requireApiKey` must declare one. */
     scope?: ApiScope;
     /**
      * A job token may call this route too: only for its own job when the path has a `jobId`. Set on the routes
@@ -25,7 +25,7 @@ export type Caller = { kind: 'api-key'; index: number; scopes: ReadonlySet<ApiSc
 
 /**
  * Whether the caller may read job `jobId`: a key with jobs:read, or that job's own token. A route that answers with a
- * job answers others with no more than what they sent (README "Security"): a scope never reads more than it may.
+ * job answers others with no more than what they sent (docs/security.md): a scope never reads more than it may.
  */
 export function mayReadJob(caller: Caller | undefined, jobId: string): boolean {
   if (!caller) return false;

@@ -13,7 +13,7 @@ export interface JobListFilters {
 
 /**
  * The Temporal visibility query for `GET /api/v1/jobs`: this agent's job workflows (its task queue, so agents
- * sharing a namespace do not see each other's jobs) narrowed by the search attributes of DESIGN §4.6.
+ * sharing a namespace do not see each other's jobs) narrowed by the custom search attributes (docs/inspecting-jobs.md).
  */
 export function buildJobListQuery(filters: JobListFilters, taskQueue: string): string {
   // A job that continued as new has one row per run; only its latest run (running or closed) stands for it.

@@ -1,5 +1,5 @@
 /**
- * API keys and their scopes (README "Security"). `API_KEYS` is a comma-separated list; an entry is either a bare
+ * API keys and their scopes (docs/security.md, "Scoped API keys"). `API_KEYS` is a comma-separated list; an entry is either a bare
  * key, which may do everything (every scope, as before scopes existed), or `<scope>+<scope>...=<key>`, a key
  * limited to those scopes:
  *

@@ -3,7 +3,7 @@ import { JOB_ORIGINS, type JobOrigin } from '../domain/job-id.ts';
 import { isTerminalStatus, type JobStatus } from '../domain/job-status.ts';
 
 /**
- * Per-job tokens (README "Security"): what the GitHub workflow of one job may use instead of an API key, to read
+ * Per-job tokens (docs/security.md, "Per-job tokens"): what the GitHub workflow of one job may use instead of an API key, to read
  * that job and report its status, and nothing else. Stateless:
  *
  *   gha_job_<jobId>.<issued at, unix seconds>.<base64url HMAC-SHA256(JOB_TOKEN_SECRET, "gha_job.v1.<jobId>.<issued at>")>

@@ -53,7 +53,7 @@ export function createApiClient(target: ApiTarget, fetchImpl: typeof fetch = fet
             ? " (the key must be one of the API's API_KEYS, or the token of a job that is still running; check --api-key or GHA_AGENT_API_KEY)"
             : ' (pass --api-key or set GHA_AGENT_API_KEY)'
           : response.status === 403
-            ? ' (the key lacks the scope this needs: see README "Scoped API keys")'
+            ? ' (the key lacks the scope this needs: see docs/security.md, "Scoped API keys")'
             : '';
       throw new ApiError(response.status, error ?? 'http_error', `${response.status} ${message ?? (text || response.statusText)}${hint}`);
     }

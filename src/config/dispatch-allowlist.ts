@@ -1,5 +1,5 @@
 /**
- * DISPATCH_ALLOWLIST: which GitHub workflows jobs may dispatch, at which refs (README "Security"). Comma-separated
+ * DISPATCH_ALLOWLIST: which GitHub workflows jobs may dispatch, at which refs (docs/security.md, "Dispatch allow-list"). Comma-separated
  * rules `[installationId:]owner/repo[:workflow][@ref]`, where owner, repo, workflow and ref may use `*` as a wildcard
  * (in a ref it matches `/` too) and the workflow is a numeric ID or a file name: `acme/*`,
  * `4242:acme/deploy-*:deploy.yml@main`, `acme/infra:101@release/*`. A rule without a ref allows every ref. Unset:

@@ -1,6 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-/** Custom search attributes kept current on every job workflow (DESIGN §4.6). */
+/** Custom search attributes kept current on every job workflow (docs/inspecting-jobs.md lists them). */
 export const searchAttributes = {
   status: defineSearchAttributeKey('CtrlplaneJobStatus', SearchAttributeType.KEYWORD),
   deployment: defineSearchAttributeKey('CtrlplaneDeployment', SearchAttributeType.KEYWORD),

@@ -17,7 +17,7 @@ export function unwrapVariables(variables: Record<string, unknown>): Record<stri
 }
 
 /**
- * A Ctrlplane job as the input of our job workflow: the same keys our own jobs API takes (DESIGN §3), so the
+ * A Ctrlplane job as the input of our job workflow: the same keys our own jobs API takes (docs/jobs-api.md), so the
  * config renders over Ctrlplane's dispatch context exactly as over an API job's. `jobAgentConfig` is the one
  * Ctrlplane merged (agent → deployment → version). A context object Ctrlplane left out stays an empty object:
  * templates that read it render Go's zero value, displays show `?`.

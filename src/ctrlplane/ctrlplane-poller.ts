@@ -200,7 +200,7 @@ export class CtrlplanePoller {
   /**
    * Jobs that belong to no release are left queued, unclaimed and not run: Ctrlplane would take the claim, but its
    * read and status routes find a job only through its release, so the job would show in progress there for ever
-   * whatever happened (README "Connect to Ctrlplane"). Each is logged once per replica and counted.
+   * whatever happened (docs/ctrlplane.md, "Jobs of no release are left queued"). Each is logged once per replica and counted.
    */
   private leaveJobsWithoutRelease(withoutRelease: string[]): void {
     this.options.metrics?.jobsWithoutRelease.set(withoutRelease.length);

@@ -3,7 +3,7 @@ import { ok, problem, warn, type CheckResult } from './check-result.ts';
 import { describeGithubError } from '../github-app/github-app-octokit.ts';
 import { missingPermissions } from './required-permissions.ts';
 
-/** The path the API serves GitHub's deliveries on (DESIGN §5). */
+/** The path the API serves GitHub's deliveries on (docs/architecture.md, "Webhook path"). */
 export const WEBHOOK_PATH = '/api/github/webhook';
 
 export interface AppInfo {

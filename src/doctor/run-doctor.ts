@@ -94,7 +94,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     try {
       settings = loadConfig(raw).ctrlplane;
     } catch (error) {
-      results.push(problem('ctrlplane', 'Ctrlplane', (error as Error).message, 'set the CTRLPLANE_* variables named (see README "Connect to Ctrlplane")'));
+      results.push(problem('ctrlplane', 'Ctrlplane', (error as Error).message, 'set the CTRLPLANE_* variables named (see docs/ctrlplane.md)'));
     }
     if (settings) results.push(...(await checkCtrlplane(settings)));
   } else {

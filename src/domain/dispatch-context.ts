@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The dispatch context of a job (DESIGN §3): what is deployed where. Objects are open (`loose`) because
+ * The dispatch context of a job (docs/jobs-api.md, "Create a job"): what is deployed where. Objects are open (`loose`) because
  * Ctrlplane sends more fields than we name, and templates may read any of them.
  */
 const jsonObject = z.record(z.string(), z.unknown());

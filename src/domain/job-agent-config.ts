@@ -3,7 +3,7 @@
 // jobs"). The messages below are the ones a job that fails validation shows; test/unit/job-agent-config.test.ts pins
 // each of them.
 
-/** The ref dispatched when a config names none (DESIGN §4.1). */
+/** The ref dispatched when a config names none. */
 export const DEFAULT_REF = 'main';
 
 /** The settings of a validated config besides its owner. */
@@ -18,7 +18,7 @@ interface TargetSettings {
 }
 
 /**
- * The rendered job agent config (DESIGN §4.1), as a job dispatches it. `workflowId` is the numeric workflow ID or the
+ * The rendered job agent config (docs/jobs-api.md, "Create a job"), as a job dispatches it. `workflowId` is the numeric workflow ID or the
  * workflow's file name (`deploy.yml`), which GitHub's dispatch endpoint accepts in the same place. Keys this agent
  * does not read are kept.
  */

@@ -1,5 +1,5 @@
 /**
- * What a job may bring, from the API or from Ctrlplane (README "Security"). A job's input is in its workflow's history
+ * What a job may bring, from the API or from Ctrlplane (docs/security.md, "Limits on what comes in"). A job's input is in its workflow's history
  * and, at every continue-as-new, carried again beside the job it became (docs/architecture.md "Invariants"): bounded
  * here, where it enters, it stays far below Temporal's 2 MB payload limit.
  */

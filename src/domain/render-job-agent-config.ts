@@ -9,7 +9,7 @@ import { renderConfig, withTemplateHint } from '../template/index.ts';
 export type RenderOutcome =
   { ok: true; config: ValidatedJobAgentConfig; rendered: unknown; warnings: string[] } | { ok: false; message: string; rendered?: unknown; warnings: string[] };
 
-/** The data templates see: the dispatch context under the keys of DESIGN §3, plus the job's own ID. */
+/** The data templates see: the dispatch context under the keys of the jobs API (docs/jobs-api.md), plus the job's own ID. */
 export function templateData(input: JobWorkflowInput): Record<string, unknown> {
   return {
     job: { id: input.id },

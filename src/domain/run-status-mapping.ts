@@ -21,7 +21,7 @@ const BY_CONCLUSION: Readonly<Record<string, JobStatus>> = {
 const ACTIVE_STATUSES: ReadonlySet<string> = new Set(['queued', 'requested', 'waiting', 'pending', 'in_progress']);
 
 /**
- * GitHub run → job status (DESIGN §3). A conclusion, when present, decides; otherwise an active status means
+ * GitHub run → job status (docs/job-lifecycle.md, "Statuses"). A conclusion, when present, decides; otherwise an active status means
  * in_progress. `completed` without a conclusion (GitHub sends such events) is not a completion: undefined.
  */
 export function mapRunToJobStatus(run: RunState): JobStatus | undefined {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-/** What the Ctrlplane connection does (README "Connect to Ctrlplane" lists them). */
+/** What the Ctrlplane connection does (docs/ctrlplane.md, "Metrics", lists them). */
 export interface CtrlplaneMetrics {
   polls: Counter<'outcome'>;
   lastSuccessfulPoll: Gauge;

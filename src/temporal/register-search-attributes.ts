@@ -30,7 +30,7 @@ export class SearchAttributePermissionError extends Error {
 }
 
 /**
- * Registers the job workflow's custom search attributes (DESIGN §4.6) on a namespace. Idempotent: attributes
+ * Registers the job workflow's custom search attributes (docs/inspecting-jobs.md) on a namespace. Idempotent: attributes
  * already present with the right type are left alone; one present with another type is an error, because
  * the workflow's upserts would then fail.
  */

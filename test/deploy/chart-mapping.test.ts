@@ -50,7 +50,7 @@ function secretData(manifests: Manifest[]): Record<string, string> {
 }
 
 describe('GitHub settings given as valueFrom', () => {
-  it('become secretKeyRefs on the DESIGN §2 env vars of the worker, and never reach the API, which does not call GitHub', async () => {
+  it('become secretKeyRefs on the GitHub env vars of the worker, and never reach the API, which does not call GitHub', async () => {
     const manifests = await renderChart(helm, { valuesFiles: ['value-from.yaml'] });
     const expected: Record<string, string> = {
       GITHUB_BOT_NAME: 'name',
@@ -311,7 +311,7 @@ describe('Temporal TLS, encryption and declarative config', () => {
   });
 });
 
-describe('job tokens, metrics and docs (README "Security")', () => {
+describe('job tokens, metrics and docs (docs/security.md)', () => {
   it('pass JOB_TOKEN_SECRET to api and worker (which signs), inline through the chart Secret or as your reference', async () => {
     const inline = await renderChart(helm, { valuesFiles: ['inline.yaml'], releaseName: 'inline' });
     expect(secretData(inline).JOB_TOKEN_SECRET).toBe('job-token-secret-value-0123456789abcdef');

@@ -124,7 +124,7 @@ describe('docker-compose.yml', () => {
     expect(service('worker').healthcheck?.test?.join(' ')).toContain(`:${settingDefault('WORKER_METRICS_PORT')}/healthz`);
   });
 
-  it('passes the GitHub settings to the processes that use them (DESIGN §2), the App credentials to the worker only', () => {
+  it('passes the GitHub settings to the processes that read them (src/config/settings.ts), the App credentials to the worker only', () => {
     for (const name of ['api', 'worker']) {
       for (const variable of ['GITHUB_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_ENCRYPTION_KEYS']) {
         expect(Object.keys(service(name).environment ?? {}), `${variable} in ${name}`).toContain(variable);

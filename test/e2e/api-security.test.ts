@@ -128,7 +128,7 @@ describe('per-job tokens', () => {
     expect((await env.getJob(job.id)).status).toBe('in_progress');
   });
 
-  it('report their own job’s status as the README’s PATCH step does, then expire after the grace period', async () => {
+  it('report their own job’s status as the PATCH step of the workflow in docs/jobs-api.md does, then expire after the grace period', async () => {
     const patched = await fetch(`${env.stack.apiUrl}/api/v1/jobs/${job.id}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

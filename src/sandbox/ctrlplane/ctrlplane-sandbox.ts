@@ -74,7 +74,7 @@ export interface CtrlplaneSandbox {
 }
 
 /**
- * Starts a local server that answers the http-pull job-agent API of Ctrlplane 1.5.x (DESIGN.md §8) the
+ * Starts a local server that answers the http-pull job-agent API of Ctrlplane 1.5.x (docs/ctrlplane.md) the
  * way the real one does, refusals included, so the agent is tested against Ctrlplane's rules rather
  * than against what would be convenient.
  */
