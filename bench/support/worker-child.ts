@@ -80,7 +80,7 @@ export async function rssMiB(pid: number | undefined): Promise<number> {
 
 /**
  * The bench stack with the worker in its own process, as production runs it (the chart's worker pods): the bench
- * process keeps the API and the sandboxes, and a worker starved by them no longer slows the figures.
+ * process keeps the API and the sandboxes, so they cannot starve the worker and slow the figures.
  */
 export async function startStackWithWorkerChild(
   options: Omit<BenchStackOptions, 'startWorker'> = {},

@@ -9,7 +9,7 @@ const WAITING_HEARTBEAT_MS = 5_000;
  * Runs a mutating GitHub request of the current activity in its installation's turn (`GithubClientFactory.mutate`),
  * waiting where Temporal sees it: the activity heartbeats while it waits, so a long queue (a burst of dispatches on
  * one installation) never times the attempt out, and stops once its turn comes, so a request that hangs is caught by
- * the heartbeat timeout as before. When the attempt ends while waiting (cancelled, timed out, worker shut down), it
+ * the heartbeat timeout. When the attempt ends while waiting (cancelled, timed out, worker shut down), it
  * stops waiting at once and its request is never sent (its place in the queue passes when reached): a retry can never
  * race an earlier attempt's request still waiting to go out. An attempt that waited long enough for the server to have
  * timed it out unheard (its worker cut off from Temporal) sends only once Temporal confirms it is still the current

@@ -1,6 +1,6 @@
 /**
  * API keys and their scopes (docs/security.md, "Scoped API keys"). `API_KEYS` is a comma-separated list; an entry is either a bare
- * key, which may do everything (every scope, as before scopes existed), or `<scope>+<scope>...=<key>`, a key
+ * key, which may do everything (every scope), or `<scope>+<scope>...=<key>`, a key
  * limited to those scopes:
  *
  *   API_KEYS=jobs:create+jobs:read=3f9c…,codec=77ab…,0c1d…

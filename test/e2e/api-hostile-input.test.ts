@@ -86,7 +86,7 @@ describe('a scoped key receives no more than its scope may read', () => {
         expect(JSON.parse(text)).toEqual({ id: job.id, status: 'in_progress' });
         expect(text).not.toContain(SECRET);
       }
-      // The unscoped key (which may read) gets the job as before.
+      // The unscoped key (which may read) gets the whole job, variables included.
       const full = await env.api(`/api/v1/jobs/${job.id}`, { method: 'PATCH', json: { status: 'in_progress', message: 'step 3 of 3' } });
       expect(((await full.json()) as Job).variables).toMatchObject({ db_password: SECRET });
     } finally {

@@ -53,7 +53,7 @@ describe('dispatch allow-list', () => {
     );
     expect((await env.api(`/api/v1/jobs/${body.id as string}`)).status).toBe(404);
     expect(env.sandbox.dispatches).toHaveLength(0);
-    // Inside it, as before.
+    // A job inside the allow-list is dispatched and runs.
     const allowed = await env.createJob();
     expect((await env.waitForStatus(allowed.id, 'successful')).status).toBe('successful');
   });

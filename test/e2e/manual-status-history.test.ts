@@ -26,7 +26,7 @@ describe('manual status reports and the job history', () => {
 
     const changed = await env.api(`/api/v1/jobs/${job.id}`, { method: 'PATCH', json: { status: 'action_required', message: 'waiting for approval' } });
     expect(changed.status).toBe(200);
-    // The response is the whole job, as before…
+    // The response is the whole job…
     expect(await changed.json()).toMatchObject({ id: job.id, status: 'action_required', message: 'waiting for approval', version: { tag: 'v1.2.3' } });
     const [completed] = await updateEvents(job.id);
     // …but the history keeps only what changed, not the job with its context.

@@ -1,6 +1,6 @@
-// Jobs whose templates are large and all different (issue #26, M4): each parse tree takes about 12 MB of heap, and
-// the worker's parse cache (shared by its workflows) used to keep them by their source bytes, 8 MiB of sources or
-// 129 such trees: 40 jobs left a worker process 538 MB larger. The cache now counts what its trees take.
+// Jobs whose templates are large and all different (issue #26): each parse tree takes about 12 MB of heap, so the
+// worker's parse cache (shared by its workflows) counts what its trees take, not their source bytes: a cache bounded
+// by 8 MiB of sources holds 129 such trees, and 40 jobs would leave a worker process 538 MB larger.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type E2eStack, INSTALLATION_ID, OWNER, startE2eStack } from '../support/e2e-stack.ts';

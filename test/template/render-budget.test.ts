@@ -259,8 +259,8 @@ describe('regular expressions (re2js: linear time)', () => {
 });
 
 describe('every string function is charged by the bytes it touches (issue #26)', () => {
-  // Each loop rendered within the old budget and took seconds doing it (trim: 64 trims of 1 MB of spaces, 3.7 s): a
-  // function charged as native string work that in fact loops over characters in JavaScript. Charged by what it
+  // Each loop calls a function that loops over characters in JavaScript: charged as native string work, it would
+  // render within the budget and take seconds (trim: 64 trims of 1 MB of spaces, 3.7 s). Charged by what it
   // touches, a few calls exhaust the budget.
   const cases: Record<string, string> = {
     trim: `{{ $s := repeat 1000000 " " }}{{ range until 8 }}{{ $x := trim $s }}{{ end }}`,

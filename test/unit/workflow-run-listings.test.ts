@@ -140,7 +140,7 @@ describe('a listing reaching back for one long job', () => {
     const factory = { configured: true, forInstallation: () => client } as unknown as Parameters<typeof createActivities>[0];
     const activities = createActivities(factory);
     const where = { installationId: 1, owner: 'acme', repo: 'busy', workflowId: 7 };
-    // A job whose run started 6 hours ago looks up: the workflow's listings now reach back 6 hours (10 pages).
+    // A job whose run started 6 hours ago looks up: the workflow's listings reach back 6 hours (10 pages).
     const old = await activities.lookUpWorkflowRun({
       ...where,
       jobId: 'old-1199',

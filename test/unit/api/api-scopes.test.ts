@@ -138,7 +138,7 @@ describe('scoped API keys', () => {
     expect(refused.json()).toEqual({ error: 'forbidden', message: 'this API key lacks the codec scope' });
   });
 
-  it('leave an unscoped key every scope, as before scopes existed', async () => {
+  it('leave an unscoped key every scope', async () => {
     for (const probe of probes()) {
       const response = await app.inject({ method: probe.method, url: probe.url, payload: probe.payload as never, headers: { 'x-api-key': UNSCOPED } });
       expect([200, 400], probe.name).toContain(response.statusCode);

@@ -3,7 +3,7 @@ import { buildOfflineApp } from './offline-app.ts';
 
 /** /metrics, /docs and /api/openapi.json: served by default, each can be taken off the API's port (API_METRICS_PORT, API_DOCS). */
 describe('metrics and docs on the API port', () => {
-  it('are served by default, as before', async () => {
+  it('are served by default', async () => {
     const app = await buildOfflineApp();
     try {
       expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
