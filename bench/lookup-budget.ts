@@ -1,7 +1,7 @@
 // 10,000 jobs waiting on one installation across 20 repositories with webhooks lost (a wrong webhook URL, an ingress
 // outage): what their look-ups cost GitHub, with GitHub's production limit (5,000 requests an hour) and the agent's
 // production budget (GITHUB_REQUEST_BUDGET 0.8) and poll schedule (a look-up after 2 minutes without an event, then
-// every minute, doubling to 16 while the run does not change). The jobs' look-ups are the worker's own activity
+// every minute, the wait doubling up to 16 minutes while the run does not change). The jobs' look-ups are the worker's own activity
 // (`lookUpWorkflowRun`, the budget, the shared listings) called on that schedule; the schedule is the job workflow's
 // (`waitForFinalStatus`), driven here without Temporal because 10,000 dispatches at GitHub's one-a-second pace take
 // three hours before the first job could wait. The runs were started by other installations of the App (the budget
