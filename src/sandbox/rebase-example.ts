@@ -14,7 +14,7 @@ export interface RebaseTarget {
 /**
  * Rebased examples, as JSON text, by example and target. The sandbox builds the same few (its accounts, its bot,
  * each repository in each shape) for every webhook and every run it serves: rewriting every URL of an example
- * costs about ten times what reading the result back does, and on the bench's two cores that was CPU taken from
+ * costs about ten times what reading the result back does, and on the bench's two cores that is CPU taken from
  * the service under test.
  */
 const rebased = new LRUCache<string, string>({ max: 512 });

@@ -1,5 +1,5 @@
 // Ctrlplane answers a real deployment can give and the plain sandbox does not (malformed jobs, an ingress 404 while
-// Ctrlplane restarts, lost answers), and races around claims, cancels and reports. Each was a hole found in review.
+// Ctrlplane restarts, lost answers), and races around claims, cancels and reports.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';

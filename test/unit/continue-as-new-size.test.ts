@@ -22,7 +22,7 @@ describe('what a job carries into continue-as-new', () => {
     expect(carriedBytes(carried)).toBeLessThan(1_000);
     expect(carried).not.toHaveProperty('variables');
     expect(resumedJob(input, carried)).toEqual(job);
-    // A run that continued before carried the whole job: read as it was.
+    // A carried job that holds everything reads back unchanged.
     expect(resumedJob(input, job)).toEqual(job);
   });
 
