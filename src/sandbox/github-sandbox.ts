@@ -113,7 +113,10 @@ export interface GithubSandbox {
   setWebhookConfig(change: { url?: string | null; contentType?: 'json' | 'form'; secret?: string | null }): void;
   /** The webhook's current settings. */
   readonly webhookConfig: Readonly<WebhookConfig>;
+  /** Requests answered (or dropped by a fault), in the order of their answers. */
   readonly requests: RecordedRequest[];
+  /** Requests received and not yet answered (e.g. held by a `delay` fault), without their status. */
+  inFlight(): RecordedRequest[];
   readonly dispatches: RecordedDispatch[];
   readonly deliveries: RecordedDelivery[];
   /**
@@ -192,7 +195,8 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
     };
     const requests: RecordedRequest[] = [];
     const faults = new FaultInjector();
-    server.on('request', createRequestHandler(ctx, SANDBOX_ROUTES, validator, requests, faults, logger));
+    const inFlight = new Set<RecordedRequest>();
+    server.on('request', createRequestHandler(ctx, SANDBOX_ROUTES, validator, requests, inFlight, faults, logger));
     logger?.info({ url, appId, repos: [...ctx.repos.values()].map((r) => r.fullName) }, 'github sandbox listening');
 
     let closing: Promise<void> | undefined;
@@ -213,6 +217,7 @@ export async function startGithubSandbox(options: GithubSandboxOptions): Promise
         return { ...sender.config };
       },
       requests,
+      inFlight: () => [...inFlight],
       dispatches: ctx.dispatches,
       deliveries: sender.deliveries,
       organizationId: (login) => {

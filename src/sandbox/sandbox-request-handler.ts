@@ -37,13 +37,15 @@ const MAX_BODY_BYTES = 25 * 1024 * 1024;
 /**
  * The sandbox's HTTP entry point: matches GitHub's path templates, authenticates the caller as
  * GitHub does (App JWT or installation token), validates JSON bodies against GitHub's schemas,
- * runs the route and records the exchange. Every error body has GitHub's shape.
+ * runs the route and records the exchange (in `inFlight` from its arrival until answered, then in `requests`). Every
+ * error body has GitHub's shape.
  */
 export function createRequestHandler(
   ctx: SandboxContext,
   routes: Route[],
   validator: RequestValidator,
   requests: RecordedRequest[],
+  inFlight: Set<RecordedRequest>,
   faults: FaultInjector,
   logger?: Logger,
 ): (req: IncomingMessage, res: ServerResponse) => void {
@@ -71,6 +73,15 @@ export function createRequestHandler(
     url.pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, '');
     const method = (req.method ?? 'GET').toUpperCase();
     const record: RecordedRequest = { method, path: url.pathname, query: url.search.replace(/^\?/, ''), auth: 'none', status: 0, at: Date.now() };
+    inFlight.add(record);
+    try {
+      await serve(req, res, url, method, record);
+    } finally {
+      inFlight.delete(record);
+    }
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL, method: string, record: RecordedRequest): Promise<void> {
     let fault = faults.take(method, url.pathname);
     const reply = (status: number, body?: unknown, headers?: Record<string, string>): void => {
       record.status = status;

@@ -15,10 +15,13 @@ export interface RelayedDelivery {
  * - `duplicate`: each delivery arrives this many times with the same `X-GitHub-Delivery` (as a redelivery does);
  * - `delayMs`: each delivery arrives this much later (GitHub is told it was accepted at once);
  * - `reverse`: a run's deliveries are held until its `completed` one, then arrive newest first;
- * - `shuffleWindowMs`: deliveries of every run are gathered for this long, then arrive in random order.
+ * - `shuffleWindowMs`: deliveries of every run are gathered for this long, then arrive in random order;
+ * - `hold`: deliveries wait at the relay until `releaseNext()` lets the oldest through (a test decides when each
+ *   event reaches the API).
  */
 export interface WebhookFaultMode {
   drop?: boolean | ((delivery: RelayedDelivery) => boolean);
+  hold?: boolean;
   duplicate?: number;
   delayMs?: number;
   reverse?: boolean;
@@ -32,6 +35,10 @@ export interface WebhookFaultRelay {
   /** Deliveries that reached the API, with its answer, in arrival order. */
   readonly forwarded: Array<RelayedDelivery & { status: number | 'network-error' }>;
   readonly dropped: RelayedDelivery[];
+  /** Deliveries the `hold` mode keeps, oldest first. */
+  readonly held: readonly RelayedDelivery[];
+  /** Forwards the oldest held delivery; resolves with it and the API's answer once the API has answered. */
+  releaseNext(): Promise<RelayedDelivery & { status: number | 'network-error' }>;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,7 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
   const forwarded: WebhookFaultRelay['forwarded'] = [];
   const dropped: RelayedDelivery[] = [];
   const heldByRun = new Map<number, Held[]>();
+  const heldForRelease: Held[] = [];
   const pending = new Set<Promise<void>>();
   let shuffleBuffer: Held[] = [];
   let shuffleTimer: NodeJS.Timeout | undefined;
@@ -65,6 +73,7 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
       status = 'network-error';
     }
     forwarded.push({ ...delivery, status });
+    return status;
   };
   const track = (work: Promise<void>) => {
     pending.add(work);
@@ -118,6 +127,11 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
         return;
       }
       const held: Held = { delivery, headers: request.headers, body };
+      if (mode.hold) {
+        heldForRelease.push(held);
+        response.writeHead(200).end();
+        return;
+      }
       if (mode.reverse && delivery.runId !== undefined) {
         const queue = heldByRun.get(delivery.runId) ?? [];
         queue.push(held);
@@ -160,6 +174,16 @@ export async function startWebhookFaultRelay(targetUrl: string): Promise<Webhook
     },
     forwarded,
     dropped,
+    get held() {
+      return heldForRelease.map(({ delivery }) => delivery);
+    },
+    async releaseNext() {
+      const next = heldForRelease.shift();
+      if (!next) throw new Error('no delivery is held');
+      const work = forward(next);
+      track(work.then(() => undefined));
+      return { ...next.delivery, status: await work };
+    },
     async close() {
       if (shuffleTimer) {
         clearTimeout(shuffleTimer);

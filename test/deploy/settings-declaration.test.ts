@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CHART_ONLY_VALUES } from '../../scripts/settings-docs/chart-only-values.ts';
 import { SETTINGS, type Setting, type SettingName, type SettingReader } from '../../src/config/settings.ts';
 import { NODE_RUNTIME_ENV_VARS } from './agent-env-vars.ts';
 import { ensureTool, REPO_ROOT, TOOL_INSTALL_TIMEOUT_MS } from './ensure-tool.ts';
@@ -108,6 +109,15 @@ describe('the Helm chart', () => {
     return dotted.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], source);
   }
 
+  /** Every value of `node` as a dotted path: a scalar, null, a list or an empty map, what a user sets as a whole. */
+  function leafPaths(node: unknown, prefix = ''): string[] {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || Object.keys(node).length === 0) return [prefix];
+    return Object.entries(node).flatMap(([key, child]) => leafPaths(child, prefix ? `${prefix}.${key}` : key));
+  }
+
+  /** Whether `value` is the path `documented` or lies under it. */
+  const within = (value: string, documented: string): boolean => value === documented || value.startsWith(`${documented}.`);
+
   let valuesYaml: unknown;
   /** Each process's env of the chart rendered with every mapped value set. */
   let given: Record<SettingReader, EnvVar[]>;
@@ -135,6 +145,19 @@ describe('the Helm chart', () => {
     api: given.api.map((entry) => entry.name),
     worker: given.worker.map((entry) => entry.name),
     setup: given.setup.map((entry) => entry.name),
+  });
+
+  it('maps to a setting, or lists in scripts/settings-docs/chart-only-values.ts, every value of values.yaml', () => {
+    const documented = [...mapped.map((setting) => setting.chart?.value as string), ...CHART_ONLY_VALUES.flatMap((row) => row.covers)];
+    expect(leafPaths(valuesYaml).filter((value) => !documented.some((path) => within(value, path)))).toEqual([]);
+  });
+
+  it('lists as chart-only values that values.yaml holds and no setting maps', () => {
+    const listed = CHART_ONLY_VALUES.flatMap((row) => row.covers);
+    expect({
+      absent: listed.filter((path) => getPath(valuesYaml, path) === undefined),
+      mapped: listed.filter((path) => mapped.some((setting) => within(setting.chart?.value as string, path) || within(path, setting.chart?.value as string))),
+    }).toEqual({ absent: [], mapped: [] });
   });
 
   it('has an example value here for every setting it maps', () => {

@@ -30,7 +30,6 @@ afterAll(async () => {
 });
 
 const dispatchesOf = (jobId: string) => env.sandbox.dispatches.filter((d) => d.inputs.job_id === jobId);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Stops a held job (workflow 103) so it does not outlive its test. */
 const cancelHere = (jobId: string) => env.api(`/api/v1/jobs/${jobId}/cancel`, { method: 'POST' }).catch(() => undefined);
 
@@ -120,8 +119,13 @@ describe('cancellation from Ctrlplane', () => {
     try {
       // Polls are slow for a moment (each list request takes 4 s), as when Ctrlplane is loaded.
       env.ctrlplane!.injectFault({ kind: 'delay', method: 'GET', path: /\/job-agents\/[^/]+\/jobs$/, delayMs: 4000, times: 3 });
-      // A poll starts within its 500 ms interval and is then held 4 s: the cancel below lands while it is slow.
-      await sleep(600);
+      // The cancel below lands while a poll's listing is held by that delay.
+      await expect
+        .poll(() => env.ctrlplane!.inFlight().some((request) => request.fault === 'delay' && /\/job-agents\/[^/]+\/jobs$/.test(request.path)), {
+          timeout: 10_000,
+          interval: 20,
+        })
+        .toBe(true);
       // The user cancels in Ctrlplane; right after, the run waits for an approval here (action_required).
       env.ctrlplane!.setJobStatus(queued.id, 'cancelled');
       expect((await env.api(`/api/v1/jobs/${queued.id}`, { method: 'PATCH', json: { status: 'action_required' } })).status).toBe(200);
@@ -165,7 +169,13 @@ describe('reports', () => {
     await env.ctrlplane!.goDown();
     try {
       expect((await env.api(`/api/v1/jobs/${queued.id}`, { method: 'PATCH', json: { status: 'action_required' } })).status).toBe(200);
-      await sleep(1500); // the actionRequired report is failing and being retried
+      // The actionRequired report has failed at least once and is being retried (the claim reported inProgress).
+      const handle = env.stack.client.workflow.getHandle(jobWorkflowId(queued.id, 'ctrlplane'));
+      const reportRetried = async () =>
+        ((await handle.describe()).raw.pendingActivities ?? []).some(
+          (activity) => activity.activityType?.name === 'reportCtrlplaneJobStatus' && (activity.attempt ?? 0) >= 2,
+        );
+      await expect.poll(reportRetried, { timeout: 20_000, interval: 50 }).toBe(true);
       await env.sandbox.completeRun(Number(running.externalId), 'success');
       await env.waitForStatus(queued.id, 'successful');
     } finally {

@@ -207,11 +207,13 @@ describe('cancellation', () => {
 describe('cancel while the dispatch is in flight', () => {
   it('waits for the dispatch answer and cancels the run it started', async () => {
     const e = await stackWith();
-    e.sandbox.injectFault({ kind: 'delay', method: 'POST', path: `/repos/${OWNER}/${REPO}/actions/workflows/103/dispatches`, delayMs: 3000 });
+    const dispatchPath = `/repos/${OWNER}/${REPO}/actions/workflows/103/dispatches`;
+    e.sandbox.injectFault({ kind: 'delay', method: 'POST', path: dispatchPath, delayMs: 3000 });
     const job = await e.createJob(config(103));
-    await expect.poll(() => e.sandbox.tokenMints(INSTALLATION_ID), { timeout: 20_000 }).toBeGreaterThan(0);
-    // The sandbox holds the dispatch 3 s and records it only once answered: half a second after the token mint it is in flight.
-    await new Promise((r) => setTimeout(r, 500));
+    // The sandbox holds the dispatch 3 s: cancel once it has arrived, before its answer.
+    await expect
+      .poll(() => e.sandbox.inFlight().some((request) => request.method === 'POST' && request.path === dispatchPath), { timeout: 20_000, interval: 20 })
+      .toBe(true);
     expect((await e.api(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' })).status).toBe(202);
     const done = await e.waitForStatus(job.id, [...TERMINAL]);
     expect(done.status).toBe('cancelled');

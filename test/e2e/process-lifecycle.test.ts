@@ -59,8 +59,8 @@ describe('gha-agent api on SIGTERM', () => {
       });
     });
     req.write(body.slice(0, 1000));
-    // Give the server the first half so the request is being handled, then stop it.
-    await new Promise((r) => setTimeout(r, 200));
+    // The server logs the request once it handles it (Fastify's request log, at info): then it is stopped.
+    await api.waitFor(/"msg":"incoming request"/);
     api.child.kill('SIGTERM');
     await api.waitFor(/shutting down/);
     req.end(body.slice(1000));

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { FaultInjector } from '../fault-injector.ts';
+import type { FaultInjector, SandboxFault } from '../fault-injector.ts';
 import { authenticate, type CtrlplaneAuth } from './ctrlplane-auth.ts';
 import { CtrlplaneError } from './ctrlplane-error.ts';
 import type { CtrlplaneRoute } from './ctrlplane-routes.ts';
@@ -17,6 +17,8 @@ export interface RecordedCtrlplaneRequest {
   status: number;
   /** For a `lost-response` fault: the status the request was handled with, which the client never saw. */
   handledStatus?: number;
+  /** The injected fault the request met, if any. */
+  fault?: SandboxFault['kind'];
   /** The body, when it was JSON. */
   body?: unknown;
   at: number;
@@ -27,7 +29,10 @@ export interface CtrlplaneHandlerDeps {
   store: CtrlplaneStore;
   routes: CtrlplaneRoute[];
   apiKeys: ReadonlySet<string>;
+  /** Requests answered (or dropped), in the order of their answers. */
   requests: RecordedCtrlplaneRequest[];
+  /** Requests received and not yet answered or dropped. */
+  inFlight: Set<RecordedCtrlplaneRequest>;
   faults: FaultInjector;
   /** Answers of a broken Ctrlplane or proxy, played before anything else. */
   hostile?: HostileAnswers;
@@ -51,7 +56,7 @@ const UNPARSABLE = Symbol('unparsable');
  * query and body before it looks the workspace up. Every exchange is recorded, faults included.
  */
 export function createCtrlplaneRequestHandler(deps: CtrlplaneHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { store, apiKeys, requests, faults, logger } = deps;
+  const { store, apiKeys, requests, inFlight, faults, logger } = deps;
   const compiled = deps.routes.map(compileRoute);
 
   return (req, res) => {
@@ -72,12 +77,22 @@ export function createCtrlplaneRequestHandler(deps: CtrlplaneHandlerDeps): (req:
       at: Date.now(),
       auth: authenticate(req.headers, apiKeys),
     };
+    inFlight.add(record);
+    try {
+      await serve(req, res, url, method, record);
+    } finally {
+      inFlight.delete(record);
+    }
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: URL, method: string, record: RecordedCtrlplaneRequest): Promise<void> {
     if (deps.hostile?.play(req, res, method, url.pathname)) {
       record.status = res.statusCode;
       requests.push(record);
       return;
     }
     let fault = faults.take(method, url.pathname);
+    if (fault) record.fault = fault.kind;
     const finish = (status: number): void => {
       record.status = status;
       requests.push(record);

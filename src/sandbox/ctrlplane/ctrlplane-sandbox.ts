@@ -61,7 +61,10 @@ export interface CtrlplaneSandbox {
   statusReports(jobId?: string): StatusReport[];
   /** Every claim that got past authentication and reached the route, with its answer's status. */
   claimAttempts(jobId?: string): ClaimAttempt[];
+  /** Requests answered (or dropped), in the order of their answers. */
   requests(): RecordedCtrlplaneRequest[];
+  /** Requests received and not yet answered (e.g. held by a `delay` fault). */
+  inFlight(): RecordedCtrlplaneRequest[];
   injectFault(fault: CtrlplaneSandboxFault): void;
   /** Answers as a broken Ctrlplane or a proxy in front of it would (hostile-answers.ts); the record counts what it did. */
   answerWith(answer: CtrlplaneHostileAnswer): HostileAnswerRecord;
@@ -85,6 +88,7 @@ export async function startCtrlplaneSandbox(options: CtrlplaneSandboxOptions): P
   const store = new CtrlplaneStore(options.workspaces);
   const logger = options.logger?.child({ component: 'ctrlplane-sandbox' });
   const requests: RecordedCtrlplaneRequest[] = [];
+  const inFlight = new Set<RecordedCtrlplaneRequest>();
   const faults = new FaultInjector();
   const hostile = new HostileAnswers();
   const server = createServer(
@@ -93,6 +97,7 @@ export async function startCtrlplaneSandbox(options: CtrlplaneSandboxOptions): P
       routes: CTRLPLANE_ROUTES,
       apiKeys: new Set(options.apiKeys),
       requests,
+      inFlight,
       faults,
       hostile,
       ...(logger ? { logger } : {}),
@@ -128,6 +133,7 @@ export async function startCtrlplaneSandbox(options: CtrlplaneSandboxOptions): P
     statusReports: (jobId) => store.statusReports.filter((r) => jobId === undefined || r.jobId === jobId).map((r) => structuredClone(r)),
     claimAttempts: (jobId) => store.claimAttempts.filter((c) => jobId === undefined || c.jobId === jobId).map((c) => ({ ...c })),
     requests: () => requests.map((r) => structuredClone(r)),
+    inFlight: () => [...inFlight].map((r) => structuredClone(r)),
     injectFault: (fault) => faults.add(fault),
     answerWith: (answer) => hostile.add(answer),
     clearHostileAnswers: () => hostile.clear(),

@@ -57,3 +57,34 @@ describe('webhook fault relay, shuffle', () => {
     expect([...received].sort()).toEqual(ids.flatMap((id) => [id, id]).sort());
   });
 });
+
+describe('webhook fault relay, hold', () => {
+  it("keeps deliveries until released, then forwards the oldest and answers with the receiver's status", async () => {
+    const received: string[] = [];
+    receiver = createServer((req, res) => {
+      received.push(String(req.headers['x-github-delivery']));
+      req.resume();
+      req.on('end', () => res.writeHead(202).end());
+    });
+    await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
+    relay = await startWebhookFaultRelay(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`);
+    relay.setMode({ hold: true });
+    for (const [id, action] of [
+      ['d-1', 'requested'],
+      ['d-2', 'completed'],
+    ]) {
+      const response = await fetch(relay.url, {
+        method: 'POST',
+        headers: { 'x-github-delivery': id!, 'x-github-event': 'workflow_run' },
+        body: JSON.stringify({ action, workflow_run: { id: 7 } }),
+      });
+      expect(response.status).toBe(200);
+    }
+    expect({ received, held: relay.held.map((delivery) => delivery.deliveryId) }).toEqual({ received: [], held: ['d-1', 'd-2'] });
+    expect(await relay.releaseNext()).toEqual({ deliveryId: 'd-1', event: 'workflow_run', action: 'requested', runId: 7, status: 202 });
+    expect({ received, held: relay.held.map((delivery) => delivery.deliveryId) }).toEqual({ received: ['d-1'], held: ['d-2'] });
+    await relay.releaseNext();
+    await expect(relay.releaseNext()).rejects.toThrow('no delivery is held');
+    expect(received).toEqual(['d-1', 'd-2']);
+  });
+});
