@@ -37,6 +37,9 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // `import { type A }` still loads its module (verbatimModuleSyntax keeps `import {} from`): a file that needs
+      // only types says `import type`, so the boundaries tests can tell a type import from a load.
+      '@typescript-eslint/no-import-type-side-effects': 'error',
       // tsc checks fallthrough with types (noFallthroughCasesInSwitch): a case ending in a call that returns never
       // (the template engine's errorf) does not fall through.
       'no-fallthrough': 'off',

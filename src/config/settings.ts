@@ -165,9 +165,9 @@ export const SETTINGS = [
   {
     name: 'HOST',
     default: '0.0.0.0',
-    readBy: API,
+    readBy: BOTH,
     secret: false,
-    meaning: "the API's listen address",
+    meaning: "the listen address of the API and of the worker's metrics and health server",
   },
   {
     name: 'API_METRICS_PORT',

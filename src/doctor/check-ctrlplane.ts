@@ -1,4 +1,4 @@
-import { type CtrlplaneSettings } from '../config/env.ts';
+import type { CtrlplaneSettings } from '../config/env.ts';
 import { deriveCtrlplaneAgentId } from '../ctrlplane/agent-id.ts';
 import { CtrlplaneRequestError } from '../ctrlplane/ctrlplane-client.ts';
 import { HTTP_PULL_AGENT_TYPE } from '../ctrlplane/ctrlplane-job.ts';

@@ -28,10 +28,10 @@ export interface JobTimeouts {
 }
 
 export const DEFAULT_JOB_TIMEOUTS: JobTimeouts = {
-  quietPeriod: '2 minutes',
-  pollInterval: '1 minute',
-  discoveryTimeout: '10 minutes',
-  jobTimeout: '24 hours',
+  quietPeriod: '2m',
+  pollInterval: '1m',
+  discoveryTimeout: '10m',
+  jobTimeout: '24h',
   historyEventLimit: 2000,
   backstopMargin: '7 days',
 };

@@ -1,6 +1,6 @@
 // The shape of template functions: Go signatures are kept so arguments are checked and converted
 // the way text/template's reflection-based calls do it.
-import { type GoTime } from './values.ts';
+import type { GoTime } from './values.ts';
 
 /**
  * Parameter types: `any` = interface{}, `value` = reflect.Value (builtins that see the raw value,

@@ -1,6 +1,6 @@
 // time.Time formatting with Go reference layouts ("2006-01-02T15:04:05Z07:00"). Times are UTC:
 // the engine has no time zone database (Go's conformance run sets time.Local to UTC as well).
-import { type GoTime } from './values.ts';
+import type { GoTime } from './values.ts';
 
 const longDays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const longMonths = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];

@@ -77,21 +77,11 @@ function importsOf(file: string): ImportOf[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: ImportOf[] = [];
   const visit = (node: ts.Node) => {
+    // Only `import type`/`export type` leave nothing to load: `import { type A }` keeps `import {} from` (verbatimModuleSyntax).
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      const clause = node.importClause;
-      const bindings = clause?.namedBindings;
-      const everyNameAType =
-        !!clause &&
-        !clause.name &&
-        !!bindings &&
-        ts.isNamedImports(bindings) &&
-        bindings.elements.length > 0 &&
-        bindings.elements.every((element) => element.isTypeOnly);
-      found.push({ specifier: node.moduleSpecifier.text, typeOnly: !!clause?.isTypeOnly || everyNameAType });
+      found.push({ specifier: node.moduleSpecifier.text, typeOnly: !!node.importClause?.isTypeOnly });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      const exports = node.exportClause;
-      const everyNameAType = !!exports && ts.isNamedExports(exports) && exports.elements.length > 0 && exports.elements.every((element) => element.isTypeOnly);
-      found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly || everyNameAType });
+      found.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
     } else if (
       ts.isCallExpression(node) &&
       (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require')) &&

@@ -21,15 +21,9 @@ function runtimeImports(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node) => {
+    // `import { type A }` still loads its module (verbatimModuleSyntax keeps `import {} from`); `import type` does not.
     if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) {
-      const bindings = node.importClause?.namedBindings;
-      const onlyTypes =
-        bindings &&
-        ts.isNamedImports(bindings) &&
-        !node.importClause?.name &&
-        bindings.elements.length > 0 &&
-        bindings.elements.every((element) => element.isTypeOnly);
-      if (!onlyTypes) found.push(node.moduleSpecifier.text);
+      found.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       found.push(node.moduleSpecifier.text);
     } else if (
