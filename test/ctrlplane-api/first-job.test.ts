@@ -13,14 +13,14 @@ import {
   waitForRealStatus,
 } from '../support/real-ctrlplane.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { spawnWorker, type SpawnedWorker } from '../support/spawned-worker.ts';
 import { jobWorkflowId } from '../../src/domain/job-id.ts';
 
 // The worker as a user runs it (`gha-agent worker`, env vars only) against Ctrlplane's real API, through a proxy
 // that records what reached Ctrlplane: the API keeps a job's status, not who set it or how often.
 let env: E2eStack;
 let proxy: RecordingProxy;
-const workers: WorkerProcess[] = [];
+const workers: SpawnedWorker[] = [];
 beforeAll(async () => {
   env = await startE2eStack({ startWorker: false });
   proxy = await startRecordingProxy(ctrlplaneRoot());
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 async function startWorkers(agentName: string, count = 1): Promise<string> {
-  for (let i = 0; i < count; i++) workers.push(await startWorkerProcess(env, { ctrlplane: ctrlplaneEnv(proxy.url, agentName) }));
+  for (let i = 0; i < count; i++) workers.push(await spawnWorker(env, { ctrlplane: ctrlplaneEnv(proxy.url, agentName) }));
   return deriveCtrlplaneAgentId(seed.workspaceId, agentName);
 }
 
@@ -153,7 +153,7 @@ describe("a worker against Ctrlplane's real API", () => {
     expect(claimsOf(jobId)).toEqual([]);
     expect(await ctrlplaneSql(`SELECT status FROM job WHERE id = :'id'`, { id: jobId })).toBe('queued');
     expect(await realJobStatus(jobId)).toBeUndefined();
-    const worker = workers[0] as WorkerProcess;
+    const worker = workers[0] as SpawnedWorker;
     expect(worker.output()).toContain(jobId);
     expect(worker.output()).toContain('belongs to no release');
     // Logged once per job, not at every poll.
@@ -173,7 +173,7 @@ function realConfig(workflowId: number): Record<string, unknown> {
   };
 }
 
-function metricsUrl(worker: WorkerProcess): string {
+function metricsUrl(worker: SpawnedWorker): string {
   const match = /"metrics":"(http:\/\/[^"]+)\/metrics"/.exec(worker.output());
   if (!match?.[1]) throw new Error(`the worker did not log its metrics URL:\n${worker.output()}`);
   return match[1];

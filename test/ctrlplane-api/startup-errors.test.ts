@@ -3,13 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { deriveCtrlplaneAgentId } from '../../src/ctrlplane/agent-id.ts';
 import { type E2eStack, startE2eStack } from '../support/e2e-stack.ts';
 import { ctrlplaneApi, ctrlplaneEnv, ctrlplaneRoot, seed } from '../support/real-ctrlplane.ts';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { spawnWorker, type SpawnedWorker } from '../support/spawned-worker.ts';
 
 // What a new user gets wrong on the first start, against Ctrlplane's real API: the worker keeps running (jobs from
 // the API run; a fix made in Ctrlplane is picked up without a restart), logs an error that names the setting to
 // fix, and creates nothing in Ctrlplane.
 let env: E2eStack;
-const workers: WorkerProcess[] = [];
+const workers: SpawnedWorker[] = [];
 beforeAll(async () => {
   env = await startE2eStack({ startWorker: false });
 });
@@ -21,8 +21,8 @@ afterAll(async () => {
 });
 
 /** Starts `gha-agent worker` and waits for its first error log line (what an operator reads), as `msg: err.message`. */
-async function startWorker(agentName: string, overrides: Record<string, string> = {}): Promise<{ worker: WorkerProcess; output: string }> {
-  const worker = await startWorkerProcess(env, { ctrlplane: ctrlplaneEnv(ctrlplaneRoot(), agentName, overrides) });
+async function startWorker(agentName: string, overrides: Record<string, string> = {}): Promise<{ worker: SpawnedWorker; output: string }> {
+  const worker = await spawnWorker(env, { ctrlplane: ctrlplaneEnv(ctrlplaneRoot(), agentName, overrides) });
   workers.push(worker);
   const output = await vi.waitFor(
     () => {
@@ -40,7 +40,7 @@ async function startWorker(agentName: string, overrides: Record<string, string> 
   return { worker, output };
 }
 
-const alive = (worker: WorkerProcess) => worker.child.exitCode === null && worker.child.signalCode === null;
+const alive = (worker: SpawnedWorker) => worker.child.exitCode === null && worker.child.signalCode === null;
 
 const agentsNamed = async (name: string) => {
   const { body } = await ctrlplaneApi(`/v1/workspaces/${seed.workspaceId}/job-agents?limit=1000`);

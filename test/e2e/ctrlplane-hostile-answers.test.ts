@@ -14,7 +14,7 @@ import type { JobStatus } from '../../src/domain/job-status.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { CTRLPLANE_WORKSPACE_ID, type E2eStack, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 import { jobWorkflowId } from '../../src/domain/job-id.ts';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { spawnWorker, type SpawnedWorker } from '../support/spawned-worker.ts';
 import { sandboxGithubEnv, startTestStack, TEST_JOB_TIMEOUTS } from '../support/test-stack.ts';
 
 const TERMINAL = ['successful', 'failure', 'cancelled', 'skipped', 'invalid_job_agent', 'invalid_integration', 'external_run_not_found'] as const;
@@ -326,7 +326,7 @@ describe('Ctrlplane behind an ingress that answers 404 while Ctrlplane restarts'
  */
 describe('a worker process against a broken Ctrlplane', () => {
   let procEnv: E2eStack;
-  const workers: WorkerProcess[] = [];
+  const workers: SpawnedWorker[] = [];
   beforeAll(async () => {
     procEnv = await startE2eStack({ ctrlplane: true, startWorker: false });
   });
@@ -347,8 +347,8 @@ describe('a worker process against a broken Ctrlplane', () => {
     CTRLPLANE_AGENT_NAME: agentName,
     CTRLPLANE_POLL_INTERVAL: '1s',
   });
-  async function startWorker(agentName: string): Promise<WorkerProcess> {
-    const worker = await startWorkerProcess(procEnv, { ctrlplane: ctrlplaneEnvFor(agentName) });
+  async function startWorker(agentName: string): Promise<SpawnedWorker> {
+    const worker = await spawnWorker(procEnv, { ctrlplane: ctrlplaneEnvFor(agentName) });
     workers.push(worker);
     return worker;
   }
@@ -357,8 +357,8 @@ describe('a worker process against a broken Ctrlplane', () => {
     const job = await procEnv.createJob();
     expect((await procEnv.waitForStatus(job.id, ['successful', 'failure'], 60_000)).status).toBe('successful');
   }
-  const alive = (worker: WorkerProcess) => worker.child.exitCode === null && worker.child.signalCode === null;
-  const waitForOutput = (worker: WorkerProcess, pattern: RegExp, timeout = 30_000) =>
+  const alive = (worker: SpawnedWorker) => worker.child.exitCode === null && worker.child.signalCode === null;
+  const waitForOutput = (worker: SpawnedWorker, pattern: RegExp, timeout = 30_000) =>
     vi.waitFor(
       () => {
         if (!pattern.test(worker.output())) throw new Error(`no ${pattern} in the worker's output:\n${worker.output().slice(-3000)}`);

@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type E2eStack, INSTALLATION_ID, OWNER, startE2eStack } from '../support/e2e-stack.ts';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { spawnWorker, type SpawnedWorker } from '../support/spawned-worker.ts';
 
 let env: E2eStack;
-let worker: WorkerProcess;
+let worker: SpawnedWorker;
 beforeAll(async () => {
   env = await startE2eStack({ startWorker: false });
-  worker = await startWorkerProcess(env);
+  worker = await spawnWorker(env);
 });
 afterAll(async () => {
   await worker?.stop();

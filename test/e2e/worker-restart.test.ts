@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
-import { startWorkerProcess } from '../support/worker-process.ts';
+import { spawnWorker } from '../support/spawned-worker.ts';
 
 let env: E2eStack;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(async () => {
 
 describe('a worker process that dies', () => {
   it('leaves the job to the next worker: it still ends right, with one run', async () => {
-    const first = await startWorkerProcess(env);
+    const first = await spawnWorker(env);
     const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 103 } });
     const running = await env.waitForStatus(job.id, 'in_progress');
     await first.kill();
@@ -22,7 +22,7 @@ describe('a worker process that dies', () => {
     const completedDelivery = env.relay.forwarded.find((f) => f.runId === Number(running.externalId) && f.action === 'completed');
     expect(completedDelivery?.status).toBe(200);
 
-    const second = await startWorkerProcess(env);
+    const second = await spawnWorker(env);
     try {
       const done = await env.waitForStatus(job.id, ['successful', 'failure', 'cancelled'], 60_000);
       expect(done.status).toBe('successful');

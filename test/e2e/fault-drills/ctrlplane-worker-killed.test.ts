@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveCtrlplaneAgentId } from '../../../src/ctrlplane/agent-id.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../../support/ctrlplane-jobs.ts';
 import { type E2eStack, startE2eStack } from '../../support/e2e-stack.ts';
-import { startWorkerProcess } from '../../support/worker-process.ts';
+import { spawnWorker } from '../../support/spawned-worker.ts';
 
 let env: E2eStack;
 beforeAll(async () => {
@@ -19,13 +19,13 @@ describe('fault drill: a worker pulling from Ctrlplane is SIGKILLed', () => {
     const agentId = deriveCtrlplaneAgentId(settings.workspaceId, settings.agentName);
     // GitHub answers dispatches slowly, so the worker dies after its claims and before (or during) its dispatches.
     env.sandbox.injectFault({ kind: 'delay', method: 'POST', path: /\/dispatches$/, delayMs: 3000, times: 4 });
-    const first = await startWorkerProcess(env);
+    const first = await spawnWorker(env);
     const jobs = Array.from({ length: 4 }, () => queueCtrlplaneJob(env.ctrlplane!, agentId));
     await expect.poll(() => jobs.every((job) => env.ctrlplane!.job(job.id)?.status === 'inProgress'), { timeout: 30_000 }).toBe(true);
     await first.kill();
     const dispatchedAtKill = jobs.filter((job) => env.sandbox.dispatches.some((d) => d.inputs.job_id === job.id)).length;
     expect(dispatchedAtKill).toBeLessThan(jobs.length);
-    const second = await startWorkerProcess(env);
+    const second = await spawnWorker(env);
     try {
       for (const job of jobs) await waitForCtrlplaneStatus(env.ctrlplane!, job.id, 'successful', 150_000);
       for (const job of jobs) {

@@ -8,7 +8,7 @@ import { jobWorkflowId } from '../../../src/contract/workflow-contract.ts';
 import { createJobWorker } from '../../../src/worker/create-job-worker.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../../support/e2e-stack.ts';
 import { type PartitionProxy, startPartitionProxy } from '../../support/partition-proxy.ts';
-import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.ts';
+import { spawnWorker, type SpawnedWorker } from '../../support/spawned-worker.ts';
 import { expectEndedRight, waitAllTerminal } from './drill-checks.ts';
 
 // A worker cut off from Temporal but not from GitHub, with a queue of dispatches waiting for the installation's turn
@@ -100,7 +100,7 @@ describe('fault drill: a worker loses Temporal but still reaches GitHub', () => 
   it(`dispatches each of ${JOBS} jobs once although the cut-off worker's queued dispatches were retried elsewhere`, { timeout: 300_000 }, async () => {
     const started = Date.now();
     const cutOff = await startProxiedWorker(proxy!.address);
-    const others: WorkerProcess[] = [];
+    const others: SpawnedWorker[] = [];
     try {
       const expected = new Map<string, JobStatus>();
       const jobs = await Promise.all(
@@ -110,7 +110,7 @@ describe('fault drill: a worker loses Temporal but still reaches GitHub', () => 
       const ids = [...expected.keys()];
       // Every dispatch waits in the cut-off worker's queue before the cut.
       while (!(await dispatchesStarted(ids))) await pause(250);
-      await Promise.all(Array.from({ length: RETRYING_WORKERS }, async () => others.push(await startWorkerProcess(env))));
+      await Promise.all(Array.from({ length: RETRYING_WORKERS }, async () => others.push(await spawnWorker(env))));
       // Refused, not silent: over a silent connection the SDK's heartbeat calls hang, and the worker cancels an attempt
       // whose heartbeats got no answer a few seconds after the server timed it out (a narrower window, the same race).
       proxy!.cut();

@@ -5,7 +5,7 @@ import type { E2eStack } from './e2e-stack.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/gha-agent.mjs', import.meta.url));
 
-export interface WorkerProcess {
+export interface SpawnedWorker {
   child: ChildProcess;
   output(): string;
   /** SIGKILL: no drain, no goodbye, as when a node dies. */
@@ -37,7 +37,7 @@ export function workerEnv(env: E2eStack, ctrlplane?: Record<string, string>): Re
 }
 
 /** `gha-agent worker` as a real child process, configured only by env vars (`workerEnv`), for the stack's task queue. */
-export async function startWorkerProcess(env: E2eStack, options: { ctrlplane?: Record<string, string> } = {}): Promise<WorkerProcess> {
+export async function spawnWorker(env: E2eStack, options: { ctrlplane?: Record<string, string> } = {}): Promise<SpawnedWorker> {
   const child = spawn(process.execPath, [BIN, 'worker'], { env: workerEnv(env, options.ctrlplane), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
