@@ -30,6 +30,7 @@ import { RepositoryIndex, type RepositoryIndexOptions } from './repository-index
 import { quoteVisibilityValue } from '../client/visibility-query.ts';
 import { buildJobListQuery, decodeCursor, encodeCursor, type JobListFilters } from './job-list-query.ts';
 import type { JobSummary } from './job-schemas.ts';
+import { allEnded } from './all-ended.ts';
 
 /** gRPC INVALID_ARGUMENT: a bad query or page token. */
 const INVALID_ARGUMENT = 3;
@@ -134,7 +135,7 @@ export class JobService {
    */
   private async locate(jobId: string, origin?: JobOrigin): Promise<{ origin: JobOrigin; description: WorkflowExecutionDescription } | undefined> {
     const origins = origin ? [origin] : JOB_ORIGINS;
-    const descriptions = await Promise.all(origins.map((candidate) => this.describe(jobId, candidate)));
+    const descriptions = await allEnded(origins.map((candidate) => this.describe(jobId, candidate)));
     const index = descriptions.findIndex((description) => description !== undefined);
     return index < 0 ? undefined : { origin: origins[index] as JobOrigin, description: descriptions[index] as WorkflowExecutionDescription };
   }
@@ -146,7 +147,7 @@ export class JobService {
   async create(input: JobWorkflowInput, rendered?: RenderOutcome): Promise<{ job: Job; created: boolean }> {
     const own = jobOriginOf(input);
     const others = JOB_ORIGINS.filter((origin) => origin !== own);
-    const held = await Promise.all(others.map((origin) => this.describe(input.id, origin)));
+    const held = await allEnded(others.map((origin) => this.describe(input.id, origin)));
     const holder = others[held.findIndex((description) => description !== undefined)];
     if (holder) throw new HttpError(409, 'conflict', `job ${input.id} already exists (from ${ORIGIN_NAMES[holder]})`);
     const { started } = await startJobWorkflow(this.options.client, input, { taskQueue: this.options.taskQueue, timeouts: this.options.timeouts, rendered });
@@ -328,7 +329,7 @@ export class JobService {
       return repository ? [{ origin, repository }] : [];
     });
     if (known.length) return known;
-    const described = await Promise.all(
+    const described = await allEnded(
       JOB_ORIGINS.map(async (origin) => {
         let description: WorkflowExecutionDescription;
         try {
