@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppOctokit } from '../../src/github-app/github-app-octokit.ts';
 import { redeliverFailedDeliveries } from '../../src/github-app/redeliver-failed-deliveries.ts';
-import { closedPort } from '../unit/doctor/doctor-fixture.ts';
-import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+import { type E2eStack, startE2eStack } from '../support/e2e-stack.ts';
+import { jobWithFailedDeliveries } from '../support/undelivered-job.ts';
 
 let env: E2eStack;
 beforeAll(async () => {
@@ -15,20 +15,8 @@ afterAll(async () => {
 
 describe('missed webhook deliveries', () => {
   it('a job whose deliveries failed while the API was unreachable completes once they are redelivered', async () => {
-    const apiWebhook = env.sandbox.webhookConfig.url as string;
-    env.sandbox.setWebhookUrl(`http://127.0.0.1:${await closedPort()}/api/github/webhook`);
-    const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 } });
-
     // The run goes requested → in_progress → completed on GitHub; every delivery fails.
-    const runId = await vi.waitFor(
-      () => {
-        const id = env.sandbox.dispatches.find((d) => d.inputs.job_id === job.id)?.runId;
-        if (!id) throw new Error(`job ${job.id} not dispatched yet`);
-        expect(env.sandbox.deliveries.filter((d) => d.runId === id)).toHaveLength(3);
-        return id;
-      },
-      { timeout: 30_000, interval: 50 },
-    );
+    const { job, runId, apiWebhook } = await jobWithFailedDeliveries(env);
     const failed = env.sandbox.deliveries.filter((d) => d.runId === runId);
     expect(failed.map((d) => [d.action, d.status])).toEqual([
       ['requested', 'network-error'],

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closedPort } from '../unit/doctor/doctor-fixture.ts';
-import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type E2eStack, startE2eStack } from '../support/e2e-stack.ts';
+import { jobWithFailedDeliveries } from '../support/undelivered-job.ts';
 
 let env: E2eStack;
 beforeAll(async () => {
@@ -17,18 +17,7 @@ afterAll(async () => {
 
 describe("the worker's GITHUB_REDELIVER_INTERVAL", () => {
   it('has GitHub redeliver the deliveries that failed while the API was unreachable, and the job completes', { timeout: 90_000 }, async () => {
-    const apiWebhook = env.sandbox.webhookConfig.url as string;
-    env.sandbox.setWebhookUrl(`http://127.0.0.1:${await closedPort()}/api/github/webhook`);
-    const job = await env.createJob({ jobAgentConfig: { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, workflowId: 101 } });
-    const runId = await vi.waitFor(
-      () => {
-        const id = env.sandbox.dispatches.find((d) => d.inputs.job_id === job.id)?.runId;
-        if (!id) throw new Error(`job ${job.id} not dispatched yet`);
-        expect(env.sandbox.deliveries.filter((d) => d.runId === id)).toHaveLength(3);
-        return id;
-      },
-      { timeout: 30_000, interval: 50 },
-    );
+    const { job, runId, apiWebhook } = await jobWithFailedDeliveries(env);
     expect(env.sandbox.deliveries.filter((d) => d.runId === runId).map((d) => d.status)).toEqual(['network-error', 'network-error', 'network-error']);
 
     // The API is reachable again; nobody asks GitHub to redeliver but the worker's loop.
