@@ -1,3 +1,5 @@
+import { utf8ByteLength } from '../domain/job-input-limits.ts';
+
 /**
  * The most a job's workflow carries into continue-as-new, counted as the JSON of its arguments in UTF-8 bytes. Temporal
  * refuses a larger input (`limit.blobSize.error`, 2 MiB by default and in deploy/temporal) and then terminates the
@@ -6,24 +8,9 @@
  */
 export const MAX_CONTINUE_AS_NEW_BYTES = 1536 * 1024;
 
-/** Bytes of `text` in UTF-8, as Temporal's JSON payload holds it (the workflow sandbox has no Buffer). */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 /** Bytes the continue-as-new input `args` will hold. */
 export function carriedBytes(args: unknown): number {
-  return utf8Length(JSON.stringify(args) ?? '');
+  return utf8ByteLength(JSON.stringify(args) ?? '');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { carriedJob, createPendingJob, resumedJob, type JobWorkflowInput } from '../../src/domain/job.ts';
-import { carriedBytes, firstThatFits, utf8Length } from '../../src/workflows/continue-as-new-size.ts';
+import { utf8ByteLength } from '../../src/domain/job-input-limits.ts';
+import { carriedBytes, firstThatFits } from '../../src/workflows/continue-as-new-size.ts';
 
 const input: JobWorkflowInput = {
   id: '0b7a3e52-7c3f-4f3e-9f3b-2a8e0c1d2e3f',
@@ -27,7 +28,7 @@ describe('what a job carries into continue-as-new', () => {
   });
 
   it('counts bytes as UTF-8', () => {
-    expect(utf8Length('aé€😀')).toBe(1 + 2 + 3 + 4);
+    expect(utf8ByteLength('aé€😀')).toBe(1 + 2 + 3 + 4);
     expect(carriedBytes({ a: 'é' })).toBe(Buffer.byteLength(JSON.stringify({ a: 'é' })));
   });
 
