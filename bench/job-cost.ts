@@ -6,7 +6,7 @@ import type { BenchRow } from './bench-row.ts';
 import { apiRequest, createJob, startBenchStack, waitUntil, WORKFLOW, type BenchStack } from './support/bench-stack.ts';
 import { historyCost, type HistoryCost } from './support/history-cost.ts';
 import { envNumber } from './support/load.ts';
-import { jobWorkflowId } from '../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../src/domain/job-id.ts';
 import { DEFAULT_JOB_TIMEOUTS } from '../src/domain/job-timeouts.ts';
 
 async function status(env: BenchStack, id: string): Promise<string> {

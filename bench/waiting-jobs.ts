@@ -9,7 +9,7 @@ import { percentOf, rawSignalRate, rawStartRate } from './support/engine-ceiling
 import { rssMiB, startStackWithWorkerChild } from './support/worker-child.ts';
 import { chartDefaults } from '../drill/support/chart-defaults.ts';
 import { parseWorkflowRunDelivery } from '../src/api/workflow-run-event.ts';
-import { jobWorkflowId } from '../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../src/domain/job-id.ts';
 
 const round = (n: number) => Math.round(n * 10) / 10;
 

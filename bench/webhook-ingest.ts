@@ -11,7 +11,7 @@ import { percentOf, rawSignalRate } from './support/engine-ceiling.ts';
 import { envNumber, Latencies } from './support/load.ts';
 import { runLoadProcess, type LoadSummary } from './support/load-process.ts';
 import { parseWorkflowRunDelivery } from '../src/api/workflow-run-event.ts';
-import { jobWorkflowId } from '../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../src/domain/job-id.ts';
 
 const CONCURRENCY = 64;
 

@@ -8,7 +8,7 @@ import { JobLedger, type DrillJob } from '../support/job-ledger.ts';
 import { ledgerOutcome } from '../support/ledger-outcome.ts';
 import { DRILL_PATCH_ID, withNextReleaseChange } from '../support/next-release-change.ts';
 import { REPO_ROOT } from '../support/repo-root.ts';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 
 const run = promisify(execFile);
 

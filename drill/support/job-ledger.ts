@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CtrlplaneJobStatus, isFinalCtrlplaneStatus } from '../../src/domain/ctrlplane-status.ts';
 import { isTerminalStatus, type JobStatus } from '../../src/domain/job-status.ts';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { API_KEY, CTRLPLANE_WORKSPACE_ID, REPO, WORKFLOW, jobBody, type Cluster } from './cluster.ts';
 
 export type JobOrigin = 'api' | 'ctrlplane';

@@ -12,14 +12,13 @@ import { searchAttributes } from '../contract/search-attributes.ts';
 import { startJobWorkflow } from '../client/start-job-workflow.ts';
 import {
   JOB_WORKFLOW_TYPE,
-  jobIdOfWorkflowId,
   jobQuery,
-  jobWorkflowId,
   type ManualStatusChange,
   setStatusUpdate,
   type WorkflowRunEvent,
   workflowRunEventSignal,
 } from '../contract/workflow-contract.ts';
+import { jobIdOfWorkflowId, jobWorkflowId } from '../domain/job-id.ts';
 import type { JobTimeouts } from '../domain/job-timeouts.ts';
 import type { JobWorkflowArgs, jobWorkflow } from '../workflows/job-workflow.ts';
 import type { RenderOutcome } from '../domain/render-job-agent-config.ts';

@@ -16,9 +16,6 @@ export function ctrlplaneTaskQueue(jobTaskQueue: string): string {
   return `${jobTaskQueue}.ctrlplane`;
 }
 
-/** Workflow IDs of jobs carry their origin (docs/architecture.md "Job IDs and origins"); derived in one place. */
-export { type JobOrigin, jobIdOfWorkflowId, jobWorkflowId, parseJobWorkflowId } from '../domain/job-id.ts';
-
 /** The part of a `workflow_run` delivery the workflow needs; never the whole payload. */
 export interface WorkflowRunEvent {
   deliveryId: string;

@@ -8,7 +8,8 @@ import { type CtrlplaneOrigin, ctrlplaneProblemInput, type JobWorkflowInput } fr
 import { isJobId } from '../domain/job-id.ts';
 import { JOB_STATUSES, type JobStatus, isTerminalStatus, parseJobStatus } from '../domain/job-status.ts';
 import { searchAttributes } from '../contract/search-attributes.ts';
-import { JOB_WORKFLOW_TYPE, jobIdOfWorkflowId, jobWorkflowId } from '../contract/workflow-contract.ts';
+import { JOB_WORKFLOW_TYPE } from '../contract/workflow-contract.ts';
+import { jobIdOfWorkflowId, jobWorkflowId } from '../domain/job-id.ts';
 import type { JobTimeouts } from '../domain/job-timeouts.ts';
 import { CtrlplaneRequestError, type CtrlplaneClient, type ListingBudget, MAX_RESPONSE_BYTES } from './ctrlplane-client.ts';
 import { ctrlplaneJobToWorkflowInput } from './ctrlplane-job-input.ts';

@@ -10,7 +10,7 @@ import type { LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import type { Job } from '../../src/domain/job.ts';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal/dev-server.ts';
 import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER } from '../support/e2e-stack.ts';
 import { sandboxGithubEnv, startTestStack } from '../support/test-stack.ts';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_WORKSPACE } from '../../src/api/default-workspace.ts';
 import { mintJobToken } from '../../src/auth/job-token.ts';
 import type { Job } from '../../src/domain/job.ts';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { installRuntimeLogger } from '../../src/worker/install-runtime-logger.ts';
 import { API_KEY, type E2eStack, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 import { jobTokenRepos, TOKEN_HOLD, TOKEN_QUICK } from '../support/job-token-repos.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { searchAttributes } from '../../src/contract/search-attributes.ts';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { queueCtrlplaneJob, reportedStatuses, waitForCtrlplaneStatus } from '../support/ctrlplane-jobs.ts';
 import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import type { JobSummary } from '../../src/api/job-schemas.ts';
 import { type E2eStack, startE2eStack } from '../support/e2e-stack.ts';
 

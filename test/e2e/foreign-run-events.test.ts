@@ -1,7 +1,7 @@
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { defaultSandboxRepos, type E2eStack, type E2eStackOptions, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 
 // An attacker inside the organisation: the same GitHub App is installed on their repository `evil/other`, whose

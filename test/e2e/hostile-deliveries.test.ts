@@ -6,7 +6,7 @@ import { JOB_ORIGINS, MAX_JOB_IDS_PER_RUN } from '../../src/domain/job-id.ts';
 import { JOB_INPUT_LIMITS } from '../../src/domain/job-input-limits.ts';
 import type { JobWorkflowInput } from '../../src/domain/job.ts';
 import { MAX_CONTINUE_AS_NEW_BYTES } from '../../src/workflows/continue-as-new-size.ts';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { growHistoryUntilContinued, runsOfJob } from '../support/job-runs.ts';
 import { type E2eStack, type E2eStackOptions, INSTALLATION_ID, jobBody, OWNER, REPO, startE2eStack } from '../support/e2e-stack.ts';
 

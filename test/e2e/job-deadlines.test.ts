@@ -5,7 +5,8 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startJobWorkflow } from '../../src/client/start-job-workflow.ts';
 import type { Job } from '../../src/domain/job.ts';
-import { jobWorkflowId, type WorkflowRunEvent, workflowRunEventSignal } from '../../src/contract/workflow-contract.ts';
+import { type WorkflowRunEvent, workflowRunEventSignal } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import type { jobWorkflow } from '../../src/workflows/job-workflow.ts';
 import { FakeGithub, jobInput, OWNER, REPO, startJobWorker, startTimeSkippingEnvironment, WORKFLOW_ID } from '../support/time-skipping.ts';
 

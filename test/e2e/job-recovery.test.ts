@@ -191,7 +191,7 @@ describe('cancellation', () => {
     const e = await stackWith({ startWorker: false });
     const job = await e.createJob(config(101));
     // As the Temporal UI's cancel does it: the workflow is cancelled before any worker has run it.
-    const { jobWorkflowId } = await import('../../src/contract/workflow-contract.ts');
+    const { jobWorkflowId } = await import('../../src/domain/job-id.ts');
     await e.stack.client.workflow.getHandle(jobWorkflowId(job.id)).cancel();
     const worker = await e.startWorker();
     try {

@@ -7,7 +7,7 @@ import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { LocalStack } from '../../src/dev/local-stack.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { findTemporalCli } from '../../src/dev/temporal/temporal-cli.ts';
 import type { Job } from '../../src/domain/job.ts';
 import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER, REPO } from '../support/e2e-stack.ts';

@@ -5,7 +5,7 @@ import type { LocalStack } from '../../src/dev/local-stack.ts';
 import { createLogger } from '../../src/logging/create-logger.ts';
 import { type GithubSandbox, startGithubSandbox } from '../../src/sandbox/github-sandbox.ts';
 import type { Job } from '../../src/domain/job.ts';
-import { jobWorkflowId } from '../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../src/domain/job-id.ts';
 import { findFreePort } from '../../src/temporal/free-port.ts';
 import { defaultSandboxRepos, INSTALLATION_ID, jobBody, OWNER, REPO } from '../support/e2e-stack.ts';
 import { type CliProcess, startCli } from '../support/run-cli.ts';

@@ -4,7 +4,7 @@ import { createActivities } from '../../../src/activities/create-activities.ts';
 import { createGithubClientFactory, type GithubClientFactory } from '../../../src/activities/github-client-factory.ts';
 import { createLogger } from '../../../src/logging/create-logger.ts';
 import type { JobStatus } from '../../../src/domain/job-status.ts';
-import { jobWorkflowId } from '../../../src/contract/workflow-contract.ts';
+import { jobWorkflowId } from '../../../src/domain/job-id.ts';
 import { createJobWorker } from '../../../src/worker/create-job-worker.ts';
 import { type E2eStack, INSTALLATION_ID, OWNER, REPO, startE2eStack } from '../../support/e2e-stack.ts';
 import { type PartitionProxy, startPartitionProxy } from '../../support/partition-proxy.ts';
